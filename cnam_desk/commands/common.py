@@ -1,0 +1,58 @@
+"""What every command shares: which database, JSON on stdout, dates from arguments."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from typing import Any
+
+from cnam_desk import paths, settings
+from cnam_desk.db.engine import Database, open_database
+from cnam_desk.errors import RefusedInput
+
+
+def database_target(args: argparse.Namespace) -> str:
+    if getattr(args, "demo", False):
+        return str(paths.demo_database_path())
+    return (
+        args.db
+        or os.environ.get("CNAM_DESK_DB")
+        or settings.workstation().get("database")
+        or str(paths.default_database_path())
+    )
+
+
+def open_db(args: argparse.Namespace) -> Database:
+    return open_database(database_target(args))
+
+
+def print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def parse_date(text: str, what: str = "date") -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise RefusedInput(f"{what.capitalize()} « {text} » invalide : attendu AAAA-MM-JJ, par exemple 2024-01-22.") from None
+
+
+def parse_local_datetime(text: str, what: str = "date et heure") -> dt.datetime:
+    """« 2024-01-07 23:59 », Paris time."""
+    from cnam_desk.frenchdates import paris_instant
+
+    try:
+        local = dt.datetime.strptime(" ".join(text.split()), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise RefusedInput(
+            f"{what.capitalize()} « {text} » invalide : attendu « AAAA-MM-JJ HH:MM », par exemple « 2024-01-07 23:59 »."
+        ) from None
+    return paris_instant(local.date(), local.time())
+
+
+def add_json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="écrire le résultat en JSON sur la sortie standard")

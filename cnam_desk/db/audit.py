@@ -1,0 +1,113 @@
+"""The audit trail: every change a clerk makes is written as an event, in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import LargeBinary, event, insert, inspect
+from sqlalchemy.orm import Session, sessionmaker
+
+from cnam_desk.db.models import AuditEvent
+
+# Rows too numerous or too internal to audit one by one; their services record a summary.
+_NOT_AUDITED = {"audit_event", "grade_change", "request_receipt"}
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+def _columns(obj: Any) -> list[Any]:
+    return [c for c in inspect(obj).mapper.column_attrs if not isinstance(c.columns[0].type, LargeBinary)]
+
+
+def _snapshot(obj: Any) -> dict[str, Any]:
+    return {c.key: _plain(getattr(obj, c.key)) for c in _columns(obj)}
+
+
+def _identity(obj: Any) -> str | None:
+    identity = inspect(obj).identity
+    if identity is None:
+        return None
+    return "/".join(str(part) for part in identity)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def record(
+    session: Session,
+    action: str,
+    entity: str,
+    entity_id: Any = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Write one event by hand (bulk imports and batches record one summary each)."""
+    session.add(
+        AuditEvent(
+            at=now(),
+            clerk=session.info.get("clerk", "inconnu"),
+            action=action,
+            entity=entity,
+            entity_id=None if entity_id is None else str(entity_id),
+            before=_plain(before) if before is not None else None,
+            after=_plain(after) if after is not None else None,
+        )
+    )
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    clerk = session.info.get("clerk", "inconnu")
+    at = now()
+    rows: list[dict[str, Any]] = []
+
+    def add(action: str, obj: Any, before: Any, after: Any) -> None:
+        table = inspect(obj).mapper.local_table.name
+        if table in _NOT_AUDITED:
+            return
+        rows.append(
+            dict(at=at, clerk=clerk, action=action, entity=table, entity_id=_identity(obj), before=before, after=after)
+        )
+
+    for obj in session.new:
+        add("insert", obj, None, _snapshot(obj))
+    for obj in session.dirty:
+        if not session.is_modified(obj, include_collections=False):
+            continue
+        state = inspect(obj)
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
+        for column in _columns(obj):
+            history = state.attrs[column.key].history
+            if history.has_changes() and column.key != "version":
+                before[column.key] = _plain(history.deleted[0] if history.deleted else None)
+                after[column.key] = _plain(history.added[0] if history.added else None)
+        if after:
+            add("update", obj, before, after)
+    for obj in session.deleted:
+        add("delete", obj, _snapshot(obj), None)
+    if rows:
+        session.connection().execute(insert(AuditEvent), rows)
+
+
+def install(factory: sessionmaker[Session]) -> None:
+    event.listen(factory, "after_flush", _after_flush)

@@ -276,7 +276,7 @@ def styles() -> Styles:
         cell=ParagraphStyle("cell", parent=body, fontSize=8.4, leading=10.4, spaceAfter=0),
         cell_head=ParagraphStyle("cell_head", parent=body, fontName=fonts.BOLD, fontSize=8, leading=10, spaceAfter=0),
         title=ParagraphStyle(
-            "title", parent=body, fontName=fonts.BOLD, fontSize=16, leading=20, alignment=TA_CENTER, spaceAfter=4
+            "title", parent=body, fontName=fonts.BOLD, fontSize=15, leading=19, alignment=TA_CENTER, spaceAfter=4
         ),
         subtitle=ParagraphStyle("subtitle", parent=body, fontSize=11, leading=14, alignment=TA_CENTER, spaceAfter=14),
         signature=ParagraphStyle("signature", parent=body, leftIndent=85 * mm, spaceAfter=0),

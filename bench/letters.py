@@ -129,6 +129,7 @@ class Bare:
         self.head = ParagraphStyle("h", parent=body, fontName="DejaVuSans-Bold", fontSize=8, leading=10, spaceAfter=0)
         self.sign = ParagraphStyle("g", parent=body, leftIndent=85 * mm, spaceAfter=0)
         self.table_style = TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), "DejaVuSans"),
             ("BACKGROUND", (0, 0), (-1, 0), light), ("LINEABOVE", (0, 0), (-1, 0), 0.6, rule),
             ("LINEBELOW", (0, 0), (-1, 0), 0.6, rule), ("LINEBELOW", (0, -1), (-1, -1), 0.6, rule),
             ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 2.2),
@@ -136,6 +137,7 @@ class Bare:
             ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ])
         self.box_style = TableStyle([
+            ("FONTNAME", (0, 0), (-1, -1), "DejaVuSans"),
             ("BOX", (0, 0), (-1, -1), 0.6, rule), ("BACKGROUND", (0, 0), (-1, -1), light),
             ("LEFTPADDING", (0, 0), (-1, -1), 7), ("RIGHTPADDING", (0, 0), (-1, -1), 7),
             ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
@@ -223,7 +225,7 @@ class Bare:
         mm = self.mm
         h = 297 * mm
         pad = dict(leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        doc = BaseDocTemplate(target, pagesize=A4)
+        doc = BaseDocTemplate(target, pagesize=A4, initialFontName="DejaVuSans")
         doc.addPageTemplates([
             PageTemplate("first", [
                 Frame(20 * mm, h - 86 * mm, 77 * mm, 36 * mm, id="refs", **pad),

@@ -259,7 +259,7 @@ def render_attendance_sheets(
     sheets = list(sheets)
     if not sheets:
         raise RefusedInput("Aucune feuille d'émargement à produire : la session n'a pas d'épreuve.")
-    canvas = Canvas(common.output_target(out), pagesize=common.A4, lang="fr-FR")
+    canvas = Canvas(common.output_target(out), pagesize=common.A4, lang="fr-FR", initialFontName=fonts.REGULAR)
     canvas.setTitle(TITLE if len(sheets) == 1 else f"Feuilles d'émargement ({len(sheets)})")
     canvas.setAuthor(f"{letterhead.institution} – {letterhead.office_name}")
     canvas.setCreator(common.CREATOR)

@@ -101,6 +101,7 @@ def _grade(value: Number | str | None) -> str:
 
 _UNITS_STYLE = TableStyle(
     [
+        ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),  # cells are Paragraphs; this keeps Helvetica out
         ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
         ("LINEABOVE", (0, 0), (-1, 0), 0.6, RULE),
         ("LINEBELOW", (0, 0), (-1, 0), 0.6, RULE),

@@ -286,10 +286,13 @@ def styles() -> Styles:
 
 def doc_info(title: str, letterhead: Letterhead) -> dict[str, Any]:
     """Document properties shared by every PDF the program writes."""
+    fonts.register()
     return {
         "title": title,
         "author": f"{letterhead.institution} – {letterhead.office_name}",
         "creator": CREATOR,
         "lang": "fr-FR",
         "pagesize": A4,
+        # Otherwise every page names Helvetica, a font the document never uses.
+        "initialFontName": fonts.REGULAR,
     }

@@ -238,6 +238,7 @@ def _exam_table(rows: Sequence[tuple[str, str, dt.date, dt.time, dt.time, str]])
 
 _TABLE_STYLE = TableStyle(
     [
+        ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),  # cells are Paragraphs; this keeps Helvetica out
         ("BACKGROUND", (0, 0), (-1, 0), LIGHT),
         ("LINEABOVE", (0, 0), (-1, 0), 0.6, RULE),
         ("LINEBELOW", (0, 0), (-1, 0), 0.6, RULE),
@@ -252,6 +253,7 @@ _TABLE_STYLE = TableStyle(
 
 _BOX_STYLE = TableStyle(
     [
+        ("FONTNAME", (0, 0), (-1, -1), fonts.REGULAR),  # cells are Paragraphs; this keeps Helvetica out
         ("BOX", (0, 0), (-1, -1), 0.6, RULE),
         ("BACKGROUND", (0, 0), (-1, -1), LIGHT),
         ("LEFTPADDING", (0, 0), (-1, -1), 7),

@@ -177,8 +177,15 @@ class Bare:
         return t
 
     def story(self, r):
-        from reportlab.platypus import (FrameBreak, KeepInFrame, KeepTogether, NextPageTemplate, Paragraph,
-                                        Spacer, Table)
+        from reportlab.platypus import (
+            FrameBreak,
+            KeepInFrame,
+            KeepTogether,
+            NextPageTemplate,
+            Paragraph,
+            Spacer,
+            Table,
+        )
 
         mm = self.mm
         box = Table([[[
@@ -224,7 +231,7 @@ class Bare:
 
         mm = self.mm
         h = 297 * mm
-        pad = dict(leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+        pad = {"leftPadding": 0, "rightPadding": 0, "topPadding": 0, "bottomPadding": 0}
         doc = BaseDocTemplate(target, pagesize=A4, initialFontName="DejaVuSans")
         doc.addPageTemplates([
             PageTemplate("first", [

@@ -26,7 +26,13 @@ from cnam_desk.db.models import (
     RequestStatus,
     Semester,
 )
-from cnam_desk.documents import ArrangementLine, DecisionLetter, ExamLine, Letterhead, render_letters
+from cnam_desk.documents import (
+    ArrangementLine,
+    DecisionLetter,
+    ExamLine,
+    Letterhead,
+    render_letters,
+)
 from cnam_desk.documents.common import split_lines
 from cnam_desk.errors import NotFound, RefusedInput
 
@@ -197,6 +203,27 @@ def letters_for_session(
     """The session's decided requests whose letter is due (or all of them), in the clerk's order."""
     with db.transaction() as s:
         return [_summary(r) for r in _select(s, key, pending_only, order, request_ids)]
+
+
+def summaries_for_requests(db: Database, request_ids: Sequence[int]) -> list[LetterSummary]:
+    """The letters of some decided requests (any sessions), in the order given."""
+    with db.transaction() as s:
+        return [_summary(r) for r in _decided(s, request_ids)]
+
+
+def _decided(s: Session, request_ids: Sequence[int]) -> list[AccommodationRequest]:
+    if not request_ids:
+        raise RefusedInput("Aucune demande choisie : pas de courrier à produire.")
+    found = {r.id: r for r in _load(s, AccommodationRequest.id.in_(list(request_ids)))}
+    ordered = []
+    for request_id in dict.fromkeys(request_ids):
+        request = found.get(request_id)
+        if request is None:
+            raise NotFound(f"La demande n° {request_id} n'existe pas.")
+        if request.status not in DECIDED:
+            raise RefusedInput(f"La demande n° {request_id} n'est pas encore décidée : pas de courrier à produire.")
+        ordered.append(request)
+    return ordered
 
 
 def session_of_request(db: Database, request_id: int) -> str:
@@ -441,21 +468,9 @@ def render_for_requests(
 
     persist=False is a preview: the PDF shows what will print, and nothing is recorded.
     """
-    if not request_ids:
-        raise RefusedInput("Aucune demande choisie : pas de courrier à produire.")
     now = now or frenchdates.now()
     with db.transaction() as s:
-        requests = _load(s, AccommodationRequest.id.in_(list(request_ids)))
-        found = {r.id: r for r in requests}
-        ordered = []
-        for request_id in dict.fromkeys(request_ids):
-            request = found.get(request_id)
-            if request is None:
-                raise NotFound(f"La demande n° {request_id} n'existe pas.")
-            if request.status not in DECIDED:
-                raise RefusedInput(f"La demande n° {request_id} n'est pas encore décidée : pas de courrier à produire.")
-            ordered.append(request)
-        letters = _generate(s, ordered, now, persist)
+        letters = _generate(s, _decided(s, request_ids), now, persist)
         letterhead = office.letterhead_in(s)
     render_letters(letters, letterhead, out)  # type: ignore[arg-type]
     return letters

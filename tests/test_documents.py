@@ -20,13 +20,14 @@ from cnam_desk.documents import (
     M1Attestation,
     PassedUnit,
     SuccessAttestation,
+    attendance,
     esc,
+    fonts,
     render_attendance_sheets,
     render_attestations,
     render_letter,
     render_letters,
 )
-from cnam_desk.documents import attendance, fonts
 from cnam_desk.errors import RefusedInput
 
 HARD_NAMES = ["Łukasz Żółć", "Nguyễn Thị Minh Khai", "Ahmet Ağaoğlu", "Siobhan O'Connor", "Zoë Lefèvre-Dupré"]
@@ -40,16 +41,16 @@ LETTERHEAD = Letterhead(phone="01 40 27 20 00", email="examens@exemple.fr", sign
 
 
 def letter(decision: str = "accepted", **changes) -> DecisionLetter:
-    values = dict(
-        reference="SE-2024-000123",
-        decision=decision,
-        student_name="Zoë Lefèvre-Dupré",
-        student_number="100023001",
-        address_lines=("12 rue des Écoles", "75005 Paris"),
-        session_title=SESSION,
-        exams=EXAMS,
-        letter_date=dt.date(2024, 2, 4),
-    )
+    values = {
+        "reference": "SE-2024-000123",
+        "decision": decision,
+        "student_name": "Zoë Lefèvre-Dupré",
+        "student_number": "100023001",
+        "address_lines": ("12 rue des Écoles", "75005 Paris"),
+        "session_title": SESSION,
+        "exams": EXAMS,
+        "letter_date": dt.date(2024, 2, 4),
+    }
     if decision == "accepted":
         values["arrangements"] = (
             ArrangementLine("NFP107", dt.date(2024, 1, 23), dt.time(18), dt.time(21), "Salle 17.2.04"),
@@ -136,15 +137,15 @@ def test_accepted_letter_wording():
         "Objet : Demande d'aménagement d'examen – semestre 1, session 1 de l'année 2023-2024",
         "Décision : demande acceptée",
         "Madame, Monsieur,",
-        "Par votre demande reçue le 5 janvier 2024, vous avez sollicité un aménagement de vos conditions "
-        "d'examen pour le semestre 1, session 1 de l'année 2023-2024.",
-        "Après étude de votre demande, nous avons le plaisir de vous informer qu'elle est acceptée. "
-        "Vous composerez dans les conditions suivantes :",
+        ("Par votre demande reçue le 5 janvier 2024, vous avez sollicité un aménagement de vos conditions "
+        "d'examen pour le semestre 1, session 1 de l'année 2023-2024."),
+        ("Après étude de votre demande, nous avons le plaisir de vous informer qu'elle est acceptée. "
+        "Vous composerez dans les conditions suivantes :"),
         "NFP107 Systèmes de gestion de bases de données mardi 23 janvier 2024 18h00 – 21h00 Salle 17.2.04",
-        "Cet aménagement vous est accordé à titre personnel : il ne modifie pas le planning de la session. "
-        "Les dates d'examens ne sont ni modifiables ni reportées.",
-        "Une pièce d'identité originale en cours de validité vous sera demandée à chaque examen ; "
-        "les photocopies et les versions numériques ne sont pas acceptées.",
+        ("Cet aménagement vous est accordé à titre personnel : il ne modifie pas le planning de la session. "
+        "Les dates d'examens ne sont ni modifiables ni reportées."),
+        ("Une pièce d'identité originale en cours de validité vous sera demandée à chaque examen ; "
+        "les photocopies et les versions numériques ne sont pas acceptées."),
         "Aucune note n'est communiquée par courriel ni par téléphone.",
         "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées.",
         "La responsable du service des examens",
@@ -157,13 +158,13 @@ def test_refused_letter_wording():
     text = page_texts(pdf_of(render_letters, [letter("refused", comment="Voir le planning publié.")]))[0]
     for sentence in (
         "Décision : demande refusée",
-        "Vous avez sollicité un aménagement de vos conditions d'examen pour le semestre 1, session 1 de "
-        "l'année 2023-2024.",
-        "Après étude de votre demande, nous avons le regret de vous informer qu'elle ne peut pas être "
-        "acceptée, pour le motif suivant : Les deux épreuves n'ont pas lieu au même moment.",
+        ("Vous avez sollicité un aménagement de vos conditions d'examen pour le semestre 1, session 1 de "
+        "l'année 2023-2024."),
+        ("Après étude de votre demande, nous avons le regret de vous informer qu'elle ne peut pas être "
+        "acceptée, pour le motif suivant : Les deux épreuves n'ont pas lieu au même moment."),
         "Précision du service : Voir le planning publié.",
-        "Nous vous invitons donc à vous présenter aux épreuves suivantes, aux dates, heures et salles prévues "
-        "au planning de la session :",
+        ("Nous vous invitons donc à vous présenter aux épreuves suivantes, aux dates, heures et salles prévues "
+        "au planning de la session :"),
         "NFA031 Programmation avec Java : notions de base lundi 22 janvier 2024 18h00 – 21h00 Amphi Abbé-Grégoire",
         "Nous vous rappelons que les dates d'examens ne sont ni modifiables ni reportées.",
         "Une pièce d'identité originale en cours de validité vous sera demandée à chaque examen",
@@ -177,10 +178,10 @@ def test_incomplete_letter_wording():
     text = page_texts(pdf_of(render_letters, [letter("incomplete")]))[0]
     for sentence in (
         "Décision : dossier incomplet",
-        "Votre dossier est incomplet : nous ne pouvons pas étudier votre demande en l'état. Il manque : "
-        "• Justificatif de déplacement signé par l'employeur",
-        "Nous vous remercions de nous faire parvenir ces éléments au plus tard le lundi 12 février 2024, en "
-        "rappelant la référence SE-2024-000123.",
+        ("Votre dossier est incomplet : nous ne pouvons pas étudier votre demande en l'état. Il manque : "
+        "• Justificatif de déplacement signé par l'employeur"),
+        ("Nous vous remercions de nous faire parvenir ces éléments au plus tard le lundi 12 février 2024, en "
+        "rappelant la référence SE-2024-000123."),
         "Épreuves concernées au planning de la session :",
     ):
         assert sentence in text, sentence
@@ -190,8 +191,8 @@ def test_redirected_letter_wording():
     text = page_texts(pdf_of(render_letters, [letter("redirected")]))[0]
     for sentence in (
         "Décision : orientation vers la mission Handi'Cnam",
-        "Les aménagements liés à une situation de handicap ne relèvent pas du service des examens : ils sont "
-        "étudiés par la mission Handi'Cnam.",
+        ("Les aménagements liés à une situation de handicap ne relèvent pas du service des examens : ils sont "
+        "étudiés par la mission Handi'Cnam."),
         "Mission Handi'Cnam : handicnam_paris@lecnam.net",
         "La date limite de demande d'aménagement de la session ne s'applique pas à ces demandes.",
         "Une pièce d'identité originale en cours de validité vous sera demandée à chaque examen",
@@ -272,7 +273,7 @@ def test_letterhead_settings_round_trip():
 
 UNITS = (
     PassedUnit("NFA031", "Programmation avec Java : notions de base", Decimal("14.5"), "semestre 1, session 1", Decimal(6)),
-    PassedUnit("ANG320", "Anglais <professionnel> & écrit", Decimal("10"), "semestre 1, session 2", Decimal("4.5")),
+    PassedUnit("ANG320", "Anglais <professionnel> & écrit", Decimal(10), "semestre 1, session 2", Decimal("4.5")),
 )
 
 

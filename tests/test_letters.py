@@ -84,7 +84,7 @@ def test_one_file_per_letter_with_names_addresses_dates_and_wording(db, ids, tmp
 
 
 def test_one_batch_file_in_the_chosen_order_and_a_second_generation_updates_the_rows(db, ids, tmp_path):
-    chosen, files = letters.run(letters.write_letters(db, SESSION, tmp_path, single_file=True, order="decision", now=NOW))
+    _chosen, files = letters.run(letters.write_letters(db, SESSION, tmp_path, single_file=True, order="decision", now=NOW))
     assert len(files) == 1 and files[0].name == "courriers_2023-2024-s1-1_20240204-103000.pdf"
     texts = page_texts(files[0])
     assert len(texts) == 5
@@ -151,7 +151,7 @@ def test_requests_that_cannot_have_a_letter_are_refused(db, ids, tmp_path):
 
 
 def test_markup_from_the_database_prints_as_written(db, ids, tmp_path):
-    chosen, files = letters.run(letters.write_letters(db, OTHER_SESSION, tmp_path, request_ids=[ids["markup"]], now=NOW))
+    _chosen, files = letters.run(letters.write_letters(db, OTHER_SESSION, tmp_path, request_ids=[ids["markup"]], now=NOW))
     text = page_texts(files[0])[0]
     assert "Jean Dupont <Admin> & Fils 5 rue <b>Oberkampf</b> & Cie 75011 Paris" in text
     assert "Motif <i>x</i> & y" in text
@@ -184,7 +184,7 @@ def test_the_office_letterhead_is_stored_shared_and_used(db, ids, tmp_path):
     logo.unlink()  # stored in the database: the original file is no longer needed
     assert office.get_letterhead(db) == saved
     assert office.set_letterhead(db, saved) == saved  # unchanged logo path: kept
-    chosen, files = letters.run(letters.write_letters(db, SESSION, tmp_path, request_ids=[ids["accepted"]], now=NOW))
+    _chosen, files = letters.run(letters.write_letters(db, SESSION, tmp_path, request_ids=[ids["accepted"]], now=NOW))
     text = page_texts(files[0])[0]
     assert "Claire O'Connor" in text and "examens@exemple.fr" in text
     without_logo = office.set_letterhead(db, Letterhead(**{**saved.__dict__, "logo_path": None}))
@@ -249,7 +249,7 @@ def test_cli_single_file_for_one_request_and_plain_output(cli, cli_ids, tmp_path
                  str(cli_ids["accepted"]), "--out", str(tmp_path), "--single-file")
     assert result.code == 0, result
     lines = result.out.splitlines()
-    assert lines[0].startswith(f"SE-") and "Lefèvre-Dupré Zoë : demande acceptée" in lines[0]
+    assert lines[0].startswith("SE-") and "Lefèvre-Dupré Zoë : demande acceptée" in lines[0]
     assert "Żółć Łukasz : demande refusée" in lines[1]
     assert "2 courrier(s) écrit(s)" in lines[2]
     files = list(tmp_path.glob("courriers_*.pdf"))

@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     if args.printer and not args.print_:
         raise RefusedInput("--printer ne sert qu'avec --print.")
     db = open_db(args)
-    selection = dict(pending_only=args.pending, order=args.order, request_ids=args.request)
+    selection = {"pending_only": args.pending, "order": args.order, "request_ids": args.request}
     files: list[str] = []
     jobs: list[str] = []
     written = printed = []

@@ -1,7 +1,16 @@
 """Every PDF the program prints: decision letters, attestations, attendance sheets (no Qt, no database)."""
 
-from cnam_desk.documents.attendance import AttendanceSheet, AttendanceStudent, render_attendance_sheets
-from cnam_desk.documents.attestations import M1Attestation, PassedUnit, SuccessAttestation, render_attestations
+from cnam_desk.documents.attendance import (
+    AttendanceSheet,
+    AttendanceStudent,
+    render_attendance_sheets,
+)
+from cnam_desk.documents.attestations import (
+    M1Attestation,
+    PassedUnit,
+    SuccessAttestation,
+    render_attestations,
+)
 from cnam_desk.documents.common import Letterhead, esc
 from cnam_desk.documents.decision_letters import (
     ArrangementLine,

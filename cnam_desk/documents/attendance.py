@@ -16,7 +16,16 @@ from reportlab.pdfgen.canvas import Canvas
 
 from cnam_desk import frenchdates
 from cnam_desk.documents import common, fonts
-from cnam_desk.documents.common import GREY, LIGHT, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, RULE, Letterhead, Output
+from cnam_desk.documents.common import (
+    GREY,
+    LIGHT,
+    MARGIN,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    RULE,
+    Letterhead,
+    Output,
+)
 from cnam_desk.errors import RefusedInput
 
 

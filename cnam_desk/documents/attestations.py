@@ -23,7 +23,16 @@ from reportlab.platypus import (
 
 from cnam_desk import frenchdates
 from cnam_desk.documents import common, fonts
-from cnam_desk.documents.common import LIGHT, MARGIN, PAGE_HEIGHT, RULE, TEXT_WIDTH, Letterhead, Output, esc
+from cnam_desk.documents.common import (
+    LIGHT,
+    MARGIN,
+    PAGE_HEIGHT,
+    RULE,
+    TEXT_WIDTH,
+    Letterhead,
+    Output,
+    esc,
+)
 from cnam_desk.errors import RefusedInput
 
 Number = Decimal | float | int

@@ -79,7 +79,7 @@ def time_span(start: dt.time, end: dt.time) -> str:
     return f"{frenchdates.hour(start)} – {frenchdates.hour(end)}"
 
 
-def number_fr(value: Decimal | float | int | str | None, decimals: int | None = None) -> str:
+def number_fr(value: Decimal | float | str | None, decimals: int | None = None) -> str:
     """12.5 -> « 12,5 »; with decimals=2 -> « 12,50 »; whole numbers without a comma."""
     if value is None:
         return ""

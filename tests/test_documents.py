@@ -379,3 +379,19 @@ def test_a_name_too_long_for_its_cell_is_kept_on_two_lines():
     base = sheet(1)
     data = pdf_of(render_attendance_sheets, [AttendanceSheet(**{**base.__dict__, "students": (long,)})])
     assert "Lefèvre-Dupré de la Tour d'Auvergne" in flat(" ".join(page_texts(data)))
+
+
+def test_the_fullest_letterhead_stays_clear_of_the_references_and_the_window(tmp_path):
+    from PIL import Image
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (200, 200), (200, 20, 40)).save(logo)
+    head = Letterhead(
+        address_lines=("Case postale 123", "292 rue Saint-Martin", "Accès 35", "75141 Paris Cedex 03"),
+        phone="01 40 27 20 00", email="examens@exemple.fr", logo_path=str(logo),
+    )
+    placed = positions(pdf_of(render_letters, [letter()], head))
+    block = [top for text, _x, top in placed if text in {"Cnam Paris", "examens@exemple.fr", "75141 Paris Cedex 03"}]
+    assert len(block) == 3 and max(block) < 47
+    references = [top for text, _x, top in placed if text.startswith("Notre référence")]
+    assert references and min(references) >= 50

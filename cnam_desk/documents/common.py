@@ -178,19 +178,22 @@ LOGO_BOX = (38 * mm, 18 * mm)
 
 
 def draw_letterhead(canvas: Canvas, letterhead: Letterhead, top: float = PAGE_HEIGHT - 14 * mm) -> float:
-    """The office block at the top left of a first page; returns the y under it."""
+    """The office block at the top left of a first page (the logo, then the text beside it); returns its bottom."""
     x = MARGIN
     y = top
+    bottom = top
     reader = logo_reader(letterhead.logo_path)
     if reader is not None:
         width, height = reader.getSize()
         scale = min(LOGO_BOX[0] / width, LOGO_BOX[1] / height)
         w, h = width * scale, height * scale
-        canvas.drawImage(reader, x, y - h, w, h, mask="auto")
-        y -= h + 3 * mm
+        canvas.drawImage(reader, x, top - h, w, h, mask="auto")
+        # Beside the logo, so the block stays clear of the references and the envelope window.
+        x += w + 5 * mm
+        bottom = top - h
     canvas.setFillColor(colors.black)
     canvas.setFont(fonts.BOLD, 11)
-    y -= 11
+    y -= 9
     canvas.drawString(x, y, letterhead.institution)
     canvas.setFont(fonts.BOLD, 9)
     y -= 12
@@ -202,7 +205,7 @@ def draw_letterhead(canvas: Canvas, letterhead: Letterhead, top: float = PAGE_HE
             y -= 10
             canvas.drawString(x, y, line)
     canvas.setFillColor(colors.black)
-    return y
+    return min(y, bottom)
 
 
 def draw_footer(canvas: Canvas, letterhead: Letterhead, right_text: str = "") -> None:

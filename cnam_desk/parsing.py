@@ -13,14 +13,14 @@ from cnam_desk.db.models import GradeCode
 
 __all__ = [
     "ParseError",
+    "excel_serial_date",
+    "fold",
     "parse_date",
     "parse_duration",
     "parse_grade",
     "parse_text",
     "parse_time",
     "parse_time_range",
-    "excel_serial_date",
-    "fold",
 ]
 
 
@@ -40,7 +40,21 @@ class ParseError(ValueError):
 # Invisible characters that sneak in from copy-pastes and web forms; joiners used by
 # some scripts (U+200C, U+200D) are kept.
 _INVISIBLE = dict.fromkeys(
-    [0x00AD, 0x200B, 0x2060, 0xFEFF, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]
+    [
+        0x00AD,
+        0x200B,
+        0x2060,
+        0xFEFF,
+        0x202A,
+        0x202B,
+        0x202C,
+        0x202D,
+        0x202E,
+        0x2066,
+        0x2067,
+        0x2068,
+        0x2069,
+    ]
 )
 
 
@@ -84,7 +98,7 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
 
 
-def _as_float(value: int | float | Decimal) -> float:
+def _as_float(value: float | Decimal) -> float:
     """A number as a float; NaN for what is no number at all (signalling NaN, huge integers)."""
     if isinstance(value, Decimal) and value.is_snan():
         return math.nan
@@ -129,7 +143,9 @@ _TEXT_DATE = re.compile(r"(?:le )?(?:([a-z]+)\.? )?(\d{1,2}) ?(?:er)? ?([a-z]+)\
 def excel_serial_date(serial: float) -> dt.date:
     """The day of a spreadsheet serial number (1900 system, as Excel and LibreOffice store dates)."""
     if not math.isfinite(serial) or serial < 1 or serial >= _MAX_SERIAL + 1:
-        raise ParseError(f"date « {_shown(serial)} » invalide : ce nombre n’est pas une date de tableur")
+        raise ParseError(
+            f"date « {_shown(serial)} » invalide : ce nombre n’est pas une date de tableur"
+        )
     days = int(serial)
     if days < 61:
         # Excel counts a 29 February 1900 that never was: serials before it are one day later.
@@ -180,7 +196,9 @@ def parse_date(value: Any) -> dt.date:
                 f"est un {_WEEKDAY_NAMES[day.weekday()]}"
             )
         return day
-    raise ParseError(f"date « {_shown(value)} » invalide : attendu par exemple 22/01/2024 ou 22 janvier 2024")
+    raise ParseError(
+        f"date « {_shown(value)} » invalide : attendu par exemple 22/01/2024 ou 22 janvier 2024"
+    )
 
 
 # --------------------------------------------------------------------------- times
@@ -248,12 +266,16 @@ def parse_time_range(value: Any) -> tuple[dt.time, dt.time]:
         if value is None or (isinstance(value, str) and not value.strip()):
             raise ParseError("horaire manquant")
         if not isinstance(value, str):
-            raise ParseError(f"horaire « {_shown(value)} » invalide : attendu par exemple 18h00 - 21h00")
+            raise ParseError(
+                f"horaire « {_shown(value)} » invalide : attendu par exemple 18h00 - 21h00"
+            )
         text = fold(value).replace("’", " ").replace("'", " ")
         text = re.sub(r"^(?:de|entre) ", "", text)
         parts = _RANGE_SEPARATOR.split(text)
         if len(parts) != 2 or not parts[0] or not parts[1]:
-            raise ParseError(f"horaire « {_shown(value)} » invalide : attendu par exemple 18h00 - 21h00")
+            raise ParseError(
+                f"horaire « {_shown(value)} » invalide : attendu par exemple 18h00 - 21h00"
+            )
         try:
             start, end = parse_time(parts[0]), parse_time(parts[1])
         except ParseError:
@@ -288,7 +310,10 @@ def parse_duration(value: Any) -> dt.timedelta:
         return _checked_duration(value, value)
     if isinstance(value, dt.time) and not isinstance(value, dt.datetime):
         duration = dt.timedelta(
-            hours=value.hour, minutes=value.minute, seconds=value.second, microseconds=value.microsecond
+            hours=value.hour,
+            minutes=value.minute,
+            seconds=value.second,
+            microseconds=value.microsecond,
         )
         return _checked_duration(value, duration)
     if _is_number(value):
@@ -315,7 +340,9 @@ def parse_duration(value: Any) -> dt.timedelta:
             raise ParseError(f"durée « {_shown(value)} » invalide : les minutes vont de 0 à 59")
         return _checked_duration(value, dt.timedelta(hours=int(m[1]), minutes=int(m[2])))
     if _DURATION_NUMBER.fullmatch(text):
-        return _checked_duration(value, dt.timedelta(seconds=round(float(text.replace(",", ".")) * 3600)))
+        return _checked_duration(
+            value, dt.timedelta(seconds=round(float(text.replace(",", ".")) * 3600))
+        )
     raise ParseError(f"durée « {_shown(value)} » invalide : attendu par exemple 3h, 1h30 ou 90 min")
 
 
@@ -378,7 +405,9 @@ def parse_grade(value: Any) -> Decimal | GradeCode | None:
     shown = _shown(value)
     m = _GRADE.fullmatch(text.replace(" ", "").replace(",", ".").replace("−", "-"))
     if m is None:
-        raise ParseError(f"note « {shown} » invalide : attendu une note sur 20 (par exemple 12,5), ABI ou ABJ")
+        raise ParseError(
+            f"note « {shown} » invalide : attendu une note sur 20 (par exemple 12,5), ABI ou ABJ"
+        )
     try:
         grade = Decimal(m[1] + m[2])
     except InvalidOperation:  # pragma: no cover - the pattern only lets digits through

@@ -287,12 +287,12 @@ def test_parse_duration_refuses(value, message):
         ("12,5", Decimal("12.5")),
         ("12.5", Decimal("12.5")),
         (12.5, Decimal("12.5")),
-        ("  15 ", Decimal("15")),
-        ("15", Decimal("15")),
-        (15, Decimal("15")),
-        (15.0, Decimal("15")),
-        ("0", Decimal("0")),
-        ("20", Decimal("20")),
+        ("  15 ", Decimal(15)),
+        ("15", Decimal(15)),
+        (15, Decimal(15)),
+        (15.0, Decimal(15)),
+        ("0", Decimal(0)),
+        ("20", Decimal(20)),
         ("20,00", Decimal("20.00")),
         ("12,50", Decimal("12.50")),
         ("12,500", Decimal("12.50")),
@@ -305,7 +305,7 @@ def test_parse_duration_refuses(value, message):
         (12.499999999999998, Decimal("12.5")),
         (12.350000000000001, Decimal("12.35")),
         (0.1 + 0.2, Decimal("0.3")),
-        (-0.0, Decimal("0")),
+        (-0.0, Decimal(0)),
         (Decimal("13.75"), Decimal("13.75")),
         ("abi", GradeCode.ABI),
         ("ABI", GradeCode.ABI),
@@ -413,7 +413,14 @@ ANY_CELL = st.one_of(
 @settings(max_examples=400, deadline=None)
 @given(ANY_CELL)
 def test_parsers_return_a_value_or_a_parse_error(value):
-    for parser in (parse_date, parse_time, parse_time_range, parse_duration, parse_grade, parse_text):
+    for parser in (
+        parse_date,
+        parse_time,
+        parse_time_range,
+        parse_duration,
+        parse_grade,
+        parse_text,
+    ):
         try:
             parser(value)
         except ParseError as error:
@@ -431,7 +438,20 @@ def test_parse_text_is_clean(value):
     assert parse_text(text) == text
 
 
-MONTHS_SHORT = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
+MONTHS_SHORT = [
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+]
 
 
 @settings(max_examples=300, deadline=None)
@@ -484,7 +504,12 @@ def test_time_ranges_round_trip(start_minutes, length):
     start = dt.time(start_minutes // 60, start_minutes % 60)
     end_minutes = min(start_minutes + length, 23 * 60 + 59)
     end = dt.time(end_minutes // 60, end_minutes % 60)
-    for pattern in ("{}h{:02d} - {}h{:02d}", "de {}h{:02d} à {}h{:02d}", "{}h{:02d}–{}h{:02d}", "{}:{:02d} / {}:{:02d}"):
+    for pattern in (
+        "{}h{:02d} - {}h{:02d}",
+        "de {}h{:02d} à {}h{:02d}",
+        "{}h{:02d}–{}h{:02d}",
+        "{}:{:02d} / {}:{:02d}",
+    ):
         text = pattern.format(start.hour, start.minute, end.hour, end.minute)
         assert parse_time_range(text) == (start, end), text
 

@@ -1,4 +1,4 @@
-"""Reading the spreadsheets clerks bring (xlsx, xls, xlsb, ods) safely and fast, and finding their columns.
+"""Reading the spreadsheets clerks bring (xlsx, xls, ods) safely and fast, and finding their columns.
 
 Files are read with python-calamine: about 0.3 s for 50,000 rows where openpyxl takes several
 seconds. Before calamine sees a file, `check_file` looks at it without parsing it: what kind of
@@ -6,7 +6,9 @@ file it really is (by content, not by extension), whether it is password protect
 its zip directory or its sheets announce more data than any real schedule or grade sheet holds.
 calamine lays each sheet out as a full grid between its first and last cell, so two cells placed
 far apart in an otherwise tiny file would make it allocate hundreds of gigabytes and abort the
-process; the sheets of a zip file are therefore scanned for their extent first.
+process (no exception to catch): xlsx worksheets and the records of an .xls are therefore scanned
+for their extent first. calamine refuses by itself an .ods sheet of more than 100 million cells.
+Binary workbooks (.xlsb) are refused: their records are not scanned.
 
 Merged cells: calamine gives the value in the top-left cell of the merged area only; the other
 cells of the area read as empty. Formulas: calamine returns the value last computed by the
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import olefile
 import python_calamine
 
 from cnam_desk.errors import Location, RefusedInput
@@ -55,7 +58,7 @@ MAX_CELLS = 12_000_000  # one sheet's grid (rows x columns), about 400 MB while 
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
-_FORMATS = "formats lus : .xlsx, .xls, .xlsb, .ods"
+_FORMATS = "formats lus : .xlsx, .xls, .ods"
 _REPAIR = "ouvrez-le dans le tableur et enregistrez-le de nouveau, puis recommencez"
 
 
@@ -137,7 +140,7 @@ def check_file(path: str | Path) -> None:
 
 
 def _inspect(path: Path) -> str:
-    """check_file, returning the kind of workbook found: « xls », « xlsx », « xlsb » or « ods »."""
+    """check_file, returning the kind of workbook found: « xls », « xlsx » or « ods »."""
     name = path.name
     try:
         if not path.exists():
@@ -167,61 +170,90 @@ def _inspect(path: Path) -> str:
 # --- OLE compound files: .xls, and password-protected xlsx (EncryptionInfo + EncryptedPackage)
 
 
-def _ole_stream_names(path: Path, name: str) -> tuple[set[str], bool]:
-    """Names in the directory of an OLE compound file, and whether the whole directory was read."""
-    try:
-        with path.open("rb") as file:
-            header = file.read(512)
-            if len(header) < 512:
-                raise _refuse(name, f"abîmé ou incomplet : {_REPAIR}")
-            sector_shift = struct.unpack_from("<H", header, 30)[0]
-            if sector_shift not in (9, 12):
-                raise _refuse(name, f"abîmé ou incomplet : {_REPAIR}")
-            sector_size = 1 << sector_shift
-            first_directory = struct.unpack_from("<I", header, 48)[0]
-            difat = list(struct.unpack_from("<109I", header, 76))
-            fat_sectors = [s for s in difat if s < 0xFFFFFFFA]
-            complete = (
-                struct.unpack_from("<I", header, 68)[0] >= 0xFFFFFFFA
-            )  # no DIFAT sectors beyond the header
-            fat: list[int] = []
-            for sector in fat_sectors[:109]:
-                file.seek((sector + 1) * sector_size)
-                data = file.read(sector_size)
-                fat.extend(struct.unpack(f"<{len(data) // 4}I", data[: len(data) // 4 * 4]))
-            names: set[str] = set()
-            sector, seen = first_directory, 0
-            while sector < 0xFFFFFFFA and seen < 10_000:
-                file.seek((sector + 1) * sector_size)
-                data = file.read(sector_size)
-                for offset in range(0, len(data) - 127, 128):
-                    length = struct.unpack_from("<H", data, offset + 64)[0]
-                    if 2 <= length <= 64:
-                        names.add(data[offset : offset + length - 2].decode("utf-16-le", "replace"))
-                if sector >= len(fat):
-                    complete = False
-                    break
-                sector = fat[sector]
-                seen += 1
-    except (OSError, struct.error):
-        raise _refuse(name, f"abîmé ou incomplet : {_REPAIR}") from None
-    return names, complete
+_PASSWORD = "protégé par un mot de passe : enregistrez-le sans mot de passe puis recommencez"
 
 
 def _check_ole(path: Path, name: str) -> None:
-    found, complete = _ole_stream_names(path, name)
-    names = {n.lower() for n in found}
-    if names & {"encryptedpackage", "encryptioninfo"}:
-        raise _refuse(
-            name, "protégé par un mot de passe : enregistrez-le sans mot de passe puis recommencez"
-        )
-    if complete and not names & {"workbook", "book"}:
-        if "worddocument" in names:
-            raise _refuse(name, f"n’est pas un tableur : c’est un document Word ({_FORMATS})")
-        raise _refuse(name, f"n’est pas un tableur ({_FORMATS})")
+    """An OLE file is accepted only as a real .xls whose sheets fit in MAX_CELLS."""
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            streams = {
+                "/".join(entry).lower(): entry
+                for entry in ole.listdir(streams=True, storages=False)
+            }
+            if streams.keys() & {"encryptedpackage", "encryptioninfo"}:
+                raise _refuse(name, _PASSWORD)
+            workbook = streams.get("workbook") or streams.get("book")
+            if workbook is None:
+                if "worddocument" in streams:
+                    raise _refuse(
+                        name, f"n’est pas un tableur : c’est un document Word ({_FORMATS})"
+                    )
+                raise _refuse(name, f"n’est pas un tableur ({_FORMATS})")
+            if ole.get_size(workbook) > MAX_FILE_SIZE:
+                raise _refuse(name, f"abîmé ou incomplet : {_REPAIR}")
+            data = ole.openstream(workbook).read()
+    except RefusedInput:
+        raise
+    except Exception:  # noqa: BLE001 - olefile raises OSError, ValueError, struct.error, IndexError…
+        raise _refuse(name, f"abîmé ou incomplet : {_REPAIR}") from None
+    _check_biff(data, name)
 
 
-# --- zip files: xlsx, xlsb, ods
+_BIFF_BOF = 0x0809
+_BIFF_FILEPASS = 0x002F
+_BIFF_DIMENSIONS = 0x0200
+_BIFF_ROW = 0x0208
+_BIFF_MULTIPLE = frozenset({0x00BD, 0x00BE})  # MULRK, MULBLANK: row, first column, …, last column
+# FORMULA, LABELSST, BLANK, NUMBER, LABEL, BOOLERR, RK, RSTRING: each starts with row, column
+_BIFF_CELLS = frozenset({0x0006, 0x00FD, 0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00D6, 0x0406})
+
+
+_BIFF_HEADER = struct.Struct("<HHHH")  # record type, length, and the first two words of its body
+
+
+def _check_biff(data: bytes, name: str) -> None:
+    """Bound every sheet of a BIFF workbook stream by its DIMENSIONS and its cells, as calamine
+    reserves and lays out the grid from them at opening (a far cell aborts the process)."""
+    header = _BIFF_HEADER.unpack_from
+    data = data + bytes(8)  # every record header can be read with its first two words
+    position, end = 0, len(data) - 12
+    rows = columns = 0
+    cells = _BIFF_CELLS
+    while position <= end:
+        kind, length, row, column = header(data, position)
+        body = position + 4
+        position = body + length
+        if kind in cells:
+            # the usual record: one cell; compare before calling anything
+            if row < rows and column < columns:
+                continue
+        elif kind == _BIFF_ROW:
+            column = struct.unpack_from("<H", data, body + 4)[0]
+        elif kind in _BIFF_MULTIPLE:
+            column = struct.unpack_from("<H", data, body + length - 2)[0] if length >= 6 else 0
+        elif kind == _BIFF_DIMENSIONS:
+            if length >= 14:
+                _, row, _, column = struct.unpack_from("<IIHH", data, body)
+            elif length >= 8:
+                _, row, _, column = struct.unpack_from("<HHHH", data, body)
+            else:
+                continue
+            row -= 1  # DIMENSIONS gives the last row and column plus one
+            column -= 1
+        elif kind == _BIFF_BOF:
+            rows = columns = 0  # a new sheet
+            continue
+        elif kind == _BIFF_FILEPASS:
+            raise _refuse(name, _PASSWORD)
+        else:
+            continue
+        rows, columns = max(rows, row + 1), max(columns, column + 1)
+        if rows * columns > MAX_CELLS:
+            raise _too_large(name)
+
+
+# --- zip files: xlsx, ods (and xlsb, refused)
 
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
@@ -290,11 +322,16 @@ def _check_zip(path: Path, name: str) -> str:
                         "ce n’est pas un classeur ordinaire",
                     )
                 if member.flag_bits & 0x1:
-                    raise _refuse(
-                        name,
-                        "protégé par un mot de passe : enregistrez-le sans mot de passe puis recommencez",
-                    )
+                    raise _refuse(name, _PASSWORD)
             kind = _zip_kind([m.filename for m in members], archive)
+            if kind == "xlsb":
+                # calamine would lay out an xlsb sheet from its cells like an xlsx one, but its
+                # binary records are not scanned here: a far cell would abort the process.
+                raise _refuse(
+                    name,
+                    "est un classeur binaire (.xlsb), format non lu : enregistrez-le au format "
+                    ".xlsx puis recommencez",
+                )
             if kind is None:
                 raise _refuse(name, f"n’est pas un tableur : c’est une archive zip ({_FORMATS})")
             for member in members:
@@ -304,8 +341,6 @@ def _check_zip(path: Path, name: str) -> str:
                         kind == "ods" and lowered == "content.xml"
                     )
                     _scan_member(archive, member, name, sheet_extent=is_sheet and kind == "xlsx")
-                elif kind == "xlsb" and lowered.endswith(".bin"):
-                    _scan_member(archive, member, name, sheet_extent=False)
             return kind
     except RefusedInput:
         raise
@@ -402,9 +437,7 @@ class Sheet:
 
 def _calamine_error(name: str, error: Exception) -> RefusedInput:
     if isinstance(error, python_calamine.PasswordError):
-        return _refuse(
-            name, "protégé par un mot de passe : enregistrez-le sans mot de passe puis recommencez"
-        )
+        return _refuse(name, _PASSWORD)
     detail = " ".join(str(error).split())[:160]
     if "cell limit" in detail.lower():
         return _too_large(name)

@@ -611,6 +611,16 @@ HOSTILE = {
         ),
         "c’est une archive zip",
     ),
+    "xlsb": (
+        lambda tmp, planning, zeros: write_raw_zip(
+            tmp / "binaire.xlsb",
+            [
+                ("[Content_Types].xml", *deflate(b"<Types/>")),
+                ("xl/workbook.bin", *deflate(b"\x83\x01\x00")),
+            ],
+        ),
+        "format .xlsx",
+    ),
     "tronqué": (lambda tmp, planning, zeros: _truncated(tmp, planning), "abîmé ou incomplet"),
     "bombe": (
         lambda tmp, planning, zeros: _bomb_xlsx(tmp, zeros),
@@ -779,3 +789,62 @@ def test_read_tables_of_a_large_sheet_is_fast(tmp_path):
     assert len(table.rows) == 20_000
     assert table.rows[-1].number == 20_001
     assert elapsed < 3.0
+
+
+# --------------------------------------------------------------------------- hostile .xls
+
+
+def _xls_with(
+    tmp_path: Path, patch: Callable[[bytearray], None], name: str = "patched.xls"
+) -> Path:
+    """A real .xls written by xlwt, then one record changed in place."""
+    xlwt = pytest.importorskip("xlwt")
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("Feuil1")
+    for column, text in enumerate(["Code UE", "Date", "Début", "Fin"]):
+        sheet.write(0, column, text)
+    sheet.write(3, 3, 7.25)  # stored as an RK record
+    workbook.save(str(tmp_path / "source.xls"))
+    data = bytearray((tmp_path / "source.xls").read_bytes())
+    patch(data)
+    return _touch(tmp_path / name, bytes(data))
+
+
+def _move_cell(data: bytearray) -> None:
+    position = data.find(struct.pack("<HHHH", 0x027E, 10, 3, 3))
+    assert position > 0
+    struct.pack_into("<HH", data, position + 4, 0xFFFF, 0xFFFF)
+
+
+def _stretch_dimensions(data: bytearray) -> None:
+    position = data.find(struct.pack("<HH", 0x0200, 14))
+    assert position > 0
+    struct.pack_into("<IIHH", data, position + 4, 0, 65536, 0, 0xFFFF)
+
+
+def _add_password(data: bytearray) -> None:
+    # WINDOWPROTECT (0x0019, 2 bytes) of the workbook globals becomes FILEPASS
+    position = data.find(struct.pack("<HH", 0x0019, 2))
+    assert position > 0
+    struct.pack_into("<H", data, position, 0x002F)
+
+
+@pytest.mark.parametrize(
+    "patch, expected",
+    [(_move_cell, "cellules"), (_stretch_dimensions, "cellules"), (_add_password, "mot de passe")],
+)
+def test_hostile_xls_files_are_refused_before_calamine_opens_them(tmp_path, patch, expected):
+    path = _xls_with(tmp_path, patch)
+    for reader in (check_file, read_workbook):
+        started = time.perf_counter()
+        with pytest.raises(RefusedInput) as caught:
+            reader(path)
+        assert time.perf_counter() - started < 1.0
+        assert caught.value.message.startswith("fichier « patched.xls »")
+        assert expected in caught.value.message
+
+
+def test_an_unpatched_xls_passes_the_same_checks(tmp_path):
+    path = _xls_with(tmp_path, lambda data: None, "propre.xls")
+    (sheet,) = read_workbook(path)
+    assert sheet.rows[3][3] == 7.25

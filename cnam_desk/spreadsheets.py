@@ -258,11 +258,9 @@ def _check_biff(data: bytes, name: str) -> None:
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _CHUNK = 8 * 1024 * 1024
-_OVERLAP = 64
-
-# After this translation every cell reference « r="XFD1048576" » reads « A="AAA0000000" » (calamine
-# also takes lower-case references): the
-# extent of a sheet can then be bounded with a few substring searches that run at memory speed.
+# After this translation every cell reference « r="XFD1048576" » reads « A="AAA0000000" »
+# (calamine takes lower-case references too): the extent a sheet's references announce can then
+# be bounded with a few substring searches that run at memory speed.
 _FOLD_REFERENCES = bytes(
     ord("A")
     if 65 <= b <= 90 or 97 <= b <= 122
@@ -274,6 +272,12 @@ _FOLD_REFERENCES = bytes(
     for b in range(256)
 )
 _REFERENCE = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{0,10})(\d{1,12})["']""")
+# calamine also places a cell or a row that has no reference right after the previous one, and
+# reads namespace prefixes and attributes in any order: such sheets get the element-by-element pass.
+_UNREFERENCED_CELL = re.compile(rb'<c(?! r=")[\s>/]')
+_UNREFERENCED_ROW = re.compile(rb'<row(?! r=")[\s>/]')
+_PREFIXED_ELEMENT = re.compile(rb":(?:c|row)[\s>/]")
+_ELEMENT = re.compile(rb"<(?:[\w.-]+:)?(c|row)(?=[\s>/])([^>]*)>")
 
 
 def _zip_kind(names: Sequence[str], archive: zipfile.ZipFile) -> str | None:
@@ -360,59 +364,98 @@ def _check_zip(path: Path, name: str) -> str:
 def _scan_member(
     archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, *, sheet_extent: bool
 ) -> None:
-    """Decompress one member as a stream (zipfile stops at the declared size and checks the CRC).
+    """Decompress one XML part as a stream (zipfile stops at the declared size and checks the CRC).
 
-    XML parts must hold no DTD (entity expansion); worksheets must not span more than MAX_CELLS.
-    A quick pass bounds a worksheet's extent by substring searches; only a sheet wider than Z
-    or longer than 99,999 rows is then read again for its exact extent.
+    No part may hold a DTD (entity expansion). A worksheet must not span more than MAX_CELLS:
+    a quick pass bounds it with substring searches (columns A to Z, rows below 100,000, every
+    cell and row with its reference); a sheet outside those bounds is read again exactly.
     """
-    is_xml = member.filename.lower().endswith(_XML_SUFFIXES)
-    needs_exact_scan = False
-    for data in _chunks(archive, member):
-        if is_xml and _DTD.search(data):
+    exact = ""  # "", "references" or "elements": the second pass needed, if any
+    for piece in _pieces(archive, member, name):
+        if _DTD.search(piece):
             raise _refuse(
                 name,
                 "refusé : il contient des déclarations XML (DOCTYPE, ENTITY) qu’un classeur n’a "
                 f"jamais ; {_REPAIR}",
             )
-        if sheet_extent and not needs_exact_scan:
-            folded = data.translate(_FOLD_REFERENCES)
-            needs_exact_scan = _reference_letters(folded) > 1 or _reference_digits(folded) > 5
-    if not needs_exact_scan:
-        return
+        if not sheet_extent or exact == "elements":
+            continue
+        if (
+            _UNREFERENCED_CELL.search(piece)
+            or _UNREFERENCED_ROW.search(piece)
+            or _PREFIXED_ELEMENT.search(piece)
+        ):
+            exact = "elements"
+        elif not exact:
+            folded = piece.translate(_FOLD_REFERENCES)
+            if (
+                b'"AA0' in folded
+                or b'"AAA0' in folded
+                or b"A000000" in folded
+                or b'"000000' in folded
+            ):
+                exact = "references"
+    if exact == "references":
+        _check_references(archive, member, name)
+    elif exact == "elements":
+        _check_elements(archive, member, name)
+
+
+def _check_references(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> None:
+    """The extent of a sheet whose cells and rows all carry their reference."""
     rows = columns = 0
-    for data in _chunks(archive, member):
-        references = _REFERENCE.findall(data)
+    for piece in _pieces(archive, member, name):
+        references = _REFERENCE.findall(piece)
         if not references:
             continue
         # compare as (length, text): no int() per cell
         longest_row = max((len(digits), digits) for _, digits in references)[1]
         widest = max((len(letters), letters.upper()) for letters, _ in references)[1]
-        rows = max(rows, int(longest_row))
+        rows = max(rows, int(longest_row or b"0"))
         if widest:
             columns = max(columns, _column_index(widest.decode()) + 1)
         if rows * max(columns, 1) > MAX_CELLS:
             raise _too_large(name)
 
 
-def _chunks(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> Iterable[bytes]:
-    """The member's bytes in chunks that overlap a little, so that no short pattern is cut."""
-    tail = b""
+def _check_elements(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> None:
+    """The extent of any sheet, placing each row and cell as calamine does (slower, exact)."""
+    row = rows = columns = 0
+    column = -1
+    for piece in _pieces(archive, member, name):
+        for element in _ELEMENT.finditer(piece):
+            reference = _REFERENCE.search(element[2])
+            letters, digits = (reference[1], reference[2]) if reference else (b"", b"")
+            if element[1] == b"row":
+                row = int(digits) if digits else row + 1
+                column = -1
+                rows = max(rows, row)
+                continue
+            column = _column_index(letters.decode().upper()) if letters else column + 1
+            rows = max(rows, int(digits) if digits else row)
+            columns = max(columns, column + 1)
+            if rows * columns > MAX_CELLS:
+                raise _too_large(name)
+    if rows * columns > MAX_CELLS:
+        raise _too_large(name)
+
+
+def _pieces(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> Iterable[bytes]:
+    """The member's bytes in pieces cut just before a « < »: no tag and no text is ever split."""
+    rest = b""
     with archive.open(member) as stream:
         while chunk := stream.read(_CHUNK):
-            data = tail + chunk
-            yield data
-            tail = data[-_OVERLAP:]
-
-
-def _reference_letters(folded: bytes) -> int:
-    """2 when some quoted value looks like a reference beyond column Z (a false alarm costs an exact scan)."""
-    return 2 if b'"AA0' in folded or b'"AAA0' in folded else 1
-
-
-def _reference_digits(folded: bytes) -> int:
-    """6 when some letter or quote is followed by six digits or more: maybe a row beyond 99,999."""
-    return 6 if b"A000000" in folded or b'"000000' in folded else 5
+            data = rest + chunk
+            cut = data.rfind(b"<")
+            if cut <= 0:
+                if len(data) > 2 * _CHUNK:  # megabytes without a tag: no spreadsheet writes that
+                    raise _refuse(name, f"refusé : son contenu XML est anormal ; {_REPAIR}")
+                rest = data
+                continue
+            yield data[:cut]
+            rest = data[cut:]
+    if rest:
+        yield rest
 
 
 def _too_large(name: str) -> RefusedInput:

@@ -572,6 +572,32 @@ def _far_cell(tmp: Path, planning: Path, reference: str = "XFD1048576") -> Path:
     return rewrite_member(planning, tmp / "lointain.xlsx", "xl/worksheets/sheet1.xml", add)
 
 
+def _extra_rows(tmp: Path, planning: Path, xml: str, file_name: str = "bizarre.xlsx") -> Path:
+    return rewrite_member(
+        planning,
+        tmp / file_name,
+        "xl/worksheets/sheet1.xml",
+        lambda data: data.replace(b"</sheetData>", xml.encode() + b"</sheetData>"),
+    )
+
+
+UNREFERENCED_WIDE_ROW = (
+    '<row r="20">'
+    + "<c><v>1</v></c>" * 30
+    + '</row><row r="1048576"><c r="A1048576"><v>1</v></c></row>'
+)
+UNREFERENCED_LONG_SHEET = (
+    '<row r="20">'
+    + '<c r="Z20"><v>1</v></c></row>'
+    + "<row><c><v>1</v></c></row>" * 2000
+    + ('<row r="600000"><c r="A600000"><v>1</v></c></row>')
+)
+PREFIXED_FAR_CELL = (
+    '<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="1048576">'
+    '<x:c r="XFD1048576"><x:v>1</x:v></x:c></x:row>'
+)
+REORDERED_FAR_CELL = '<row spans="1:1" r="1048576"><c s="0" r="XFD1048576"><v>1</v></c></row>'
+
 HOSTILE = {
     "introuvable": (lambda tmp, planning, zeros: tmp / "absent.xlsx", "introuvable"),
     "vide": (lambda tmp, planning, zeros: _touch(tmp / "vide.xlsx", b""), "vide"),
@@ -632,6 +658,22 @@ HOSTILE = {
     "cellule lointaine": (lambda tmp, planning, zeros: _far_cell(tmp, planning), "cellules"),
     "cellule lointaine minuscules": (
         lambda tmp, planning, zeros: _far_cell(tmp, planning, "xfd1048576"),
+        "cellules",
+    ),
+    "cellules sans référence": (
+        lambda tmp, planning, zeros: _extra_rows(tmp, planning, UNREFERENCED_WIDE_ROW),
+        "cellules",
+    ),
+    "lignes sans référence": (
+        lambda tmp, planning, zeros: _extra_rows(tmp, planning, UNREFERENCED_LONG_SHEET),
+        "cellules",
+    ),
+    "préfixe": (
+        lambda tmp, planning, zeros: _extra_rows(tmp, planning, PREFIXED_FAR_CELL),
+        "cellules",
+    ),
+    "attributs dans le désordre": (
+        lambda tmp, planning, zeros: _extra_rows(tmp, planning, REORDERED_FAR_CELL),
         "cellules",
     ),
     "chiffré": (
@@ -712,6 +754,13 @@ def test_a_far_cell_would_abort_calamine_which_is_why_sheets_are_scanned(tmp_pat
         [sys.executable, "-c", script], check=False, capture_output=True, timeout=60
     )
     assert result.returncode != 0
+
+
+def test_cells_and_rows_without_references_are_placed_as_calamine_does(tmp_path, planning):
+    xml = '<row r="12"><c><v>1</v></c><c><v>2</v></c></row><row><c s="0" r="C13"><v>3</v></c><c><v>4</v></c></row>'
+    (sheet,) = read_workbook(_extra_rows(tmp_path, planning, xml))
+    assert sheet.rows[11][:2] == [1.0, 2.0]
+    assert sheet.rows[12][2:4] == [3.0, 4.0]
 
 
 def test_a_wide_but_legitimate_sheet_is_read(tmp_path):

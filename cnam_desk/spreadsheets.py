@@ -401,21 +401,54 @@ def _scan_member(
         _check_elements(archive, member, name)
 
 
+_LONG_ROW = re.compile(rb' r="[A-Za-z]{0,3}(\d{6,12})"')  # rows from 100,000 on
+_WIDE_COLUMN = re.compile(rb' r="([A-Za-z]{2,10})\d')  # columns from AA on
+
+
 def _check_references(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> None:
-    """The extent of a sheet whose cells and rows all carry their reference."""
-    rows = columns = 0
+    """The extent of a sheet whose cells and rows all carry their reference first (« <c r="B7" »).
+
+    Only the long row numbers and the wide column letters are collected: the usual references
+    (A to Z, below 100,000) bound the sheet to 2.6 million cells by themselves.
+    """
+    rows, columns = 0, 26
+    single_letter_columns = True
     for piece in _pieces(archive, member, name):
-        references = _REFERENCE.findall(piece)
-        if not references:
-            continue
-        # compare as (length, text): no int() per cell
-        longest_row = max((len(digits), digits) for _, digits in references)[1]
-        widest = max((len(letters), letters.upper()) for letters, _ in references)[1]
-        rows = max(rows, int(longest_row or b"0"))
-        if widest:
+        long_rows = _LONG_ROW.findall(piece)
+        if long_rows:
+            lengths = set(map(len, long_rows))
+            longest = max(lengths)
+            if len(lengths) > 1:
+                long_rows = [r for r in long_rows if len(r) == longest]
+            rows = max(rows, int(max(long_rows)))  # same length: text order is number order
+        wide = _WIDE_COLUMN.findall(piece)
+        if wide:
+            single_letter_columns = False
+            longest = max(map(len, wide))
+            widest = max(w.upper() for w in wide if len(w) == longest)
             columns = max(columns, _column_index(widest.decode()) + 1)
-        if rows * max(columns, 1) > MAX_CELLS:
-            raise _too_large(name)
+    if rows == 0:
+        rows = 99_999
+        if rows * columns > MAX_CELLS:  # a wide sheet: count its rows exactly
+            rows = _exact_rows(archive, member, name)
+    elif single_letter_columns and rows * columns > MAX_CELLS:
+        # a long sheet within A to Z: does any reference go beyond the columns it may have?
+        allowed = MAX_CELLS // rows
+        beyond = "".join(chr(ord("A") + i) for i in range(allowed, 26))
+        pattern = re.compile(rb' r="[' + (beyond + beyond.lower()).encode() + rb"]\d")
+        columns = allowed
+        if any(pattern.search(piece) for piece in _pieces(archive, member, name)):
+            columns = 26
+    if rows * columns > MAX_CELLS:
+        raise _too_large(name)
+
+
+def _exact_rows(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> int:
+    rows = 0
+    for piece in _pieces(archive, member, name):
+        for _, digits in _REFERENCE.findall(piece):
+            rows = max(rows, int(digits))
+    return rows
 
 
 def _check_elements(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> None:

@@ -897,3 +897,34 @@ def test_an_unpatched_xls_passes_the_same_checks(tmp_path):
     path = _xls_with(tmp_path, lambda data: None, "propre.xls")
     (sheet,) = read_workbook(path)
     assert sheet.rows[3][3] == 7.25
+
+
+@pytest.mark.parametrize(
+    "xml, accepted",
+    [
+        ('<row r="150000"><c r="H150000"><v>1</v></c></row>', True),  # long, within A to Z
+        (
+            '<row r="999998"><c r="A999998"><v>1</v></c></row><row r="999999"><c r="L999999"/></row>',
+            True,
+        ),
+        (
+            '<row r="999998"><c r="A999998"><v>1</v></c></row><row r="999999"><c r="M999999"/></row>',
+            False,
+        ),
+        (
+            '<row r="999998"><c r="a999998"><v>1</v></c></row><row r="999999"><c r="m999999"/></row>',
+            False,
+        ),
+        ('<row r="12"><c r="DZ12"><v>1</v></c></row>', True),  # wide but short
+        ('<row r="99000"><c r="DZ99000"><v>1</v></c></row>', False),  # 99,000 x 130 cells
+        ('<row r="5000"><c r="AAA5000"><v>1</v></c></row>', True),  # 5,000 x 703 cells
+        ('<row r="20000"><c r="AAA20000"><v>1</v></c></row>', False),  # 20,000 x 703 cells
+    ],
+)
+def test_sheet_extent_bounds(tmp_path, planning, xml, accepted):
+    path = _extra_rows(tmp_path, planning, xml, "etendue.xlsx")
+    if accepted:
+        check_file(path)
+    else:
+        with pytest.raises(RefusedInput, match="cellules"):
+            check_file(path)

@@ -277,7 +277,9 @@ _REFERENCE = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{0,10})(\d{1,12})["']""")
 _UNREFERENCED_CELL = re.compile(rb'<c(?! r=")[\s>/]')
 _UNREFERENCED_ROW = re.compile(rb'<row(?! r=")[\s>/]')
 _PREFIXED_ELEMENT = re.compile(rb":(?:c|row)[\s>/]")
-_ELEMENT = re.compile(rb"<(?:[\w.-]+:)?(c|row)(?=[\s>/])([^>]*)>")
+_ELEMENT = re.compile(rb"""<(?:[\w.-]+:)?(c|row)(?=[\s>/])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+_ATTRIBUTE = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_CELL_REFERENCE = re.compile(rb"([A-Za-z]*)(\d*)")
 
 
 def _zip_kind(names: Sequence[str], archive: zipfile.ZipFile) -> str | None:
@@ -452,20 +454,31 @@ def _exact_rows(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) ->
 
 
 def _check_elements(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str) -> None:
-    """The extent of any sheet, placing each row and cell as calamine does (slower, exact)."""
+    """The extent of any sheet, placing each row and cell as calamine does (slower, exact).
+
+    Attributes are read one by one, so that a reference quoted inside another attribute's value
+    is not taken for the cell's own; when an element repeats its « r », every value counts.
+    """
     row = rows = columns = 0
     column = -1
     for piece in _pieces(archive, member, name):
         for element in _ELEMENT.finditer(piece):
-            reference = _REFERENCE.search(element[2])
-            letters, digits = (reference[1], reference[2]) if reference else (b"", b"")
+            references = [
+                _CELL_REFERENCE.match(double or single)
+                for key, double, single in _ATTRIBUTE.findall(element[2])
+                if key == b"r"
+            ]
+            letters = max(
+                (m[1].upper() for m in references if m[1]), key=lambda t: (len(t), t), default=b""
+            )
+            digits = max((int(m[2]) for m in references if m[2]), default=0)
             if element[1] == b"row":
-                row = int(digits) if digits else row + 1
+                row = digits or row + 1
                 column = -1
                 rows = max(rows, row)
                 continue
-            column = _column_index(letters.decode().upper()) if letters else column + 1
-            rows = max(rows, int(digits) if digits else row)
+            column = _column_index(letters.decode()) if letters else column + 1
+            rows = max(rows, digits or row)
             columns = max(columns, column + 1)
             if rows * columns > MAX_CELLS:
                 raise _too_large(name)

@@ -676,6 +676,24 @@ HOSTILE = {
         lambda tmp, planning, zeros: _extra_rows(tmp, planning, REORDERED_FAR_CELL),
         "cellules",
     ),
+    "référence après un >": (
+        lambda tmp, planning, zeros: _extra_rows(
+            tmp, planning, '<row r="30"><c foo="a>b" r="XFD1048576"><v>1</v></c></row>'
+        ),
+        "cellules",
+    ),
+    "fausse référence dans un attribut": (
+        lambda tmp, planning, zeros: _extra_rows(
+            tmp, planning, "<row r=\"30\"><c foo=' r=\"A1\"' r='XFD1048576'><v>1</v></c></row>"
+        ),
+        "cellules",
+    ),
+    "référence répétée": (
+        lambda tmp, planning, zeros: _extra_rows(
+            tmp, planning, '<row r="30"><c r="A30" r="XFD1048576"><v>1</v></c></row>'
+        ),
+        "cellules",
+    ),
     "chiffré": (
         lambda tmp, planning, zeros: write_cfb(
             tmp / "notes.xlsx", ["EncryptionInfo", "EncryptedPackage"]

@@ -14,10 +14,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import openpyxl  # noqa: E402
-import python_calamine  # noqa: E402
+import openpyxl
+import python_calamine
 
-from cnam_desk.spreadsheets import Field, check_file, read_tables  # noqa: E402
+from cnam_desk.spreadsheets import Field, check_file, read_tables
 
 FIELDS = [
     Field("ue", "Code UE", ("code ue", "ue")),

@@ -1,0 +1,143 @@
+"""The main window: the three tabs, menus, status bar, remembered geometry and last tab."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QWidget
+
+from cnam_desk import __version__, paths
+from cnam_desk.db.engine import Database
+from cnam_desk.ui import msgbox
+from cnam_desk.ui.calendar_tab import CalendarTab
+from cnam_desk.ui.requests_tab import RequestsTab
+from cnam_desk.ui.results_tab import ResultsTab
+
+TAB_NAMES = ("calendrier", "demandes", "resultats")
+
+
+def window_settings() -> QSettings:
+    return QSettings(str(paths.config_dir() / "fenetre.ini"), QSettings.Format.IniFormat)
+
+
+def database_label(db: Database) -> str:
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite":
+        return f"Base locale : {url.database}"
+    return f"Base partagée : {url.host or ''}/{url.database or ''}"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, db: Database, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.setWindowTitle("Cnam Desk – service des examens")
+        self.setMinimumSize(900, 600)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.calendar_tab = CalendarTab(db, self)
+        self.requests_tab = RequestsTab(db, self)
+        self.results_tab = ResultsTab(db, self)
+        self.tabs.addTab(self.calendar_tab, "&Calendrier")
+        self.tabs.addTab(self.requests_tab, "&Demandes")
+        self.tabs.addTab(self.results_tab, "&Résultats")
+        self.setCentralWidget(self.tabs)
+
+        self._build_menus()
+        for tab in (self.calendar_tab, self.requests_tab, self.results_tab):
+            install = getattr(tab, "install_menus", None)
+            if install is not None:
+                install(self)
+
+        self.database_status = QLabel(database_label(db))
+        self.clerk_status = QLabel(f"Agent : {db.clerk}")
+        self.statusBar().addPermanentWidget(self.database_status)
+        self.statusBar().addPermanentWidget(self.clerk_status)
+        self._restore()
+
+    # --- menus ------------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("&Fichier")
+        self.edit_menu = bar.addMenu("É&dition")
+        self.view_menu = bar.addMenu("&Affichage")
+        self.help_menu = bar.addMenu("A&ide")
+
+        self.quit_action = QAction("&Quitter", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+        self.file_menu.addAction(self.quit_action)
+
+        for index, label in enumerate(("&Calendrier", "&Demandes", "&Résultats")):
+            action = QAction(label, self)
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.triggered.connect(lambda _checked=False, i=index: self.tabs.setCurrentIndex(i))
+            self.view_menu.addAction(action)
+
+        preferences = QAction("&Préférences du poste…", self)
+        preferences.setShortcut(QKeySequence.StandardKey.Preferences)
+        preferences.triggered.connect(self._preferences)
+        self.edit_menu.addAction(preferences)
+        self.edit_menu.addSeparator()
+
+        about = QAction("À &propos de Cnam Desk", self)
+        about.triggered.connect(self._about)
+        self.help_menu.addAction(about)
+
+    def menu(self, name: str) -> QMenu:
+        """The menu a tab adds its actions to: "Fichier", "Édition", "Affichage" or "Aide"."""
+        return {"Fichier": self.file_menu, "Édition": self.edit_menu, "Affichage": self.view_menu, "Aide": self.help_menu}[name]
+
+    def add_file_action(self, action: QAction) -> None:
+        """File actions of the tabs go above Quitter."""
+        self.file_menu.insertAction(self.quit_action, action)
+
+    def _preferences(self) -> None:
+        from cnam_desk.db.engine import current_clerk
+        from cnam_desk.ui.preferences import PreferencesDialog
+
+        if PreferencesDialog(self).exec():
+            self.db.clerk = current_clerk()
+            self.clerk_status.setText(f"Agent : {self.db.clerk}")
+
+    def _about(self) -> None:
+        msgbox.information(
+            self,
+            "À propos de Cnam Desk",
+            f"Cnam Desk {__version__}\nLe bureau du service des examens : calendrier, demandes "
+            f"d'aménagement, courriers et résultats.\n\n{database_label(self.db)}",
+        )
+
+    # --- tabs ---------------------------------------------------------------------------
+
+    def show_tab(self, name: str) -> None:
+        self.tabs.setCurrentIndex(TAB_NAMES.index(name))
+
+    # --- geometry -----------------------------------------------------------------------
+
+    def _restore(self) -> None:
+        settings = window_settings()
+        geometry = settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        tab = settings.value("last_tab", 0)
+        try:
+            self.tabs.setCurrentIndex(int(tab))
+        except (TypeError, ValueError):
+            self.tabs.setCurrentIndex(0)
+
+    def save_state(self) -> None:
+        settings = window_settings()
+        settings.setValue("geometry", self.saveGeometry())
+        settings.setValue("last_tab", self.tabs.currentIndex())
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.save_state()
+        super().closeEvent(event)
+
+

@@ -8,7 +8,7 @@ from pdf_reading import page_texts
 
 from cnam_desk import letters, printing
 from cnam_desk.errors import RefusedInput
-from cnam_desk.ui import letter_preview
+from cnam_desk.ui import letter_preview, msgbox
 from cnam_desk.ui.letter_preview import LetterListModel, LetterPreviewDialog
 
 
@@ -31,9 +31,14 @@ def answers(monkeypatch):
 
     monkeypatch.setattr(letter_preview, "ask_print_dialog", print_dialog)
     monkeypatch.setattr(letter_preview, "ask_save_path", lambda parent, suggested: state["save_path"])
-    monkeypatch.setattr(letter_preview, "show_info", lambda parent, text: said["info"].append(text))
-    monkeypatch.setattr(letter_preview, "show_error", lambda parent, text: said["error"].append(text))
+    monkeypatch.setattr(msgbox, "information", lambda parent, title, text: said["info"].append(text))
+    monkeypatch.setattr(msgbox, "warning", lambda parent, title, text: said["error"].append(text))
     return said, state
+
+
+def settle(qtbot, said, count: int) -> None:
+    """Wait until the long work on the thread pool has told the clerk how it went."""
+    qtbot.waitUntil(lambda: len(said["info"]) + len(said["error"]) >= count, timeout=20_000)
 
 
 @pytest.fixture
@@ -75,7 +80,9 @@ def test_print_sends_the_pdf_to_the_chosen_printer_and_records_it(qtbot, db, ids
     said, _state = answers
     dialog = LetterPreviewDialog(db, [ids["accepted"]])
     qtbot.addWidget(dialog)
-    qtbot.mouseClick(dialog.print_button, letter_preview.Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(dialog.printed, timeout=20_000):
+        qtbot.mouseClick(dialog.print_button, letter_preview.Qt.MouseButton.LeftButton)
+    settle(qtbot, said, 1)
     assert len(fake_print_service) == 1
     job = fake_print_service[0]
     assert job["printer"] == "Bureau-RDC" and job["copies"] == 1
@@ -87,6 +94,7 @@ def test_print_sends_the_pdf_to_the_chosen_printer_and_records_it(qtbot, db, ids
     assert dialog.model.data(dialog.model.index(0, LetterListModel.PRINTED)).startswith("le ")
     # Reprinting is possible and counted.
     qtbot.mouseClick(dialog.print_button, letter_preview.Qt.MouseButton.LeftButton)
+    settle(qtbot, said, 2)
     assert summaries(db, ids, "accepted").print_count == 2
     assert "(2 fois)" in dialog.model.data(dialog.model.index(0, LetterListModel.PRINTED))
 
@@ -101,6 +109,7 @@ def test_a_cancelled_or_refused_print_records_nothing(qtbot, db, ids, answers, f
     state["confirm_print"] = True
     state["printer_name"] = "Inconnue"
     dialog.print_letters()
+    settle(qtbot, said, 1)
     assert said["error"] == ["L'imprimante « Inconnue » est inconnue de ce poste. Imprimantes disponibles : Bureau-RDC."]
     assert summaries(db, ids, "accepted").print_count == 0
 
@@ -110,8 +119,9 @@ def test_save_as_pdf_writes_the_letters_and_generates_them(qtbot, db, ids, answe
     dialog = LetterPreviewDialog(db, [ids["accepted"], ids["incomplete"]])
     qtbot.addWidget(dialog)
     state["save_path"] = str(tmp_path / "deux courriers.pdf")
-    with qtbot.waitSignal(dialog.saved):
+    with qtbot.waitSignal(dialog.saved, timeout=20_000):
         qtbot.mouseClick(dialog.save_button, letter_preview.Qt.MouseButton.LeftButton)
+    settle(qtbot, said, 1)
     texts = page_texts(state["save_path"])
     assert len(texts) == 2 and "Thị Minh Khai Nguyễn" in texts[1]
     assert said["info"] == [f"Courriers enregistrés dans « {state['save_path']} »."]
@@ -123,11 +133,12 @@ def test_save_as_pdf_writes_the_letters_and_generates_them(qtbot, db, ids, answe
 
 
 def test_print_to_file_in_the_print_dialog_saves_the_same_pdf(qtbot, db, ids, answers, fake_print_service, tmp_path):
-    _said, state = answers
+    said, state = answers
     state["to_file"] = str(tmp_path / "imprime.pdf")
     dialog = LetterPreviewDialog(db, [ids["redirected"]])
     qtbot.addWidget(dialog)
     dialog.print_letters()
+    settle(qtbot, said, 1)
     assert fake_print_service == []
     assert "Ahmet Ağaoğlu" in page_texts(state["to_file"])[0]
 
@@ -143,7 +154,9 @@ def test_the_session_batch_in_the_clerks_order_with_pending_only(qtbot, qtmodelt
     dialog.order.setCurrentIndex(dialog.order.findData("decision"))
     assert names() == ["Lefèvre-Dupré", "O'Connor", "Żółć", "Nguyễn", "Ağaoğlu"]
     assert "Zoë Lefèvre-Dupré" in dialog.document.getAllText(0).text()
+    said, _state = answers
     dialog.print_letters()
+    settle(qtbot, said, 1)
     assert len(fake_print_service) == 1 and len(fake_print_service[0]["texts"]) == 5  # one print job
     assert dialog.model.rowCount() == 0 and dialog.summary.text() == "Aucun courrier à imprimer."
     assert not dialog.print_button.isEnabled()
@@ -169,3 +182,21 @@ def test_pages_can_be_painted_on_a_printer_without_print_service(qtbot, db, ids,
     printer.setOutputFileName(str(tmp_path / "peint.pdf"))
     assert letter_preview.paint_pages(printer, path.read_bytes()) == 2
     assert len(page_texts(tmp_path / "peint.pdf")) == 2
+
+
+def test_the_main_window_opens_the_session_batch_and_the_letterhead(qtbot, db, ids, monkeypatch):
+    from cnam_desk.ui.letterhead_dialog import LetterheadDialog
+    from cnam_desk.ui.main_window import MainWindow
+
+    opened: list[object] = []
+    monkeypatch.setattr(LetterPreviewDialog, "exec", lambda self: opened.append(self) or 0)
+    monkeypatch.setattr(LetterheadDialog, "exec", lambda self: opened.append(self) or 0)
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.calendar_tab.select_session(SESSION)
+    window.letters_action.trigger()
+    assert isinstance(opened[0], LetterPreviewDialog) and opened[0].session_key == SESSION
+    assert opened[0].model.rowCount() == 5
+    letterhead = next(a for a in window.edit_menu.actions() if a.text().startswith("En-tête"))
+    letterhead.trigger()
+    assert isinstance(opened[1], LetterheadDialog)

@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -50,6 +49,9 @@ from cnam_desk import letters, printing
 from cnam_desk.db.engine import Database
 from cnam_desk.errors import RefusedInput
 from cnam_desk.frenchdates import paris, short_date
+from cnam_desk.ui import msgbox, tasks
+
+TITLE = "Courriers"
 
 DECISIONS = {
     "accepted": "Acceptée",
@@ -89,14 +91,6 @@ def ask_save_path(parent: QWidget, suggested: str) -> str | None:
     if not path:
         return None
     return path if path.lower().endswith(".pdf") else f"{path}.pdf"
-
-
-def show_error(parent: QWidget, text: str) -> None:
-    QMessageBox.warning(parent, "Courriers", text)
-
-
-def show_info(parent: QWidget, text: str) -> None:
-    QMessageBox.information(parent, "Courriers", text)
 
 
 # --- the list of letters ----------------------------------------------------------------------------
@@ -186,6 +180,8 @@ class LetterPreviewDialog(QDialog):
         super().__init__(parent)
         self.db = db
         self.session_key = session_key
+        self.pool = None  # tests run the long work on their own thread pool
+        self._job = None
         self._request_ids = list(request_ids)
         self._pdf_bytes = b""
         self._buffer: QBuffer | None = None
@@ -348,23 +344,48 @@ class LetterPreviewDialog(QDialog):
             return
         self._save_to(path)
 
+    def _run(self, title: str, work, on_done) -> None:  # type: ignore[no-untyped-def]
+        """Long work (a batch can be hundreds of letters) off the main thread, with a progress dialog."""
+        self.print_button.setEnabled(False)
+        self.save_button.setEnabled(False)
+
+        def failed(error: BaseException) -> None:
+            self.reload()
+            if isinstance(error, tasks.Cancelled):
+                return
+            if isinstance(error, RefusedInput):
+                msgbox.warning(self, TITLE, str(error))
+                return
+            raise error  # the application's error hook logs it and tells the clerk
+
+        def done(result) -> None:  # type: ignore[no-untyped-def]
+            on_done(result)
+            self.reload()
+
+        self._job = tasks.run_with_progress(self, title, work, done, failed, pool=self.pool)
+
     def _save_to(self, path: str) -> None:
         target = Path(path)
-        tmp = target.with_name(f".{target.name}.part")
-        try:
-            letters.render_for_requests(self.db, self.request_ids(), tmp)
-            tmp.replace(target)
-        except RefusedInput as error:
-            show_error(self, str(error))
-            return
-        except OSError as error:
-            show_error(self, f"Impossible d'écrire « {target} » : {error.strerror}.")
-            return
-        finally:
-            tmp.unlink(missing_ok=True)
-        self.saved.emit(str(target))
-        self.reload()
-        show_info(self, f"Courriers enregistrés dans « {target} ».")
+        ids = self.request_ids()
+        db = self.db
+
+        def work():  # type: ignore[no-untyped-def]
+            yield tasks.Progress(0, len(ids), f"Préparation de {len(ids)} courrier(s)…")
+            tmp = target.with_name(f".{target.name}.part")
+            try:
+                letters.render_for_requests(db, ids, tmp)
+                tmp.replace(target)
+            except OSError as error:
+                raise RefusedInput(f"Impossible d'écrire « {target} » : {error.strerror}.") from None
+            finally:
+                tmp.unlink(missing_ok=True)
+            return str(target)
+
+        def done(written: str) -> None:
+            self.saved.emit(written)
+            msgbox.information(self, TITLE, f"Courriers enregistrés dans « {written} ».")
+
+        self._run("Enregistrement des courriers", work, done)
 
     def print_letters(self) -> None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
@@ -377,25 +398,37 @@ class LetterPreviewDialog(QDialog):
             self._save_to(choice.to_file)
             return
         ids = self.request_ids()
-        try:
+        db = self.db
+
+        def work():  # type: ignore[no-untyped-def]
+            yield tasks.Progress(0, len(ids), f"Préparation de {len(ids)} courrier(s)…")
             with tempfile.TemporaryDirectory(prefix="cnam-desk-impression-") as tmp:
                 path = Path(tmp) / "courriers.pdf"
-                produced = letters.render_for_requests(self.db, ids, path)
+                produced = letters.render_for_requests(db, ids, path)
                 references = [letter.reference for letter in produced]
+                if not printing.service_running():
+                    # Painted on the printer by the main thread (see done).
+                    return references, path.read_bytes(), None
+                yield tasks.Progress(len(ids) // 2, len(ids), f"Envoi à l'imprimante « {choice.name} »…")
                 title = f"Courrier {references[0]}" if len(references) == 1 else f"Courriers ({len(references)})"
-                if printing.service_running():
-                    job = printing.print_pdf(path, choice.name or None, title=title, copies=choice.copies)
-                    done = f"{len(references)} courrier(s) envoyé(s) à l'imprimante « {choice.name} » (travail {job})."
-                else:
-                    paint_pages(choice.printer, path.read_bytes())
-                    done = f"{len(references)} courrier(s) envoyé(s) à l'imprimante « {choice.name} »."
+                job = printing.print_pdf(path, choice.name or None, title=title, copies=choice.copies)
+                letters.record_printed(db, references)
+            return references, None, job
+
+        def done(result) -> None:  # type: ignore[no-untyped-def]
+            references, pdf, job = result
+            if pdf is not None:
+                try:
+                    paint_pages(choice.printer, pdf)
+                except RefusedInput as error:
+                    msgbox.warning(self, TITLE, str(error))
+                    return
                 letters.record_printed(self.db, references)
-        except RefusedInput as error:
-            show_error(self, str(error))
-            return
-        self.printed.emit(references)
-        self.reload()
-        show_info(self, done)
+            self.printed.emit(references)
+            where = f"à l'imprimante « {choice.name} »" + (f" (travail {job})" if job else "")
+            msgbox.information(self, TITLE, f"{len(references)} courrier(s) envoyé(s) {where}.")
+
+        self._run("Impression des courriers", work, done)
 
 
 def paint_pages(printer: QPrinter, pdf: bytes) -> int:

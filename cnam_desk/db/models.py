@@ -267,6 +267,24 @@ class AccommodationRequest(Versioned, Base):
     arrangements: Mapped[list[Arrangement]] = relationship(back_populates="request", cascade="all, delete-orphan")
     proofs: Mapped[list[Proof]] = relationship(back_populates="request", cascade="all, delete-orphan")
     letters: Mapped[list[Letter]] = relationship(back_populates="request", cascade="all, delete-orphan")
+    events: Mapped[list[RequestEvent]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="RequestEvent.at"
+    )
+
+
+class RequestEvent(Base):
+    """One step of a request's history as the review pane shows it: received, decided, changed, proof added."""
+
+    __tablename__ = "request_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("accommodation_request.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column()
+    clerk: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(30))  # received / merged / decided / changed / proof
+    text: Mapped[str] = mapped_column(Text, default="")
+
+    request: Mapped[AccommodationRequest] = relationship(back_populates="events")
 
 
 class RequestedExam(Base):

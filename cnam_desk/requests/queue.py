@@ -289,12 +289,18 @@ def request_details(db: Database, request_id: int) -> RequestDetails:
             (line(code) for code in enrolled - set(codes) if slots.get(code, ("", None))[1] is not None),
             key=lambda e: (e.date or dt.date.min, e.start or dt.time.min),
         )
-        history = [HistoryLine(e.at, e.clerk, e.text) for e in request.events]
-        for letter in s.scalars(select(Letter).where(Letter.request_id == request.id)):
-            history.append(HistoryLine(letter.generated_at, "", f"Courrier {letter.reference} préparé"))
+        # The request's own events in the order they were written; letters slotted in by date.
+        history = [
+            HistoryLine(e.at, e.clerk, e.text)
+            for e in s.scalars(select(RequestEvent).where(RequestEvent.request_id == request.id).order_by(RequestEvent.id))
+        ]
+        for letter in s.scalars(select(Letter).where(Letter.request_id == request.id).order_by(Letter.generated_at)):
+            steps = [HistoryLine(letter.generated_at, "", f"Courrier {letter.reference} préparé")]
             if letter.printed_at:
-                history.append(HistoryLine(letter.printed_at, "", f"Courrier {letter.reference} imprimé"))
-        history.sort(key=lambda h: h.at)
+                steps.append(HistoryLine(letter.printed_at, "", f"Courrier {letter.reference} imprimé"))
+            for step in steps:
+                position = next((i for i, h in enumerate(history) if h.at > step.at), len(history))
+                history.insert(position, step)
         from cnam_desk.requests.review import printed_letter_at
 
         return RequestDetails(

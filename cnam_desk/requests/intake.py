@@ -922,21 +922,47 @@ def _remember_mapping(s: Session, export: FormExport, now: dt.datetime) -> None:
         row.updated_at = now
 
 
+def _import_in(
+    s: Session, clerk: str, export: FormExport, session_key: str | None
+) -> Generator[ImportProgress, None, ImportReport]:
+    session = exam_calendar.find_session(s, session_key) if session_key else None
+    yield ImportProgress(0, len(export.rows), f"Lecture des réponses de « {export.file_name} »")
+    answers, problems = parse_answers(export, catalogue_codes(s))
+    if problems:
+        raise ImportRefused(problems)
+    report = yield from store_answers(
+        s, answers, session=session, file_name=export.file_name, sheet=export.sheet, clerk=clerk
+    )
+    _remember_mapping(s, export, frenchdates.now())
+    return report
+
+
 def import_steps(
     db: Database, export: FormExport, session_key: str | None = None
 ) -> Generator[ImportProgress, None, ImportReport]:
     """Import a read export in one transaction, yielding progress; ImportRefused when an answer is wrong."""
     with db.transaction() as s:
-        session = exam_calendar.find_session(s, session_key) if session_key else None
-        yield ImportProgress(0, len(export.rows), f"Lecture des réponses de « {export.file_name} »")
-        answers, problems = parse_answers(export, catalogue_codes(s))
-        if problems:
-            raise ImportRefused(problems)
-        report = yield from store_answers(
-            s, answers, session=session, file_name=export.file_name, sheet=export.sheet, clerk=db.clerk
-        )
-        _remember_mapping(s, export, frenchdates.now())
-        return report
+        return (yield from _import_in(s, db.clerk, export, session_key))
+
+
+class _TrialOnly(Exception):
+    def __init__(self, report: ImportReport):
+        super().__init__("trial")
+        self.report = report
+
+
+def dry_run(db: Database, export: FormExport, session_key: str | None = None) -> ImportReport:
+    """What the import would do, found by doing it and rolling it back (for the preview)."""
+    try:
+        with db.transaction() as s:
+            steps = _import_in(s, db.clerk, export, session_key)
+            while True:
+                try:
+                    next(steps)
+                except StopIteration as stop:
+                    raise _TrialOnly(stop.value) from None
+    except _TrialOnly as trial:
+        return trial.report
 
 
 def import_requests(

@@ -227,6 +227,8 @@ class RequestDetails:
 
     row: QueueRow
     session_key: str
+    session_first_day: dt.date
+    session_last_day: dt.date
     deadline: dt.datetime | None
     email: str
     reason_text: str
@@ -306,6 +308,8 @@ def request_details(db: Database, request_id: int) -> RequestDetails:
         return RequestDetails(
             row=row_of(s, request),
             session_key=session.key,
+            session_first_day=session.first_day,
+            session_last_day=session.last_day,
             deadline=session.request_deadline,
             email=request.email,
             reason_text=request.reason_text,

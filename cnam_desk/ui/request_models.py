@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from cnam_desk.db.models import RequestKind, RequestStatus
 from cnam_desk.requests import intake
 from cnam_desk.requests.labels import KIND_LABELS, STATUS_LABELS
 from cnam_desk.requests.queue import QueueRow
+from cnam_desk.spreadsheets import normalise_header
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -125,8 +127,7 @@ class QueueModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:  # noqa: D102
         if not 0 <= column < len(COLUMNS):
             return
-        hint = QAbstractTableModel.LayoutChangeHint.VerticalSortHint
-        self.layoutAboutToBeChanged.emit([], hint)
+        self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         ids = [self.rows[i.row()].id if 0 <= i.row() < len(self.rows) else None for i in persistent]
         self.sort_column, self.sort_order = column, order
@@ -134,7 +135,7 @@ class QueueModel(QAbstractTableModel):
         for index, request_id in zip(persistent, ids, strict=True):
             if request_id is not None:
                 self.changePersistentIndex(index, self.index(self.positions[request_id], index.column()))
-        self.layoutChanged.emit([], hint)
+        self.layoutChanged.emit()
 
     def update_row(self, row: QueueRow) -> None:
         """One request changed (a decision, a proof): only its line is redrawn."""
@@ -230,10 +231,24 @@ class QueueFilter:
         if self.checks == "clear" and checks.needs_attention(row.checks):
             return False
         if self.text:
-            haystack = f"{row.id} {row.student_number} {row.last_name} {row.first_name} {' '.join(row.ues)}".casefold()
-            if not all(word in haystack for word in self.text.casefold().split()):
+            haystack = searchable(row)
+            if not all(word in haystack for word in searchable_words(self.text)):
                 return False
         return True
+
+
+def searchable_words(text: str) -> list[str]:
+    return normalise_header(text).split()
+
+
+def searchable(row: QueueRow) -> str:
+    """What the search field looks in, without accents or case (« nguyen » finds Nguyễn)."""
+    return _searchable(row.id, row.student_number, row.last_name, row.first_name, row.ues)
+
+
+@functools.lru_cache(maxsize=200_000)
+def _searchable(request_id: int, number: str, last_name: str, first_name: str, ues: tuple[str, ...]) -> str:
+    return normalise_header(f"{request_id} {number} {last_name} {first_name} {' '.join(ues)}")
 
 
 class QueueFilterProxy(QSortFilterProxyModel):

@@ -429,11 +429,11 @@ class RequestsTab(QWidget):
         self.status_filter = QComboBox(self)
         self.status_filter.addItem("Tous les statuts", None)
         for status in RequestStatus:
-            self.status_filter.addItem(STATUS_LABELS[status], status)
+            self.status_filter.addItem(STATUS_LABELS[status], status.value)
         self.kind_filter = QComboBox(self)
         self.kind_filter.addItem("Tous les types", None)
         for kind in RequestKind:
-            self.kind_filter.addItem(KIND_LABELS[kind], kind)
+            self.kind_filter.addItem(KIND_LABELS[kind], kind.value)
         self.check_filter = QComboBox(self)
         self.check_filter.addItem("Tous les contrôles", None)
         self.check_filter.addItem("Un contrôle à regarder", "attention")
@@ -689,8 +689,9 @@ class RequestsTab(QWidget):
         current = self.current_request_id()
         self.proxy.set_criteria(
             QueueFilter(
-                status=self.status_filter.currentData(),
-                kind=self.kind_filter.currentData(),
+                # Combo boxes give enum members back as plain strings.
+                status=RequestStatus(self.status_filter.currentData()) if self.status_filter.currentData() else None,
+                kind=RequestKind(self.kind_filter.currentData()) if self.kind_filter.currentData() else None,
                 checks=self.check_filter.currentData(),
                 late_only=self.late_filter.isChecked(),
                 text=self.search.text().strip(),

@@ -189,7 +189,8 @@ def needs_attention(checks: dict[str, Any]) -> bool:
 class SessionFacts:
     """What the checks of one session's requests need, read once: schedule, enrolments, proofs."""
 
-    def __init__(self, s: Session, session: ExamSession):
+    def __init__(self, s: Session, session: ExamSession, students: Iterable[int | None] | None = None):
+        """`students`: only these students' enrolments are read (None: every student's)."""
         self.session = session
         self.deadline = session.request_deadline
         self.slots: dict[str, ExamSlot] = {}
@@ -204,9 +205,15 @@ class SessionFacts:
             self.slots.setdefault(code, ExamSlot(code, date, start, end, room, exam_id))
         year_id = s.scalar(select(Semester.year_id).where(Semester.id == session.semester_id))
         self.enrolled: dict[int, set[str]] = defaultdict(set)
-        for student_id, code in s.execute(
-            select(Enrolment.student_id, CourseUnit.code).join(Enrolment.course_unit).where(Enrolment.year_id == year_id)
-        ):
+        enrolments = select(Enrolment.student_id, CourseUnit.code).join(Enrolment.course_unit).where(
+            Enrolment.year_id == year_id
+        )
+        if students is not None:
+            wanted = [student_id for student_id in students if student_id is not None]
+            if not wanted:
+                return
+            enrolments = enrolments.where(Enrolment.student_id.in_(wanted))
+        for student_id, code in s.execute(enrolments):
             self.enrolled[student_id].add(code)
 
     def named(self, codes: Iterable[str]) -> dict[str, ExamSlot | None]:
@@ -243,7 +250,7 @@ class SessionFacts:
 
 def refresh_request(s: Session, request: AccommodationRequest, facts: SessionFacts | None = None) -> bool:
     """Recompute one request's checks and its links to the schedule; True when they changed."""
-    facts = facts or SessionFacts(s, request.session)
+    facts = facts or SessionFacts(s, request.session, [request.student_id])
     codes = [row.ue_code for row in request.exams]
     for row in request.exams:
         slot = facts.slots.get(row.ue_code)

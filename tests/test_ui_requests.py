@@ -15,14 +15,7 @@ from cnam_desk.db.models import Letter, RequestKind, RequestStatus
 from cnam_desk.requests import intake, queue, review
 from cnam_desk.ui import msgbox, request_dialogs, requests_tab
 from cnam_desk.ui.main_window import MainWindow
-from cnam_desk.ui.request_models import (
-    FIELD_CHOICES,
-    ROW_ROLE,
-    MappingModel,
-    QueueFilter,
-    QueueFilterProxy,
-    QueueModel,
-)
+from cnam_desk.ui.request_models import FIELD_CHOICES, ROW_ROLE, MappingModel, QueueModel, QueueProxy
 from tests.requests_support import answer, seed_office, write_export
 
 TRIP = dict(reason="Déplacement professionnel à l'étranger", ues="RSX101")
@@ -74,17 +67,24 @@ def visible_ids(tab) -> list[int]:
 # --- models -------------------------------------------------------------------------------------------
 
 
-def test_queue_model_and_proxy_pass_the_model_tester(qtmodeltester, office) -> None:
+def loaded_model(db, query: queue.QueueQuery | None = None, **kwargs) -> QueueModel:
     model = QueueModel()
-    model.load(queue.list_requests(office, "2023-2024/S1/1"), None)
+    ids = queue.queue_ids(db, query or queue.QueueQuery("2023-2024/S1/1"))
+    model.load(ids, lambda wanted: queue.rows_by_id(db, wanted), **kwargs)
+    return model
+
+
+def test_queue_model_and_proxy_pass_the_model_tester(qtmodeltester, office) -> None:
+    model = loaded_model(office, processing_due=None)
     qtmodeltester.check(model)
-    proxy = QueueFilterProxy()
+    proxy = QueueProxy()
     proxy.setSourceModel(model)
     qtmodeltester.check(proxy)
-    proxy.set_criteria(QueueFilter(status=RequestStatus.PENDING))
+    model.reorder(list(reversed(model.ids)))
     qtmodeltester.check(proxy)
-    model.sort(0, Qt.SortOrder.DescendingOrder)
+    model.remove_request(2)
     qtmodeltester.check(proxy)
+    assert [proxy.index(r, 0).data(ROW_ROLE).id for r in range(proxy.rowCount())] == [4, 3, 1]
 
 
 def test_mapping_model_passes_the_model_tester(qtmodeltester, office, tmp_path) -> None:
@@ -101,52 +101,94 @@ def test_mapping_model_passes_the_model_tester(qtmodeltester, office, tmp_path) 
     qtmodeltester.check(model)
 
 
-def test_model_shows_checks_and_overdue(office) -> None:
+def test_model_reads_lines_a_page_at_a_time(office) -> None:
+    asked: list[list[int]] = []
+
+    def fetch(ids):
+        asked.append(ids)
+        return queue.rows_by_id(office, ids)
+
     model = QueueModel()
-    rows = queue.list_requests(office, "2023-2024/S1/1")
+    model.load(queue.queue_ids(office, queue.QueueQuery("2023-2024/S1/1")), fetch, None)
+    assert asked == []  # nothing read before a line is shown
+    assert model.index(2, 0).data() == "3"
+    assert asked == [[1, 2, 3, 4]]
+    model.index(0, 3).data()
+    assert len(asked) == 1
+
+
+def test_model_shows_checks_and_overdue(office) -> None:
     due = dt.datetime(2024, 1, 14, 22, 59, tzinfo=dt.UTC)
-    model.load(rows, due, now=dt.datetime(2024, 1, 10, tzinfo=dt.UTC))
+    model = loaded_model(office, processing_due=due, now=dt.datetime(2024, 1, 10, tzinfo=dt.UTC))
     texts = [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(model.rowCount())]
     assert texts[0][4:8] == ["Chevauchement", "NFA031, NFA008", "En attente", "à temps"]
     assert texts[0][8] == "confirmé"
     late = next(t for t in texts if t[2] == "100003")
     assert late[7] == "hors délai" and late[8] == "non inscrit"
     assert model.index(0, 8).data(Qt.ItemDataRole.ToolTipRole) == "chevauchement confirmé"
-    model.load(rows, due, now=dt.datetime(2024, 1, 20, tzinfo=dt.UTC))
+    model = loaded_model(office, processing_due=due, now=dt.datetime(2024, 1, 20, tzinfo=dt.UTC))
     assert model.index(0, 6).data() == "En attente ⚠"
     assert model.index(0, 6).data(Qt.ItemDataRole.BackgroundRole) is not None
 
 
-def test_sorting_happens_in_the_model(office) -> None:
-    model = QueueModel()
-    model.load(queue.list_requests(office, "2023-2024/S1/1"), None)
-    proxy = QueueFilterProxy()
-    proxy.setSourceModel(model)
-    proxy.sort(3, Qt.SortOrder.AscendingOrder)  # by name
-    names = [proxy.index(r, 3).data() for r in range(proxy.rowCount())]
-    assert names == sorted(names, key=str.casefold)
-    proxy.sort(0, Qt.SortOrder.DescendingOrder)
-    assert [proxy.index(r, 0).data(ROW_ROLE).id for r in range(4)] == [4, 3, 2, 1]
+@pytest.mark.parametrize(
+    ("sort", "descending", "ids"),
+    [
+        ("received_at", False, [1, 2, 3, 4]),
+        ("id", True, [4, 3, 2, 1]),
+        ("name", False, [1, 3, 2, 4]),  # Dupont, Martin, Nguyễn, Łukasiewicz (code point order)
+        ("kind", False, [1, 4, 2, 3]),
+        ("status", False, [1, 2, 4, 3]),
+        ("deadline", False, [1, 2, 4, 3]),
+        ("overlap", False, [1, 4, 2, 3]),
+        ("proof", True, [4, 3, 1, 2]),
+        ("trip_covers_exam", False, [2, 1, 3, 4]),
+        ("receipts", False, [1, 2, 3, 4]),
+        ("ues", False, [1, 3, 4, 2]),
+    ],
+)
+def test_the_database_sorts_the_queue(office, sort, descending, ids) -> None:
+    query = queue.QueueQuery("2023-2024/S1/1", sort=sort, descending=descending)
+    assert queue.queue_ids(office, query) == ids
 
 
 @pytest.mark.parametrize(
     ("criteria", "ids"),
     [
-        (QueueFilter(), [1, 2, 3, 4]),
-        (QueueFilter(status=RequestStatus.PENDING), [1, 2, 4]),
-        (QueueFilter(kind=RequestKind.TRIP), [2]),
-        (QueueFilter(late_only=True), [4]),
-        (QueueFilter(checks="attention"), [2, 4]),
-        (QueueFilter(checks="clear"), [1, 3]),
-        (QueueFilter(text="nguy"), [2]),
-        (QueueFilter(text="NGUYEN thi"), [2]),
-        (QueueFilter(text="100003"), [4]),
-        (QueueFilter(text="rsx101"), [2, 4]),
+        ({}, [1, 2, 3, 4]),
+        ({"status": RequestStatus.PENDING}, [1, 2, 4]),
+        ({"kind": RequestKind.TRIP}, [2]),
+        ({"late_only": True}, [4]),
+        ({"checks": queue.ATTENTION}, [2, 4]),
+        ({"checks": queue.CLEAR}, [1, 3]),
+        ({"text": "nguy"}, [2]),
+        ({"text": "NGUYEN thi"}, [2]),
+        ({"text": "100003"}, [4]),
+        ({"text": "rsx101"}, [2, 4]),
+        ({"status": RequestStatus.PENDING, "checks": queue.ATTENTION, "text": "nfp107"}, [4]),
     ],
 )
-def test_filters(office, criteria, ids) -> None:
+def test_filters_in_the_database_and_in_memory_agree(office, criteria, ids) -> None:
+    query = queue.QueueQuery("2023-2024/S1/1", **criteria)
+    assert queue.queue_ids(office, query) == ids
     rows = queue.list_requests(office, "2023-2024/S1/1")
-    assert sorted(r.id for r in rows if criteria.accepts(r)) == ids
+    assert [r.id for r in rows if query.accepts(r)] == ids
+
+
+def test_trip_not_covering_the_exam_needs_attention(office, tmp_path) -> None:
+    path = write_export(tmp_path / "t.xlsx", [answer("100001", response_id=9, trip_start="01/02/2024",
+                                                      trip_end="02/02/2024", reason="Déplacement à l'étranger", ues="NFP107")])
+    intake.import_requests(office, path)
+    intake.attach_proof(office, 5, _pdf(tmp_path))
+    assert queue.get_row(office, 5).checks == {"deadline": "on_time", "overlap": None, "proof": "present", "trip_covers_exam": False}
+    assert 5 in queue.queue_ids(office, queue.QueueQuery("2023-2024/S1/1", checks=queue.ATTENTION))
+    assert 5 not in queue.queue_ids(office, queue.QueueQuery("2023-2024/S1/1", checks=queue.CLEAR))
+
+
+def _pdf(folder):
+    path = folder / "ordre.pdf"
+    path.write_bytes(b"%PDF-1.4\n")
+    return path
 
 
 # --- the tab ------------------------------------------------------------------------------------------
@@ -175,7 +217,7 @@ def test_filters_in_the_tab(window, qtbot) -> None:
     assert "1 affichée" in tab.counts.text()
     tab.late_filter.setChecked(False)
     tab.search.setText("Nguyễn")
-    assert visible_ids(tab) == [2]
+    qtbot.waitUntil(lambda: visible_ids(tab) == [2])
 
 
 def test_menus_list_the_shortcuts(window) -> None:
@@ -324,7 +366,7 @@ def test_drop_a_proof_on_a_line_of_the_queue(window, qtbot, tmp_path) -> None:
     row = queue.get_row(window.db, 2)
     assert row.checks["proof"] == "present"
     assert tab.details.row.id == 2 and "ordre de mission.pdf" in tab.pane.toPlainText()
-    assert tab.model.rows[tab.model.row_of(2)].checks["proof"] == "present"
+    assert tab.model.cache[2].checks["proof"] == "present"
 
 
 def test_drop_a_wrong_proof_is_refused_clearly(window, qtbot, tmp_path, messages) -> None:
@@ -366,7 +408,7 @@ def test_drop_an_export_opens_the_preview_and_imports(window, qtbot, tmp_path, m
     monkeypatch.setattr(request_dialogs.RequestImportDialog, "exec", run)
     drop(qtbot, tab, path)
     assert seen and messages[-1][0] == "Import des demandes"
-    assert len(tab.model.rows) == 5
+    assert len(tab.model.ids) == 5
     assert tab.details.row.kind is RequestKind.TRIP and tab.details.row.student_number == "100001"
 
 
@@ -416,7 +458,7 @@ def test_new_request_typed_at_the_desk(window, monkeypatch) -> None:
     tab.new_request()
     row = tab.details.row
     assert row.kind is RequestKind.TRIP and row.source.value == "desk" and row.student_number == "100001"
-    assert row.id == 5 and len(tab.model.rows) == 5
+    assert row.id == 5 and len(tab.model.ids) == 5
 
 
 def test_new_request_dialog_says_what_is_wrong(qtbot, office) -> None:

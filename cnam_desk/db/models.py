@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -232,6 +233,11 @@ class AccommodationRequest(Versioned, Base):
     """A demande d'aménagement. Holds no medical detail: a disability request is only redirected."""
 
     __tablename__ = "accommodation_request"
+    # The queue reads a session's requests in order of arrival, and counts them by status.
+    __table_args__ = (
+        Index("ix_accommodation_request_session_received", "session_id", "received_at"),
+        Index("ix_accommodation_request_session_status", "session_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("exam_session.id", ondelete="CASCADE"), index=True)

@@ -893,10 +893,12 @@ def store_answers(
             if done % 50 == 0 or done == total:
                 yield ImportProgress(done, total, f"Demandes enregistrées : {done} sur {total}")
         facts: dict[int, checks.SessionFacts] = {}
-        for request in list(created.values()) + list(merged_into.values()):
+        touched = list(created.values()) + list(merged_into.values())
+        for request in touched:
             session_facts = facts.get(request.session.id)
             if session_facts is None:
-                session_facts = facts[request.session.id] = checks.SessionFacts(s, request.session)
+                students = {r.student_id for r in touched if r.session is request.session}
+                session_facts = facts[request.session.id] = checks.SessionFacts(s, request.session, students)
             checks.refresh_request(s, request, session_facts)
     s.flush()
     report.request_ids = sorted(r.id for r in created.values())

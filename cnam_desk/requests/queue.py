@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from cnam_desk import checks, exam_calendar, frenchdates
@@ -133,6 +134,184 @@ def _rows(s: Session, where: list[Any]) -> list[QueueRow]:
     ]
 
 
+# --- the queue as the window pages through it ---------------------------------------------------
+#
+# A session may hold tens of thousands of requests: the window asks for the ordered numbers of
+# the requests its filters keep (one column, sorted and filtered by the database), then reads
+# the lines it shows a page at a time.
+
+SORT_KEYS = (
+    "id", "received_at", "student_number", "name", "kind", "ues", "status",
+    "deadline", "overlap", "proof", "trip_covers_exam", "receipts",
+)
+CHECK_ORDER = {
+    "deadline": (checks.ON_TIME, checks.LATE, checks.EXEMPT),
+    "overlap": (checks.CONFIRMED, checks.NOT_FOUND, checks.NOT_ENROLLED, checks.NO_OVERLAP),
+    "proof": (checks.PRESENT, checks.MISSING),
+}
+ATTENTION = "attention"  # a check speaks against the request
+CLEAR = "clear"  # no check does
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """Which requests of a session the clerk wants to see, in which order (None: all)."""
+
+    session_key: str
+    status: RequestStatus | None = None
+    kind: RequestKind | None = None
+    checks: str | None = None  # ATTENTION or CLEAR
+    late_only: bool = False
+    text: str = ""
+    sort: str = "received_at"
+    descending: bool = False
+
+    def accepts(self, row: QueueRow) -> bool:
+        """The same filter for one line in memory (after a decision, without asking the database)."""
+        if self.status is not None and row.status is not self.status:
+            return False
+        if self.kind is not None and row.kind is not self.kind:
+            return False
+        if self.late_only and not row.late:
+            return False
+        if self.checks == ATTENTION and not checks.needs_attention(row.checks):
+            return False
+        if self.checks == CLEAR and checks.needs_attention(row.checks):
+            return False
+        if self.text:
+            haystack = _searchable(row.id, row.student_number, row.last_name, row.first_name, row.ues)
+            if not all(word in haystack for word in search_words(self.text)):
+                return False
+        return True
+
+
+def search_words(text: str) -> list[str]:
+    from cnam_desk.spreadsheets import normalise_header
+
+    return normalise_header(text).split()
+
+
+@functools.lru_cache(maxsize=200_000)
+def _searchable(request_id: int, number: str, last_name: str, first_name: str, ues: tuple[str, ...]) -> str:
+    """What the search looks in, without accents or case (« nguyen » finds Nguyễn)."""
+    from cnam_desk.spreadsheets import normalise_header
+
+    return normalise_header(f"{request_id} {number} {last_name} {first_name} {' '.join(ues)}")
+
+
+def _check(name: str) -> Any:
+    return AccommodationRequest.checks[name].as_string()
+
+
+def _attention() -> Any:
+    return or_(
+        _check("deadline") == checks.LATE,
+        _check("overlap").in_([checks.NOT_FOUND, checks.NOT_ENROLLED, checks.NO_OVERLAP]),
+        _check("proof") == checks.MISSING,
+        AccommodationRequest.checks["trip_covers_exam"].as_boolean().is_(False),
+    )
+
+
+def _sort_expressions(key: str) -> list[Any]:
+    a = AccommodationRequest
+    if key == "name":
+        return [func.lower(a.last_name), func.lower(a.first_name)]
+    if key == "kind":
+        return [case({kind.value: i for i, kind in enumerate(RequestKind)}, value=a.kind, else_=99)]
+    if key == "status":
+        return [case({status.value: i for i, status in enumerate(RequestStatus)}, value=a.status, else_=99)]
+    if key == "ues":
+        return [select(func.min(RequestedExam.ue_code)).where(RequestedExam.request_id == a.id).scalar_subquery()]
+    if key == "receipts":
+        return [select(func.count()).where(RequestReceipt.request_id == a.id).scalar_subquery()]
+    if key == "trip_covers_exam":
+        covers = a.checks["trip_covers_exam"].as_boolean()
+        return [case((covers.is_(True), 0), (covers.is_(False), 1), else_=2)]
+    if key in checks.CHECK_NAMES:
+        # In the order the office reads them: good news first, not applicable last.
+        order = CHECK_ORDER[key]
+        return [case({value: i for i, value in enumerate(order)}, value=_check(key), else_=len(order))]
+    if key in ("id", "received_at", "student_number"):
+        return [getattr(a, key)]
+    raise RefusedInput(f"Tri « {key} » inconnu.")
+
+
+def queue_ids(db: Database, query: QueueQuery) -> list[int]:
+    """The numbers of the requests the query keeps, in its order."""
+    a = AccommodationRequest
+    with db.transaction() as s:
+        session = exam_calendar.find_session(s, query.session_key)
+        where: list[Any] = [a.session_id == session.id]
+        if query.status is not None:
+            where.append(a.status == query.status)
+        if query.kind is not None:
+            where.append(a.kind == query.kind)
+        if query.late_only:
+            where.append(_check("deadline") == checks.LATE)
+        if query.checks == ATTENTION:
+            where.append(_attention())
+        elif query.checks == CLEAR:
+            where.append(not_(func.coalesce(_attention(), False)))
+        order = _sort_expressions(query.sort) + [a.id]
+        statement = select(a.id).where(*where).order_by(*(e.desc() if query.descending else e for e in order))
+        # Straight through the connection: a column of numbers needs no ORM.
+        ids = s.connection().execute(statement).scalars().all()
+        if query.text:
+            words = search_words(query.text)
+            if words:
+                found = {
+                    request_id
+                    for request_id, number, last, first, ues in _search_lines(s, session.id)
+                    if all(word in _searchable(request_id, number, last, first, ues) for word in words)
+                }
+                ids = [request_id for request_id in ids if request_id in found]
+        return ids
+
+
+def _search_lines(s: Session, session_id: int) -> list[tuple[int, str, str, str, tuple[str, ...]]]:
+    codes: dict[int, list[str]] = defaultdict(list)
+    for request_id, code in s.execute(
+        select(RequestedExam.request_id, RequestedExam.ue_code)
+        .join(AccommodationRequest, AccommodationRequest.id == RequestedExam.request_id)
+        .where(AccommodationRequest.session_id == session_id)
+        .order_by(RequestedExam.id)
+    ):
+        codes[request_id].append(code)
+    return [
+        (request_id, number, last, first, tuple(codes.get(request_id, ())))
+        for request_id, number, last, first in s.execute(
+            select(
+                AccommodationRequest.id,
+                AccommodationRequest.student_number,
+                AccommodationRequest.last_name,
+                AccommodationRequest.first_name,
+            ).where(AccommodationRequest.session_id == session_id)
+        )
+    ]
+
+
+def rows_by_id(db: Database, ids: list[int]) -> dict[int, QueueRow]:
+    """Some lines of the queue (one page), by request number."""
+    if not ids:
+        return {}
+    with db.transaction() as s:
+        return {row.id: row for row in _rows(s, [AccommodationRequest.id.in_(ids)])}
+
+
+def status_counts(db: Database, session_key: str) -> dict[RequestStatus, int]:
+    """How many requests of the session are in each status."""
+    with db.transaction() as s:
+        session = exam_calendar.find_session(s, session_key)
+        counted = dict(
+            s.execute(
+                select(AccommodationRequest.status, func.count())
+                .where(AccommodationRequest.session_id == session.id)
+                .group_by(AccommodationRequest.status)
+            ).all()
+        )
+        return {status: counted.get(status, 0) for status in RequestStatus}
+
+
 def list_requests(db: Database, session_key: str | None = None, status: str | None = None) -> list[QueueRow]:
     """The requests of one session (or all), oldest first, optionally of one status."""
     with db.transaction() as s:
@@ -166,16 +345,15 @@ def get_row(db: Database, request_id: int) -> QueueRow:
 def session_with_pending(db: Database) -> str | None:
     """The earliest session that still has requests waiting for a decision."""
     with db.transaction() as s:
-        session_id = s.scalar(
-            select(AccommodationRequest.session_id)
-            .join(ExamSession, ExamSession.id == AccommodationRequest.session_id)
-            .where(AccommodationRequest.status == RequestStatus.PENDING)
-            .order_by(ExamSession.first_day)
-            .limit(1)
+        waiting = (
+            select(AccommodationRequest.id)
+            .where(
+                AccommodationRequest.session_id == ExamSession.id,
+                AccommodationRequest.status == RequestStatus.PENDING,
+            )
+            .exists()
         )
-        if session_id is None:
-            return None
-        session = s.get(ExamSession, session_id)
+        session = s.scalar(select(ExamSession).where(waiting).order_by(ExamSession.first_day).limit(1))
         return session.key if session else None
 
 
@@ -296,17 +474,36 @@ def request_details(db: Database, request_id: int) -> RequestDetails:
             HistoryLine(e.at, e.clerk, e.text)
             for e in s.scalars(select(RequestEvent).where(RequestEvent.request_id == request.id).order_by(RequestEvent.id))
         ]
-        for letter in s.scalars(select(Letter).where(Letter.request_id == request.id).order_by(Letter.generated_at)):
+        letters = list(
+            s.scalars(select(Letter).where(Letter.request_id == request.id).order_by(Letter.generated_at))
+        )
+        printed = [letter.printed_at for letter in letters if letter.printed_at is not None]
+        for letter in letters:
             steps = [HistoryLine(letter.generated_at, "", f"Courrier {letter.reference} préparé")]
             if letter.printed_at:
                 steps.append(HistoryLine(letter.printed_at, "", f"Courrier {letter.reference} imprimé"))
             for step in steps:
                 position = next((i for i, h in enumerate(history) if h.at > step.at), len(history))
                 history.insert(position, step)
-        from cnam_desk.requests.review import printed_letter_at
-
+        receipts = s.scalar(select(func.count()).where(RequestReceipt.request_id == request.id)) or 0
         return RequestDetails(
-            row=row_of(s, request),
+            row=QueueRow(
+                id=request.id,
+                version=request.version,
+                session_id=request.session_id,
+                student_number=request.student_number,
+                last_name=request.last_name,
+                first_name=request.first_name,
+                kind=request.kind,
+                status=request.status,
+                received_at=request.received_at,
+                ues=tuple(codes),
+                receipts=receipts,
+                checks=request.checks or {},
+                source=request.source,
+                decided_by=request.decided_by,
+                decided_at=request.decided_at,
+            ),
             session_key=session.key,
             session_first_day=session.first_day,
             session_last_day=session.last_day,
@@ -336,6 +533,6 @@ def request_details(db: Database, request_id: int) -> RequestDetails:
                 ArrangementLine(a.ue_code, a.date, a.start, a.end, a.room)
                 for a in s.scalars(select(Arrangement).where(Arrangement.request_id == request.id))
             ],
-            letter_printed_at=printed_letter_at(s, request.id),
+            letter_printed_at=max(printed) if printed else None,
             other_exams=others,
         )

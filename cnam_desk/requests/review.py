@@ -209,7 +209,7 @@ def _check_arrangement(s: Session, request: AccommodationRequest, given: Arrange
     room = parsing.parse_text(given.room)
     if not room:
         raise RefusedInput("Indiquez la salle où l'auditeur passera l'examen (--room).")
-    facts = checks.SessionFacts(s, request.session)
+    facts = checks.SessionFacts(s, request.session, [request.student_id])
     own = facts.slots.get(code)
     if own is not None and (own.date, own.start, own.end) == (given.date, given.start, given.end):
         raise RefusedInput(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,10 +21,8 @@ from cnam_desk.db.models import RequestKind, RequestStatus
 from cnam_desk.requests import intake
 from cnam_desk.requests.labels import KIND_LABELS, STATUS_LABELS
 from cnam_desk.requests.queue import QueueRow
-from cnam_desk.spreadsheets import normalise_header
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -59,7 +56,7 @@ SHORT_KINDS = {
 class Column:
     title: str
     text: Callable[[QueueRow], str]
-    key: Callable[[QueueRow], Any]
+    sort: str  # the queue service's sort key
     check: str | None = None
 
 
@@ -71,79 +68,118 @@ def _check(name: str) -> Callable[[QueueRow], str]:
     return lambda row: SHORT[name].get(row.checks.get(name), "—")
 
 
-def _check_key(name: str) -> Callable[[QueueRow], Any]:
-    order = list(SHORT[name])
-    return lambda row: order.index(row.checks.get(name)) if row.checks.get(name) in order else len(order)
-
-
 COLUMNS: list[Column] = [
-    Column("N°", lambda r: str(r.id), lambda r: r.id),
-    Column("Reçue le", _received, lambda r: r.received_at),
-    Column("N° auditeur", lambda r: r.student_number, lambda r: r.student_number),
-    Column("Nom", lambda r: r.student_name, lambda r: (r.last_name.casefold(), r.first_name.casefold())),
-    Column("Type", lambda r: SHORT_KINDS[r.kind], lambda r: list(RequestKind).index(r.kind)),
-    Column("UE", lambda r: ", ".join(r.ues), lambda r: r.ues),
-    Column("Statut", lambda r: STATUS_LABELS[r.status], lambda r: list(RequestStatus).index(r.status)),
-    Column("Délai", _check("deadline"), _check_key("deadline"), "deadline"),
-    Column("Créneau", _check("overlap"), _check_key("overlap"), "overlap"),
-    Column("Justificatif", _check("proof"), _check_key("proof"), "proof"),
-    Column("Dates", _check("trip_covers_exam"), _check_key("trip_covers_exam"), "trip_covers_exam"),
-    Column("Envois", lambda r: str(r.receipts), lambda r: r.receipts),
+    Column("N°", lambda r: str(r.id), "id"),
+    Column("Reçue le", _received, "received_at"),
+    Column("N° auditeur", lambda r: r.student_number, "student_number"),
+    Column("Nom", lambda r: r.student_name, "name"),
+    Column("Type", lambda r: SHORT_KINDS[r.kind], "kind"),
+    Column("UE", lambda r: ", ".join(r.ues), "ues"),
+    Column("Statut", lambda r: STATUS_LABELS[r.status], "status"),
+    Column("Délai", _check("deadline"), "deadline", "deadline"),
+    Column("Créneau", _check("overlap"), "overlap", "overlap"),
+    Column("Justificatif", _check("proof"), "proof", "proof"),
+    Column("Dates", _check("trip_covers_exam"), "trip_covers_exam", "trip_covers_exam"),
+    Column("Envois", lambda r: str(r.receipts), "receipts"),
 ]
 STATUS_COLUMN = 6
 
 
-class QueueModel(QAbstractTableModel):
-    """The requests of one session, one per line; sorting is done here, on Python values.
+PAGE = 120  # lines read at once while the clerk scrolls
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.ToolTipRole,
+        ROW_ROLE,
+    }
+)
 
-    The proxy only filters: its own sorting would call data() twice per comparison, which is
-    too slow for a queue of tens of thousands of requests.
+
+class QueueModel(QAbstractTableModel):
+    """The requests the clerk's filters keep, in the chosen order; lines are read a page at a time.
+
+    The database sorts and filters (a session may hold tens of thousands of requests): the model
+    holds their numbers, and reads the lines it is asked to show through `fetch`.
     """
 
     def __init__(self, parent: Any = None):
         super().__init__(parent)
-        self.rows: list[QueueRow] = []
+        self.ids: list[int] = []
         self.positions: dict[int, int] = {}
+        self.cache: dict[int, QueueRow] = {}
+        self.texts: dict[int, list[str]] = {}
+        self.fetch: Callable[[list[int]], dict[int, QueueRow]] = lambda _ids: {}
         self.processing_due: dt.datetime | None = None
         self.now = frenchdates.now()
-        self.sort_column = 1
-        self.sort_order = Qt.SortOrder.AscendingOrder
+        self.bold = QFont()
+        self.bold.setBold(True)
 
     # --- loading -----------------------------------------------------------------------------
 
-    def load(self, rows: list[QueueRow], processing_due: dt.datetime | None, now: dt.datetime | None = None) -> None:
+    def load(
+        self,
+        ids: list[int],
+        fetch: Callable[[list[int]], dict[int, QueueRow]],
+        processing_due: dt.datetime | None,
+        now: dt.datetime | None = None,
+    ) -> None:
         self.beginResetModel()
-        self.rows = list(rows)
+        self.ids = list(ids)
+        self.positions = {request_id: index for index, request_id in enumerate(self.ids)}
+        self.cache = {}
+        self.texts = {}
+        self.fetch = fetch
         self.processing_due = processing_due
         self.now = now or frenchdates.now()
-        self._sort_rows()
         self.endResetModel()
 
-    def _sort_rows(self) -> None:
-        column = COLUMNS[self.sort_column]
-        self.rows.sort(key=lambda r: (column.key(r), r.id), reverse=self.sort_order == Qt.SortOrder.DescendingOrder)
-        self.positions = {row.id: index for index, row in enumerate(self.rows)}
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:  # noqa: D102
-        if not 0 <= column < len(COLUMNS):
-            return
+    def reorder(self, ids: list[int]) -> None:
+        """The same requests in another order (a click on a column header)."""
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
-        ids = [self.rows[i.row()].id if 0 <= i.row() < len(self.rows) else None for i in persistent]
-        self.sort_column, self.sort_order = column, order
-        self._sort_rows()
-        for index, request_id in zip(persistent, ids, strict=True):
-            if request_id is not None:
-                self.changePersistentIndex(index, self.index(self.positions[request_id], index.column()))
+        kept = [self.ids[i.row()] if 0 <= i.row() < len(self.ids) else None for i in persistent]
+        self.ids = list(ids)
+        self.positions = {request_id: index for index, request_id in enumerate(self.ids)}
+        for index, request_id in zip(persistent, kept, strict=True):
+            position = self.positions.get(request_id) if request_id is not None else None
+            target = self.index(position, index.column()) if position is not None else QModelIndex()
+            self.changePersistentIndex(index, target)
         self.layoutChanged.emit()
+
+    def row_at(self, position: int) -> QueueRow | None:
+        if not 0 <= position < len(self.ids):
+            return None
+        request_id = self.ids[position]
+        row = self.cache.get(request_id)
+        if row is None:
+            start = max(position - PAGE // 4, 0)
+            page = [rid for rid in self.ids[start : start + PAGE] if rid not in self.cache]
+            self.cache.update(self.fetch(page))
+            row = self.cache.get(request_id)
+        return row
 
     def update_row(self, row: QueueRow) -> None:
         """One request changed (a decision, a proof): only its line is redrawn."""
         position = self.positions.get(row.id)
         if position is None:
             return
-        self.rows[position] = row
+        self.cache[row.id] = row
+        self.texts.pop(row.id, None)
         self.dataChanged.emit(self.index(position, 0), self.index(position, len(COLUMNS) - 1))
+
+    def remove_request(self, request_id: int) -> None:
+        """A request the filters no longer keep (decided while only pending ones are shown)."""
+        position = self.positions.get(request_id)
+        if position is None:
+            return
+        self.beginRemoveRows(QModelIndex(), position, position)
+        del self.ids[position]
+        self.positions = {rid: index for index, rid in enumerate(self.ids)}
+        self.cache.pop(request_id, None)
+        self.endRemoveRows()
 
     def row_of(self, request_id: int) -> int | None:
         return self.positions.get(request_id)
@@ -159,7 +195,7 @@ class QueueModel(QAbstractTableModel):
     # --- Qt ----------------------------------------------------------------------------------
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else len(self.ids)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -171,34 +207,36 @@ class QueueModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.rows) or not 0 <= index.column() < len(COLUMNS):
+        # Painting asks for many roles per cell: the unused ones are answered first, cheaply.
+        if role not in _ROLES or not index.isValid() or not 0 <= index.column() < len(COLUMNS):
             return None
-        row = self.rows[index.row()]
+        row = self.row_at(index.row())
+        if row is None:
+            return None
         column = COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            text = column.text(row)
-            if index.column() == STATUS_COLUMN and self.is_overdue(row):
-                text += " ⚠"
-            return text
+            texts = self.texts.get(row.id)
+            if texts is None:
+                texts = self.texts[row.id] = [c.text(row) for c in COLUMNS]
+                if self.is_overdue(row):
+                    texts[STATUS_COLUMN] += " ⚠"
+            return texts[index.column()]
         if role == ROW_ROLE:
             return row
-        if role == SORT_ROLE:
-            return column.key(row)
-        if role == Qt.ItemDataRole.ForegroundRole and column.check:
-            value = row.checks.get(column.check)
-            if value in checks.WARNINGS:
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column.check:
+                value = row.checks.get(column.check)
+                if value in checks.WARNINGS:
+                    return QBrush(WARNING_COLOUR)
+                if value in (checks.CONFIRMED, checks.PRESENT, True):
+                    return QBrush(GOOD_COLOUR)
+            elif index.column() == STATUS_COLUMN and self.is_overdue(row):
                 return QBrush(WARNING_COLOUR)
-            if value in (checks.CONFIRMED, checks.PRESENT, True):
-                return QBrush(GOOD_COLOUR)
             return None
         if role == Qt.ItemDataRole.BackgroundRole and index.column() == STATUS_COLUMN and self.is_overdue(row):
             return QBrush(OVERDUE_BACKGROUND)
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == STATUS_COLUMN and self.is_overdue(row):
-            return QBrush(WARNING_COLOUR)
         if role == Qt.ItemDataRole.FontRole and row.status is RequestStatus.PENDING:
-            font = QFont()
-            font.setBold(True)
-            return font
+            return self.bold
         if role == Qt.ItemDataRole.ToolTipRole:
             if column.check:
                 return checks.LABELS[column.check].get(row.checks.get(column.check), "")
@@ -209,72 +247,19 @@ class QueueModel(QAbstractTableModel):
         return None
 
 
-@dataclass(frozen=True)
-class QueueFilter:
-    """What the clerk chose to see: None means everything."""
+class QueueProxy(QSortFilterProxyModel):
+    """The view's proxy over the queue: the database already filtered and sorted it.
 
-    status: RequestStatus | None = None
-    kind: RequestKind | None = None
-    checks: str | None = None  # "attention" (a check speaks against it) or "clear"
-    late_only: bool = False
-    text: str = ""
-
-    def accepts(self, row: QueueRow) -> bool:
-        if self.status is not None and row.status is not self.status:
-            return False
-        if self.kind is not None and row.kind is not self.kind:
-            return False
-        if self.late_only and not row.late:
-            return False
-        if self.checks == "attention" and not checks.needs_attention(row.checks):
-            return False
-        if self.checks == "clear" and checks.needs_attention(row.checks):
-            return False
-        if self.text:
-            haystack = searchable(row)
-            if not all(word in haystack for word in searchable_words(self.text)):
-                return False
-        return True
-
-
-def searchable_words(text: str) -> list[str]:
-    return normalise_header(text).split()
-
-
-def searchable(row: QueueRow) -> str:
-    """What the search field looks in, without accents or case (« nguyen » finds Nguyễn)."""
-    return _searchable(row.id, row.student_number, row.last_name, row.first_name, row.ues)
-
-
-@functools.lru_cache(maxsize=200_000)
-def _searchable(request_id: int, number: str, last_name: str, first_name: str, ues: tuple[str, ...]) -> str:
-    return normalise_header(f"{request_id} {number} {last_name} {first_name} {' '.join(ues)}")
-
-
-class QueueFilterProxy(QSortFilterProxyModel):
-    """Filters the queue (status, kind, checks, late, text); keeps the source model's order."""
+    A header click asks the tab for the new order (`sort_requested`), which the model then takes.
+    """
 
     def __init__(self, parent: Any = None):
         super().__init__(parent)
-        self.criteria = QueueFilter()
-        self.setDynamicSortFilter(True)
-
-    def set_criteria(self, criteria: QueueFilter) -> None:
-        self.beginFilterChange()
-        self.criteria = criteria
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
-        model = self.sourceModel()
-        if not isinstance(model, QueueModel) or source_row >= len(model.rows):
-            return False
-        return self.criteria.accepts(model.rows[source_row])
+        self.on_sort: Callable[[int, Qt.SortOrder], None] | None = None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:  # noqa: D102
-        # The header's sort indicator asks the source; the proxy follows the source's order.
-        model = self.sourceModel()
-        if isinstance(model, QueueModel):
-            model.sort(column, order)
+        if self.on_sort is not None and 0 <= column < len(COLUMNS):
+            self.on_sort(column, order)
 
 
 # --- the column mapping of an import ---------------------------------------------------------------

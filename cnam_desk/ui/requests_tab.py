@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
 import tempfile
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QStringListModel, Qt, QTime, QUrl, Signal
+from PySide6.QtCore import QModelIndex, QStringListModel, Qt, QTime, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -46,7 +45,7 @@ from cnam_desk.requests.review import Decision
 from cnam_desk.ui import msgbox, request_dialogs
 from cnam_desk.ui.drops import SPREADSHEETS, FileDropFilter
 from cnam_desk.ui.request_dialogs import from_qdate, to_qdate
-from cnam_desk.ui.request_models import ROW_ROLE, QueueFilter, QueueFilterProxy, QueueModel
+from cnam_desk.ui.request_models import COLUMNS, ROW_ROLE, QueueModel, QueueProxy
 
 PROOF_SUFFIXES = tuple(intake.PROOF_TYPES)
 
@@ -446,7 +445,13 @@ class RequestsTab(QWidget):
         for combo in (self.status_filter, self.kind_filter, self.check_filter):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.late_filter.toggled.connect(lambda _c: self.apply_filters())
-        self.search.textChanged.connect(lambda _t: self.apply_filters())
+        # Typing in the search field asks the database after a short pause, not at each key.
+        self.search_timer = QTimer(self)
+        self.search_timer.setSingleShot(True)
+        self.search_timer.setInterval(250)
+        self.search_timer.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda _t: self.search_timer.start())
+        self.search.returnPressed.connect(self.apply_filters)
         self.session.currentIndexChanged.connect(lambda _i: self.load_session(self.session.currentData()))
 
         bar = QHBoxLayout()
@@ -469,8 +474,10 @@ class RequestsTab(QWidget):
 
         # --- the queue
         self.model = QueueModel(self)
-        self.proxy = QueueFilterProxy(self)
+        self.proxy = QueueProxy(self)
         self.proxy.setSourceModel(self.model)
+        self.query: queue.QueueQuery | None = None
+        self.counts_by_status: dict[RequestStatus, int] = {}
         self.table = QTableView(self)
         self.table.setObjectName("requestQueue")
         self.table.setModel(self.proxy)
@@ -485,7 +492,7 @@ class RequestsTab(QWidget):
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
         header.setSortIndicator(1, Qt.SortOrder.AscendingOrder)
-        header.sortIndicatorChanged.connect(self.proxy.sort)
+        header.sortIndicatorChanged.connect(self.sort_queue)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         em = self.fontMetrics().horizontalAdvance("0")
@@ -642,10 +649,37 @@ class RequestsTab(QWidget):
     def current_session_key(self) -> str | None:
         return self.session.currentData()
 
+    def make_query(self) -> queue.QueueQuery | None:
+        key = self.current_session_key()
+        if not key:
+            return None
+        header = self.table.horizontalHeader()
+        column = header.sortIndicatorSection()
+        sort = COLUMNS[column].sort if 0 <= column < len(COLUMNS) else "received_at"
+        # Combo boxes give enum members back as plain strings.
+        status = self.status_filter.currentData()
+        kind = self.kind_filter.currentData()
+        return queue.QueueQuery(
+            session_key=key,
+            status=RequestStatus(status) if status else None,
+            kind=RequestKind(kind) if kind else None,
+            checks=self.check_filter.currentData(),
+            late_only=self.late_filter.isChecked(),
+            text=self.search.text().strip(),
+            sort=sort,
+            descending=header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder,
+        )
+
+    def _fetch(self, ids: list[int]) -> dict[int, queue.QueueRow]:
+        return queue.rows_by_id(self.db, ids)
+
     def load_session(self, key: str | None, select_id: int | None = None) -> None:
+        """Read the queue again: the numbers in order, the counts; the lines come as they are shown."""
         view = self.sessions.get(key) if key else None
-        rows = queue.list_requests(self.db, key) if key else []
-        self.model.load(rows, view.processing_due if view else None)
+        self.query = self.make_query()
+        ids = queue.queue_ids(self.db, self.query) if self.query else []
+        self.counts_by_status = queue.status_counts(self.db, key) if key else {}
+        self.model.load(ids, self._fetch, view.processing_due if view else None)
         self._show_due(view)
         self.update_counts()
         if select_id is not None and self.select_request(select_id):
@@ -661,13 +695,23 @@ class RequestsTab(QWidget):
         self.decision.set_reasons(review.refusal_reasons(self.db))
         self.load_session(self.current_session_key(), select_id=current)
 
+    def sort_queue(self, column: int, order: Qt.SortOrder) -> None:
+        """A click on a column header: the database gives the new order, the current request stays."""
+        self.query = self.make_query()
+        if self.query is None:
+            return
+        self.model.reorder(queue.queue_ids(self.db, self.query))
+        current = self.current_request_id()
+        if current is not None:
+            self.select_request(current)
+
     def _show_due(self, view: exam_calendar.SessionView | None) -> None:
         if view is None or view.processing_due is None:
             self.due.setText("Date limite des demandes : en cours de planification" if view else "")
             return
         due = view.processing_due
         text = f"À traiter avant le {frenchdates.long_datetime(due)}"
-        overdue = sum(1 for row in self.model.rows if self.model.is_overdue(row))
+        overdue = self.counts_by_status.get(RequestStatus.PENDING, 0) if self.model.now > due else 0
         if overdue:
             text = (
                 f"<span style='color:#b91c1c'><b>{text} : dépassé, {overdue} demande"
@@ -676,9 +720,8 @@ class RequestsTab(QWidget):
         self.due.setText(text)
 
     def update_counts(self) -> None:
-        counter = collections.Counter(row.status for row in self.model.rows)
-        parts = [f"{STATUS_LABELS[status]} : {counter.get(status, 0)}" for status in RequestStatus]
-        total = len(self.model.rows)
+        parts = [f"{STATUS_LABELS[status]} : {self.counts_by_status.get(status, 0)}" for status in RequestStatus]
+        total = sum(self.counts_by_status.values())
         shown = self.proxy.rowCount()
         suffix = f" — {total} demande{'s' if total > 1 else ''}"
         if shown != total:
@@ -687,22 +730,7 @@ class RequestsTab(QWidget):
 
     def apply_filters(self) -> None:
         current = self.current_request_id()
-        self.proxy.set_criteria(
-            QueueFilter(
-                # Combo boxes give enum members back as plain strings.
-                status=RequestStatus(self.status_filter.currentData()) if self.status_filter.currentData() else None,
-                kind=RequestKind(self.kind_filter.currentData()) if self.kind_filter.currentData() else None,
-                checks=self.check_filter.currentData(),
-                late_only=self.late_filter.isChecked(),
-                text=self.search.text().strip(),
-            )
-        )
-        self.update_counts()
-        if current is None or not self.select_request(current):
-            if self.proxy.rowCount():
-                self.table.selectRow(0)
-            else:
-                self.show_request(None)
+        self.load_session(self.current_session_key(), select_id=current)
 
     # --- moving in the queue -------------------------------------------------------------------
 
@@ -815,10 +843,12 @@ class RequestsTab(QWidget):
                 return
         proxy_row = self.table.currentIndex().row()
         self.model.update_row(row)
+        still_shown = self.query is None or self.query.accepts(row)
+        if not still_shown:
+            self.model.remove_request(row.id)
+        self.counts_by_status = queue.status_counts(self.db, self.current_session_key() or details.session_key)
         self.update_counts()
         self._show_due(self.sessions.get(self.current_session_key() or ""))
-        source_row = self.model.row_of(row.id)
-        still_shown = source_row is not None and self.proxy.mapFromSource(self.model.index(source_row, 0)).isValid()
         # The next request opens by itself: the next one waiting below, else from the top.
         if not self.open_next_pending(after_row=proxy_row if still_shown else proxy_row - 1):
             if still_shown:
@@ -833,6 +863,7 @@ class RequestsTab(QWidget):
             self.reload()
             return
         self.model.update_row(row)
+        self.counts_by_status = queue.status_counts(self.db, self.current_session_key() or "")
         self.update_counts()
         self._show(request_id)
 

@@ -1,4 +1,4 @@
-"""requests: the history of each request, and the office's first list of refusal reasons
+"""requests: the history of each request, indexes for the queue, the office's first refusal reasons
 
 Revision ID: 0003
 Revises: 0002
@@ -47,6 +47,10 @@ def upgrade() -> None:
     with op.batch_alter_table("request_event", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_request_event_request_id"), ["request_id"], unique=False)
 
+    with op.batch_alter_table("accommodation_request", schema=None) as batch_op:
+        batch_op.create_index("ix_accommodation_request_session_received", ["session_id", "received_at"], unique=False)
+        batch_op.create_index("ix_accommodation_request_session_status", ["session_id", "status"], unique=False)
+
     reasons = sa.table(
         "refusal_reason",
         sa.column("text", sa.Text()),
@@ -59,6 +63,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("accommodation_request", schema=None) as batch_op:
+        batch_op.drop_index("ix_accommodation_request_session_status")
+        batch_op.drop_index("ix_accommodation_request_session_received")
     with op.batch_alter_table("request_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_request_event_request_id"))
     op.drop_table("request_event")

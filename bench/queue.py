@@ -22,16 +22,15 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 os.environ.setdefault("CNAM_DESK_HOME", tempfile.mkdtemp(prefix="cnam-desk-bench-home-"))
 
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import func, insert, select
 
-from cnam_desk import checks, demo, exam_calendar, frenchdates  # noqa: E402
-from cnam_desk.db import audit  # noqa: E402
-from cnam_desk.db.engine import Database, open_database  # noqa: E402
-from cnam_desk.db.models import (  # noqa: E402
+from cnam_desk import checks, demo, exam_calendar, frenchdates
+from cnam_desk.db import audit
+from cnam_desk.db.engine import Database, open_database
+from cnam_desk.db.models import (
     AccommodationRequest,
     CourseUnit,
     Enrolment,
-    Exam,
     RequestedExam,
     RequestEvent,
     RequestKind,
@@ -50,10 +49,14 @@ def fill_requests(db: Database, count: int) -> None:
     with db.transaction() as s:
         session = exam_calendar.find_session(s, SESSION)
         facts = checks.SessionFacts(s, session)
-        students = s.execute(select(Student.id, Student.number, Student.last_name, Student.first_name)).all()
+        students = s.execute(
+            select(Student.id, Student.number, Student.last_name, Student.first_name)
+        ).all()
         enrolled: dict[int, list[str]] = {}
         for student_id, code in s.execute(
-            select(Enrolment.student_id, CourseUnit.code).join(CourseUnit, CourseUnit.id == Enrolment.course_unit_id)
+            select(Enrolment.student_id, CourseUnit.code).join(
+                CourseUnit, CourseUnit.id == Enrolment.course_unit_id
+            )
         ):
             if code in facts.slots:
                 enrolled.setdefault(student_id, []).append(code)
@@ -63,7 +66,11 @@ def fill_requests(db: Database, count: int) -> None:
         assert deadline is not None
         now = frenchdates.now()
         requests, exams, receipts, events = [], [], [], []
-        kinds = [RequestKind.OVERLAP] * 5 + [RequestKind.TRIP] * 3 + [RequestKind.DISABILITY, RequestKind.OTHER]
+        kinds = (
+            [RequestKind.OVERLAP] * 5
+            + [RequestKind.TRIP] * 3
+            + [RequestKind.DISABILITY, RequestKind.OTHER]
+        )
         for offset in range(count):
             request_id = first_id + offset
             student_id, number, last, first = rng.choice(students)
@@ -71,24 +78,70 @@ def fill_requests(db: Database, count: int) -> None:
             mine = enrolled.get(student_id) or codes[:2]
             named = rng.sample(mine, min(len(mine), 2 if kind is RequestKind.OVERLAP else 1))
             received = deadline - dt.timedelta(minutes=rng.randint(-3000, 60 * 24 * 40))
-            trip = (facts.slots[named[0]].date, facts.slots[named[0]].date) if kind is RequestKind.TRIP else (None, None)
-            status = RequestStatus.REDIRECTED if kind is RequestKind.DISABILITY else RequestStatus.PENDING
+            trip = (
+                (facts.slots[named[0]].date, facts.slots[named[0]].date)
+                if kind is RequestKind.TRIP
+                else (None, None)
+            )
+            status = (
+                RequestStatus.REDIRECTED
+                if kind is RequestKind.DISABILITY
+                else RequestStatus.PENDING
+            )
             requests.append(
-                dict(
-                    id=request_id, session_id=session.id, student_id=student_id, student_number=number,
-                    last_name=last, first_name=first, email="", kind=kind, reason_text=kind.value,
-                    received_at=received, source=RequestSource.FORM, trip_start=trip[0], trip_end=trip[1],
-                    comment="", status=status, version=1, decision_reason="", decision_comment="", missing_items="",
-                    checks=facts.checks_for(kind=kind, received_at=received, student_id=student_id, codes=named,
-                                            has_proof=False, trip_start=trip[0], trip_end=trip[1]),
-                )
+                {
+                    "id": request_id,
+                    "session_id": session.id,
+                    "student_id": student_id,
+                    "student_number": number,
+                    "last_name": last,
+                    "first_name": first,
+                    "email": "",
+                    "kind": kind,
+                    "reason_text": kind.value,
+                    "received_at": received,
+                    "source": RequestSource.FORM,
+                    "trip_start": trip[0],
+                    "trip_end": trip[1],
+                    "comment": "",
+                    "status": status,
+                    "version": 1,
+                    "decision_reason": "",
+                    "decision_comment": "",
+                    "missing_items": "",
+                    "checks": facts.checks_for(
+                        kind=kind,
+                        received_at=received,
+                        student_id=student_id,
+                        codes=named,
+                        has_proof=False,
+                        trip_start=trip[0],
+                        trip_end=trip[1],
+                    ),
+                }
             )
             exams.extend(
-                dict(request_id=request_id, ue_code=code, exam_id=facts.slots[code].exam_id) for code in named
+                {"request_id": request_id, "ue_code": code, "exam_id": facts.slots[code].exam_id}
+                for code in named
             )
-            receipts.append(dict(request_id=request_id, received_at=received, source=RequestSource.FORM,
-                                 form_response_id=str(offset), content_hash=f"bench:{request_id}"))
-            events.append(dict(request_id=request_id, at=now, clerk=db.clerk, action="received", text="Reçue (banc d'essai)"))
+            receipts.append(
+                {
+                    "request_id": request_id,
+                    "received_at": received,
+                    "source": RequestSource.FORM,
+                    "form_response_id": str(offset),
+                    "content_hash": f"bench:{request_id}",
+                }
+            )
+            events.append(
+                {
+                    "request_id": request_id,
+                    "at": now,
+                    "clerk": db.clerk,
+                    "action": "received",
+                    "text": "Reçue (banc d'essai)",
+                }
+            )
         s.execute(insert(AccommodationRequest), requests)
         s.execute(insert(RequestedExam), exams)
         s.execute(insert(RequestReceipt), receipts)
@@ -109,10 +162,15 @@ def main() -> int:
     demo.fill(db)
     fill_requests(db, args.requests)
     with db.transaction() as s:
-        total = s.scalar(select(func.count()).select_from(AccommodationRequest).where(
-            AccommodationRequest.session_id == exam_calendar.find_session(s, SESSION).id))
-    print(f"base : {db.engine.url.get_backend_name()}, {total} demandes dans {SESSION} "
-          f"(préparées en {time.perf_counter() - started:.1f} s)")
+        total = s.scalar(
+            select(func.count())
+            .select_from(AccommodationRequest)
+            .where(AccommodationRequest.session_id == exam_calendar.find_session(s, SESSION).id)
+        )
+    print(
+        f"base : {db.engine.url.get_backend_name()}, {total} demandes dans {SESSION} "
+        f"(préparées en {time.perf_counter() - started:.1f} s)"
+    )
 
     from PySide6.QtWidgets import QApplication
 
@@ -188,9 +246,13 @@ def main() -> int:
     def figures(values: list[float]) -> str:
         return f"médiane {statistics.median(values):.0f} ms, max {max(values):.0f} ms (sur {len(values)})"
 
-    print(f"ouverture de l'onglet ({total} demandes) : {figures(openings)} ; temps processeur {figures(openings_cpu)}")
+    print(
+        f"ouverture de l'onglet ({total} demandes) : {figures(openings)} ; temps processeur {figures(openings_cpu)}"
+    )
     print(f"rechargement de la session : {figures(switches)}")
-    print(f"d'une décision à la demande suivante affichée : {figures(steps)} ; temps processeur {figures(steps_cpu)}")
+    print(
+        f"d'une décision à la demande suivante affichée : {figures(steps)} ; temps processeur {figures(steps_cpu)}"
+    )
     ok = statistics.median(openings) < 100 and statistics.median(steps) < 100
     print("objectif (< 100 ms) : " + ("atteint" if ok else "NON atteint"))
     db.dispose()

@@ -87,7 +87,9 @@ def times_overlap(
     return date1 == date2 and start1 < end2 and start2 < end1
 
 
-def deadline_check(received_at: dt.datetime, deadline: dt.datetime | None, kind: RequestKind) -> str:
+def deadline_check(
+    received_at: dt.datetime, deadline: dt.datetime | None, kind: RequestKind
+) -> str:
     """On time, late, or exempt (disability: whatever the date).
 
     The deadline is written to the minute (« 23h59 »): the whole of that minute counts, so an
@@ -119,7 +121,9 @@ def overlap_check(
     if any(code not in enrolled for code in named):
         return NOT_ENROLLED
     slots = [slot for slot in named.values() if slot is not None]
-    others = {slot.code: slot for slot in student_exams if slot.code in enrolled} | {s.code: s for s in slots}
+    others = {slot.code: slot for slot in student_exams if slot.code in enrolled} | {
+        s.code: s for s in slots
+    }
     for slot in slots:
         if not any(
             other.code != slot.code
@@ -138,7 +142,10 @@ def proof_check(kind: RequestKind, has_proof: bool) -> str | None:
 
 
 def trip_covers_exam_check(
-    kind: RequestKind, trip_start: dt.date | None, trip_end: dt.date | None, exam_dates: Iterable[dt.date]
+    kind: RequestKind,
+    trip_start: dt.date | None,
+    trip_end: dt.date | None,
+    exam_dates: Iterable[dt.date],
 ) -> bool | None:
     """Whether the trip's dates cover every named exam found in the schedule.
 
@@ -189,7 +196,9 @@ def needs_attention(checks: dict[str, Any]) -> bool:
 class SessionFacts:
     """What the checks of one session's requests need, read once: schedule, enrolments, proofs."""
 
-    def __init__(self, s: Session, session: ExamSession, students: Iterable[int | None] | None = None):
+    def __init__(
+        self, s: Session, session: ExamSession, students: Iterable[int | None] | None = None
+    ):
         """`students`: only these students' enrolments are read (None: every student's)."""
         self.session = session
         self.deadline = session.request_deadline
@@ -205,8 +214,10 @@ class SessionFacts:
             self.slots.setdefault(code, ExamSlot(code, date, start, end, room, exam_id))
         year_id = s.scalar(select(Semester.year_id).where(Semester.id == session.semester_id))
         self.enrolled: dict[int, set[str]] = defaultdict(set)
-        enrolments = select(Enrolment.student_id, CourseUnit.code).join(Enrolment.course_unit).where(
-            Enrolment.year_id == year_id
+        enrolments = (
+            select(Enrolment.student_id, CourseUnit.code)
+            .join(Enrolment.course_unit)
+            .where(Enrolment.year_id == year_id)
         )
         if students is not None:
             wanted = [student_id for student_id in students if student_id is not None]
@@ -222,7 +233,9 @@ class SessionFacts:
     def student_exams(self, student_id: int | None) -> list[ExamSlot]:
         if student_id is None:
             return []
-        return [self.slots[code] for code in self.enrolled.get(student_id, ()) if code in self.slots]
+        return [
+            self.slots[code] for code in self.enrolled.get(student_id, ()) if code in self.slots
+        ]
 
     def checks_for(
         self,
@@ -248,7 +261,9 @@ class SessionFacts:
         )
 
 
-def refresh_request(s: Session, request: AccommodationRequest, facts: SessionFacts | None = None) -> bool:
+def refresh_request(
+    s: Session, request: AccommodationRequest, facts: SessionFacts | None = None
+) -> bool:
     """Recompute one request's checks and its links to the schedule; True when they changed."""
     facts = facts or SessionFacts(s, request.session, [request.student_id])
     codes = [row.ue_code for row in request.exams]
@@ -298,12 +313,17 @@ def recompute_session(s: Session, session: ExamSession) -> int:
     with_proof: set[int] = set()
     for chunk in _chunks(ids, 900):
         for exam_row_id, request_id, code, exam_id in s.execute(
-            select(RequestedExam.id, RequestedExam.request_id, RequestedExam.ue_code, RequestedExam.exam_id).where(
-                RequestedExam.request_id.in_(chunk)
-            )
+            select(
+                RequestedExam.id,
+                RequestedExam.request_id,
+                RequestedExam.ue_code,
+                RequestedExam.exam_id,
+            ).where(RequestedExam.request_id.in_(chunk))
         ):
             codes[request_id].append((exam_row_id, code, exam_id))
-        with_proof.update(s.scalars(select(Proof.request_id).where(Proof.request_id.in_(chunk)).distinct()))
+        with_proof.update(
+            s.scalars(select(Proof.request_id).where(Proof.request_id.in_(chunk)).distinct())
+        )
     links: list[dict[str, Any]] = []
     changes: list[dict[str, Any]] = []
     for row in requests:
@@ -326,7 +346,9 @@ def recompute_session(s: Session, session: ExamSession) -> int:
     table = RequestedExam.__table__
     if links:
         s.execute(
-            update(table).where(table.c.id == bindparam("row_id")).values(exam_id=bindparam("exam")),
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values(exam_id=bindparam("exam")),
             links,
         )
     if changes:

@@ -12,7 +12,14 @@ from cnam_desk import exam_calendar
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Enrolment, Exam, Student
 
-FR_FIXED = ["ID", "Heure de début", "Heure de fin", "Adresse de messagerie", "Nom", "Heure de la dernière modification"]
+FR_FIXED = [
+    "ID",
+    "Heure de début",
+    "Heure de fin",
+    "Adresse de messagerie",
+    "Nom",
+    "Heure de la dernière modification",
+]
 EN_FIXED = ["ID", "Start time", "Completion time", "Email", "Name", "Last modified time"]
 
 FR_QUESTIONS = [
@@ -76,10 +83,22 @@ def seed_office(db: Database) -> None:
                 if unit is None:
                     unit = units[code] = CourseUnit(code=code, title=f"Intitulé de {code}")
                     s.add(unit)
-                s.add(Exam(session=session, course_unit=unit, centre="Paris", date=date, start=start, end=end, room=room))
+                s.add(
+                    Exam(
+                        session=session,
+                        course_unit=unit,
+                        centre="Paris",
+                        date=date,
+                        start=start,
+                        end=end,
+                        room=room,
+                    )
+                )
         year = exam_calendar.find_year(s, "2023-2024")
         for number, (last, first, codes) in STUDENTS.items():
-            student = Student(number=number, last_name=last, first_name=first, email=f"{number}@exemple.fr")
+            student = Student(
+                number=number, last_name=last, first_name=first, email=f"{number}@exemple.fr"
+            )
             s.add(student)
             for code in codes:
                 s.add(Enrolment(student=student, course_unit=units[code], year=year))
@@ -100,10 +119,20 @@ def answer(
     proof: str = "",
     comment: str = "",
 ) -> dict[str, Any]:
-    return dict(
-        id=response_id, completed=completed, number=number, last_name=last_name, first_name=first_name, email=email,
-        reason=reason, ues=ues, trip_start=trip_start, trip_end=trip_end, proof=proof, comment=comment,
-    )
+    return {
+        "id": response_id,
+        "completed": completed,
+        "number": number,
+        "last_name": last_name,
+        "first_name": first_name,
+        "email": email,
+        "reason": reason,
+        "ues": ues,
+        "trip_start": trip_start,
+        "trip_end": trip_end,
+        "proof": proof,
+        "comment": comment,
+    }
 
 
 def write_export(
@@ -121,10 +150,23 @@ def write_export(
     sheet.title = sheet_title or ("Sheet1" if english else "Feuil1")
     titles = questions or (EN_QUESTIONS if english else FR_QUESTIONS)
     sheet.append((EN_FIXED if english else FR_FIXED) + titles)
-    keys = ["number", "last_name", "first_name", "email", "reason", "ues", "trip_start", "trip_end", "proof", "comment"]
+    keys = [
+        "number",
+        "last_name",
+        "first_name",
+        "email",
+        "reason",
+        "ues",
+        "trip_start",
+        "trip_end",
+        "proof",
+        "comment",
+    ]
     for index, row in enumerate(answers):
         completed = row["completed"]
-        start = completed - dt.timedelta(minutes=4) if isinstance(completed, dt.datetime) else completed
+        start = (
+            completed - dt.timedelta(minutes=4) if isinstance(completed, dt.datetime) else completed
+        )
         sheet.append(
             [row["id"], start, completed, "anonymous", "", completed]
             + [row[key] for key in keys[: len(titles)]]

@@ -42,8 +42,18 @@ def test_deadline_to_the_last_second_of_the_minute(received: dt.datetime, expect
 
 def test_deadline_compares_instants_not_wall_clocks() -> None:
     # 23:30 UTC is 00:30 in Paris on the 8th: late.
-    assert checks.deadline_check(dt.datetime(2024, 1, 7, 23, 30, tzinfo=dt.UTC), DEADLINE, RequestKind.TRIP) == checks.LATE
-    assert checks.deadline_check(dt.datetime(2024, 1, 7, 22, 59, 59, tzinfo=dt.UTC), DEADLINE, RequestKind.TRIP) == checks.ON_TIME
+    assert (
+        checks.deadline_check(
+            dt.datetime(2024, 1, 7, 23, 30, tzinfo=dt.UTC), DEADLINE, RequestKind.TRIP
+        )
+        == checks.LATE
+    )
+    assert (
+        checks.deadline_check(
+            dt.datetime(2024, 1, 7, 22, 59, 59, tzinfo=dt.UTC), DEADLINE, RequestKind.TRIP
+        )
+        == checks.ON_TIME
+    )
 
 
 def test_disability_is_exempt_whatever_the_date() -> None:
@@ -53,13 +63,18 @@ def test_disability_is_exempt_whatever_the_date() -> None:
 
 
 def test_session_without_deadline_never_makes_a_request_late() -> None:
-    assert checks.deadline_check(paris(dt.date(2030, 1, 1), 0, 0), None, RequestKind.OTHER) == checks.ON_TIME
+    assert (
+        checks.deadline_check(paris(dt.date(2030, 1, 1), 0, 0), None, RequestKind.OTHER)
+        == checks.ON_TIME
+    )
 
 
 # --- same day, same time ------------------------------------------------------------------------
 
 
-def slot(code: str, day: dt.date, start: int, end: int, start_min: int = 0, end_min: int = 0) -> ExamSlot:
+def slot(
+    code: str, day: dt.date, start: int, end: int, start_min: int = 0, end_min: int = 0
+) -> ExamSlot:
     return ExamSlot(code, day, dt.time(start, start_min), dt.time(end, end_min))
 
 
@@ -114,7 +129,12 @@ def test_overlap_every_named_exam_must_overlap() -> None:
 
 def test_overlap_does_not_apply_to_other_kinds() -> None:
     named = {"A": slot("A", D, 18, 21)}
-    for kind in (RequestKind.TRIP, RequestKind.DISABILITY, RequestKind.ATTESTATION, RequestKind.OTHER):
+    for kind in (
+        RequestKind.TRIP,
+        RequestKind.DISABILITY,
+        RequestKind.ATTESTATION,
+        RequestKind.OTHER,
+    ):
         assert checks.overlap_check(kind, named, {"A"}) is None
 
 
@@ -147,7 +167,10 @@ def test_trip_covers_exam_edges(start, end, expected) -> None:
 
 def test_trip_must_cover_every_named_exam() -> None:
     later = D + dt.timedelta(days=5)
-    assert checks.trip_covers_exam_check(RequestKind.TRIP, D, D + dt.timedelta(days=1), [D, later]) is False
+    assert (
+        checks.trip_covers_exam_check(RequestKind.TRIP, D, D + dt.timedelta(days=1), [D, later])
+        is False
+    )
     assert checks.trip_covers_exam_check(RequestKind.TRIP, D, later, [D, later]) is True
 
 
@@ -157,9 +180,15 @@ def test_trip_covers_is_null_without_exam_or_for_other_kinds() -> None:
 
 
 def test_needs_attention() -> None:
-    assert not checks.needs_attention({"deadline": "on_time", "overlap": "confirmed", "proof": None, "trip_covers_exam": None})
-    assert checks.needs_attention({"deadline": "late", "overlap": None, "proof": None, "trip_covers_exam": None})
-    assert checks.needs_attention({"deadline": "on_time", "overlap": None, "proof": "present", "trip_covers_exam": False})
+    assert not checks.needs_attention(
+        {"deadline": "on_time", "overlap": "confirmed", "proof": None, "trip_covers_exam": None}
+    )
+    assert checks.needs_attention(
+        {"deadline": "late", "overlap": None, "proof": None, "trip_covers_exam": None}
+    )
+    assert checks.needs_attention(
+        {"deadline": "on_time", "overlap": None, "proof": "present", "trip_covers_exam": False}
+    )
 
 
 # --- recomputation ---------------------------------------------------------------------------------
@@ -171,8 +200,15 @@ def test_recompute_after_the_schedule_changes(db, tmp_path) -> None:
         tmp_path / "f.xlsx",
         [
             answer(),
-            answer("100002", "Déplacement professionnel à l'étranger", "RSX101", response_id=2,
-                   trip_start="24/01/2024", trip_end="26/01/2024", proof="https://exemple.fr/ordre.pdf"),
+            answer(
+                "100002",
+                "Déplacement professionnel à l'étranger",
+                "RSX101",
+                response_id=2,
+                trip_start="24/01/2024",
+                trip_end="26/01/2024",
+                proof="https://exemple.fr/ordre.pdf",
+            ),
         ],
     )
     intake.import_requests(db, path)
@@ -213,9 +249,14 @@ def test_recompute_after_the_deadline_changes(db, tmp_path) -> None:
     intake.import_requests(db, path)
     assert queue.list_requests(db)[0].checks["deadline"] == checks.LATE
     view = exam_calendar.get_session(db, "2023-2024/S1/1")
+    # Changing the deadline recomputes the session's checks in the same transaction.
     exam_calendar.set_session(db, view.key, view.first_day, view.last_day, None)
-    checks.recompute_checks(db, "2023-2024/S1/1")
     assert queue.list_requests(db)[0].checks["deadline"] == checks.ON_TIME
+    later = frenchdates.paris_instant(dt.date(2024, 1, 9), dt.time(23, 59))
+    exam_calendar.set_session(db, view.key, view.first_day, view.last_day, later)
+    assert queue.list_requests(db)[0].checks["deadline"] == checks.ON_TIME
+    exam_calendar.set_session(db, view.key, view.first_day, view.last_day, DEADLINE)
+    assert queue.list_requests(db)[0].checks["deadline"] == checks.LATE
 
 
 def test_recompute_on_an_empty_session(db) -> None:
@@ -228,4 +269,9 @@ def test_stored_checks_match_the_rules(db, tmp_path) -> None:
     intake.import_requests(db, path)
     with db.transaction() as s:
         request = s.scalar(select(AccommodationRequest))
-        assert request.checks == {"deadline": "on_time", "overlap": "not_enrolled", "proof": None, "trip_covers_exam": None}
+        assert request.checks == {
+            "deadline": "on_time",
+            "overlap": "not_enrolled",
+            "proof": None,
+            "trip_covers_exam": None,
+        }

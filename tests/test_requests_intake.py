@@ -10,7 +10,6 @@ from sqlalchemy import select, text
 
 from cnam_desk import frenchdates
 from cnam_desk.db.models import (
-    AccommodationRequest,
     FormMapping,
     Proof,
     RequestKind,
@@ -34,14 +33,20 @@ def count(db, table: str) -> int:
         return s.execute(text(f"select count(*) from {table}")).scalar_one()
 
 
-TRIP = dict(reason="Déplacement professionnel à l'étranger", ues="RSX101")
+TRIP = {"reason": "Déplacement professionnel à l'étranger", "ues": "RSX101"}
 
 
 def mixed_answers() -> list[dict]:
     return [
         answer(),
-        answer("100002", response_id=2, trip_start="24/01/2024", trip_end=dt.date(2024, 1, 26),
-               proof="https://exemple.sharepoint.com/ordre de mission.pdf", **TRIP),
+        answer(
+            "100002",
+            response_id=2,
+            trip_start="24/01/2024",
+            trip_end=dt.date(2024, 1, 26),
+            proof="https://exemple.sharepoint.com/ordre de mission.pdf",
+            **TRIP,
+        ),
         answer("100003", "Autre : je souhaite changer de centre", "NFP107", response_id=3),
     ]
 
@@ -109,7 +114,9 @@ def test_recognise_question_titles(title: str, field: str) -> None:
 
 
 def test_several_exam_columns_are_all_kept() -> None:
-    mapping = intake.recognise_mapping([(5, "Numéro d'auditeur"), (6, "Premier examen"), (7, "Second examen")])
+    mapping = intake.recognise_mapping(
+        [(5, "Numéro d'auditeur"), (6, "Premier examen"), (7, "Second examen")]
+    )
     assert mapping == {"student_number": [5], "exams": [6, 7]}
 
 
@@ -146,8 +153,16 @@ def test_french_export(office, tmp_path) -> None:
     assert overlap.checks["overlap"] == "confirmed"
     trip = queue.request_details(office, rows["100002"].id)
     assert (trip.trip_start, trip.trip_end) == (dt.date(2024, 1, 24), dt.date(2024, 1, 26))
-    assert trip.row.checks == {"deadline": "on_time", "overlap": None, "proof": "present", "trip_covers_exam": True}
-    assert trip.proofs[0].link.endswith("ordre de mission.pdf") and trip.proofs[0].file_name == "ordre de mission.pdf"
+    assert trip.row.checks == {
+        "deadline": "on_time",
+        "overlap": None,
+        "proof": "present",
+        "trip_covers_exam": True,
+    }
+    assert (
+        trip.proofs[0].link.endswith("ordre de mission.pdf")
+        and trip.proofs[0].file_name == "ordre de mission.pdf"
+    )
     other = queue.request_details(office, rows["100003"].id)
     assert other.row.kind is RequestKind.OTHER
     assert other.reason_text == "Autre : je souhaite changer de centre"  # the original text is kept
@@ -177,7 +192,8 @@ def test_french_text_times_are_day_first(office, tmp_path) -> None:
 
 def test_summer_time_is_paris_time(office, tmp_path) -> None:
     path = write_export(
-        tmp_path / "f.xlsx", [answer("100003", ues="NFA032, NFA035", completed=dt.datetime(2024, 5, 20, 12, 0))]
+        tmp_path / "f.xlsx",
+        [answer("100003", ues="NFA032, NFA035", completed=dt.datetime(2024, 5, 20, 12, 0))],
     )
     intake.import_requests(office, path)
     row = queue.list_requests(office, "2023-2024/S2/1")[0]
@@ -192,13 +208,23 @@ def test_mapping_given_by_hand_then_remembered(office, tmp_path) -> None:
         intake.import_requests(office, path)
     assert "numéro d'auditeur" in str(refused.value) and "UE concernées" in str(refused.value)
     assert "« Q1 »" in str(refused.value) and "--column" in str(refused.value)
-    columns = intake.parse_column_options(["student_number=Q1", "last_name=Q2", "exams=Q6", "email=q4"])
+    columns = intake.parse_column_options(
+        ["student_number=Q1", "last_name=Q2", "exams=Q6", "email=q4"]
+    )
     report = intake.import_requests(office, path, columns=columns)
     assert report.added == 1
     row = queue.list_requests(office)[0]
-    assert row.student_number == "100001" and row.ues == ("NFA031", "NFA008") and row.last_name == "Dupont"
+    assert (
+        row.student_number == "100001"
+        and row.ues == ("NFA031", "NFA008")
+        and row.last_name == "Dupont"
+    )
     # The next export of the same form needs no --column.
-    second = write_export(tmp_path / "g.xlsx", [answer("100002", response_id=9, ues="NFA031 RSX101")], questions=questions)
+    second = write_export(
+        tmp_path / "g.xlsx",
+        [answer("100002", response_id=9, ues="NFA031 RSX101")],
+        questions=questions,
+    )
     export = intake.read_export(office, second)
     assert export.mapping_origin == "remembered"
     assert export.mapping_by_title()["exams"] == ["Q6"]
@@ -231,7 +257,10 @@ def test_column_option_errors(office, tmp_path) -> None:
 def test_the_same_export_twice_adds_nothing(office, tmp_path) -> None:
     path = write_export(tmp_path / "f.xlsx", mixed_answers())
     intake.import_requests(office, path)
-    before = {t: count(office, t) for t in ("accommodation_request", "request_receipt", "requested_exam", "proof")}
+    before = {
+        t: count(office, t)
+        for t in ("accommodation_request", "request_receipt", "requested_exam", "proof")
+    }
     again = intake.import_requests(office, path)
     assert again.as_json() == {"added": 0, "merged": 0, "unchanged": 3, "errors": []}
     assert {t: count(office, t) for t in before} == before
@@ -259,7 +288,10 @@ def test_a_request_sent_twice_is_one_request_with_two_receipts(office, tmp_path)
 
 
 def test_duplicates_inside_one_export(office, tmp_path) -> None:
-    path = write_export(tmp_path / "f.xlsx", [answer(), answer(response_id=2, completed=dt.datetime(2024, 1, 4, 8, 0))])
+    path = write_export(
+        tmp_path / "f.xlsx",
+        [answer(), answer(response_id=2, completed=dt.datetime(2024, 1, 4, 8, 0))],
+    )
     report = intake.import_requests(office, path)
     assert (report.added, report.merged) == (1, 1)
     row = queue.list_requests(office)[0]
@@ -276,8 +308,11 @@ def test_disability_is_redirected_and_keeps_nothing_medical(office, tmp_path) ->
         tmp_path / "f.xlsx",
         [
             answer(
-                "100004", f"Situation de handicap : {secret}", "NFA031",
-                comment="Dossier MDPH n° 12345, traitement en cours", proof="https://x/certificat-medical.pdf",
+                "100004",
+                f"Situation de handicap : {secret}",
+                "NFA031",
+                comment="Dossier MDPH n° 12345, traitement en cours",
+                proof="https://x/certificat-medical.pdf",
                 trip_start="22/01/2024",
             )
         ],
@@ -296,8 +331,15 @@ def test_disability_is_redirected_and_keeps_nothing_medical(office, tmp_path) ->
         dump = json.dumps(
             [
                 list(map(str, r))
-                for table in ("accommodation_request", "request_event", "requested_exam", "request_receipt", "proof",
-                              "audit_event", "form_mapping")
+                for table in (
+                    "accommodation_request",
+                    "request_event",
+                    "requested_exam",
+                    "request_receipt",
+                    "proof",
+                    "audit_event",
+                    "form_mapping",
+                )
                 for r in s.execute(text(f"select * from {table}"))
             ],
             ensure_ascii=False,
@@ -311,7 +353,9 @@ def test_session_is_found_from_the_exams_and_the_date(office, tmp_path) -> None:
         tmp_path / "f.xlsx",
         [
             answer(),  # January: NFA031 is in S1/1 and S1/2, S1/1 comes first
-            answer("100004", ues="NFA031", response_id=2, completed=dt.datetime(2024, 3, 1, 9, 0)),  # after S1/1
+            answer(
+                "100004", ues="NFA031", response_id=2, completed=dt.datetime(2024, 3, 1, 9, 0)
+            ),  # after S1/1
             answer("100003", ues="NFA032, NFA035", response_id=3),
         ],
     )
@@ -338,8 +382,13 @@ def test_no_session_for_the_exams(office, tmp_path) -> None:
 
 def test_ambiguous_session_is_refused(office, tmp_path) -> None:
     # After both sessions of NFA031 began: no way to tell.
-    path = write_export(tmp_path / "f.xlsx", [answer(ues="NFA031", completed=dt.datetime(2024, 4, 20, 9, 0))])
-    with pytest.raises(intake.ImportRefused, match=r"plusieurs sessions possibles \(2023-2024/S1/1, 2023-2024/S1/2\)"):
+    path = write_export(
+        tmp_path / "f.xlsx", [answer(ues="NFA031", completed=dt.datetime(2024, 4, 20, 9, 0))]
+    )
+    with pytest.raises(
+        intake.ImportRefused,
+        match=r"plusieurs sessions possibles \(2023-2024/S1/1, 2023-2024/S1/2\)",
+    ):
         intake.import_requests(office, path)
 
 
@@ -363,13 +412,19 @@ def test_missing_question_columns(office, tmp_path) -> None:
     with pytest.raises(RefusedInput) as refused:
         intake.import_requests(office, path)
     message = str(refused.value)
-    assert message.startswith("fichier « f.xlsx », feuille « Feuil1 » : aucune colonne pour numéro d'auditeur")
+    assert message.startswith(
+        "fichier « f.xlsx », feuille « Feuil1 » : aucune colonne pour numéro d'auditeur"
+    )
 
 
 def test_unknown_ue_codes_refuse_the_whole_export(office, tmp_path) -> None:
     path = write_export(
         tmp_path / "f.xlsx",
-        [answer(), answer("100002", response_id=2, ues="NFA031, XYZ999"), answer("100003", response_id=3, ues="NFA099")],
+        [
+            answer(),
+            answer("100002", response_id=2, ues="NFA031, XYZ999"),
+            answer("100003", response_id=3, ues="NFA099"),
+        ],
     )
     with pytest.raises(intake.ImportRefused) as refused:
         intake.import_requests(office, path)
@@ -397,7 +452,9 @@ def test_empty_rows_are_skipped_and_rows_counted_as_the_sheet_shows_them(office,
 
 
 def test_an_answer_with_every_question_blank_is_skipped(office, tmp_path) -> None:
-    blank = answer(number="", reason="", ues="", last_name="", first_name="", email="", response_id=2)
+    blank = answer(
+        number="", reason="", ues="", last_name="", first_name="", email="", response_id=2
+    )
     path = write_export(tmp_path / "f.xlsx", [answer(), blank])
     assert intake.import_requests(office, path).added == 1
 
@@ -431,20 +488,39 @@ def test_hand_typed_request(office) -> None:
     request_id = intake.add_request(
         office,
         intake.HandTypedRequest(
-            session_key="2023-2024/S1/1", student_number=" 100002 ", reason_text="Mission à l'étranger",
-            codes=["rsx101"], received_at=received, source=RequestSource.DESK,
-            trip_start=dt.date(2024, 1, 25), trip_end=dt.date(2024, 1, 25),
+            session_key="2023-2024/S1/1",
+            student_number=" 100002 ",
+            reason_text="Mission à l'étranger",
+            codes=["rsx101"],
+            received_at=received,
+            source=RequestSource.DESK,
+            trip_start=dt.date(2024, 1, 25),
+            trip_end=dt.date(2024, 1, 25),
         ),
     )
     row = queue.get_row(office, request_id)
-    assert (row.student_number, row.kind, row.source, row.ues) == ("100002", RequestKind.TRIP, RequestSource.DESK, ("RSX101",))
-    assert row.checks == {"deadline": "on_time", "overlap": None, "proof": "missing", "trip_covers_exam": True}
+    assert (row.student_number, row.kind, row.source, row.ues) == (
+        "100002",
+        RequestKind.TRIP,
+        RequestSource.DESK,
+        ("RSX101",),
+    )
+    assert row.checks == {
+        "deadline": "on_time",
+        "overlap": None,
+        "proof": "missing",
+        "trip_covers_exam": True,
+    }
     # The same request received again by mail: one request, two receipts.
     again = intake.add_request(
         office,
         intake.HandTypedRequest(
-            session_key="2023-2024/S1/1", student_number="100002", reason_text="Mission à l'étranger",
-            codes=["RSX101"], received_at=received + dt.timedelta(days=1), source=RequestSource.MAIL,
+            session_key="2023-2024/S1/1",
+            student_number="100002",
+            reason_text="Mission à l'étranger",
+            codes=["RSX101"],
+            received_at=received + dt.timedelta(days=1),
+            source=RequestSource.MAIL,
         ),
     )
     assert again == request_id and queue.get_row(office, request_id).receipts == 2
@@ -454,8 +530,13 @@ def test_hand_typed_request_rules(office) -> None:
     received = frenchdates.paris_instant(dt.date(2024, 1, 6), dt.time(14, 30))
 
     def typed(**changes) -> intake.HandTypedRequest:
-        values = dict(session_key="2023-2024/S1/1", student_number="100001", reason_text="Chevauchement",
-                      codes=["NFA031", "NFA008"], received_at=received)
+        values = {
+            "session_key": "2023-2024/S1/1",
+            "student_number": "100001",
+            "reason_text": "Chevauchement",
+            "codes": ["NFA031", "NFA008"],
+            "received_at": received,
+        }
         return intake.HandTypedRequest(**(values | changes))
 
     with pytest.raises(RefusedInput, match="numéro d'auditeur"):
@@ -467,17 +548,25 @@ def test_hand_typed_request_rules(office) -> None:
     with pytest.raises(RefusedInput, match="motif"):
         intake.add_request(office, typed(reason_text=""))
     with pytest.raises(RefusedInput, match="retour est avant"):
-        intake.add_request(office, typed(trip_start=dt.date(2024, 1, 3), trip_end=dt.date(2024, 1, 2)))
+        intake.add_request(
+            office, typed(trip_start=dt.date(2024, 1, 3), trip_end=dt.date(2024, 1, 2))
+        )
     with pytest.raises(RefusedInput, match="n'existe pas"):
         intake.add_request(office, typed(session_key="2030-2031/S1/1"))
     first = intake.add_request(office, typed())
     with pytest.raises(RefusedInput, match="déjà été saisie"):
         intake.add_request(office, typed())
     disability = intake.add_request(
-        office, typed(reason_text="tiers temps, suivi psychiatrique", codes=[], kind=RequestKind.DISABILITY)
+        office,
+        typed(
+            reason_text="tiers temps, suivi psychiatrique", codes=[], kind=RequestKind.DISABILITY
+        ),
     )
     details = queue.request_details(office, disability)
-    assert details.reason_text == "situation de handicap" and details.row.status is RequestStatus.REDIRECTED
+    assert (
+        details.reason_text == "situation de handicap"
+        and details.row.status is RequestStatus.REDIRECTED
+    )
     assert first != disability
 
 
@@ -503,7 +592,11 @@ def test_attach_a_pdf_proof(office, tmp_path) -> None:
     details = queue.request_details(office, request_id)
     assert details.proofs[0].file_name == "ordre de mission.pdf" and details.proofs[0].size == 1009
     name, media, content, link = intake.proof_content(office, details.proofs[0].id)
-    assert (name, media, link) == ("ordre de mission.pdf", "application/pdf", "") and content == pdf.read_bytes()
+    assert (name, media, link) == (
+        "ordre de mission.pdf",
+        "application/pdf",
+        "",
+    ) and content == pdf.read_bytes()
     # A second clerk who read the old version is told.
     image = tmp_path / "billet.png"
     image.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 100)
@@ -549,7 +642,17 @@ def test_no_proof_kept_for_a_disability_request(office, tmp_path) -> None:
 
 
 def test_import_progress_and_one_transaction(office, tmp_path) -> None:
-    path = write_export(tmp_path / "f.xlsx", [answer("100001", response_id=i, completed=dt.datetime(2024, 1, 1, 8, 0) + dt.timedelta(minutes=i)) for i in range(120)])
+    path = write_export(
+        tmp_path / "f.xlsx",
+        [
+            answer(
+                "100001",
+                response_id=i,
+                completed=dt.datetime(2024, 1, 1, 8, 0) + dt.timedelta(minutes=i),
+            )
+            for i in range(120)
+        ],
+    )
     export = intake.read_export(office, path)
     steps = intake.import_steps(office, export)
     progress = []
@@ -570,4 +673,3 @@ def test_mapping_is_remembered_per_form(office, tmp_path) -> None:
         stored = s.scalar(select(FormMapping))
         assert stored.mapping["student_number"] == ["Numéro d'auditeur"]
         assert stored.signature == intake.read_export(None, path).signature
-

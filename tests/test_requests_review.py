@@ -32,8 +32,14 @@ def office(db, tmp_path):
         tmp_path / "f.xlsx",
         [
             answer(),
-            answer("100002", "Déplacement professionnel à l'étranger", "RSX101", response_id=2,
-                   trip_start="24/01/2024", trip_end="26/01/2024"),
+            answer(
+                "100002",
+                "Déplacement professionnel à l'étranger",
+                "RSX101",
+                response_id=2,
+                trip_start="24/01/2024",
+                trip_end="26/01/2024",
+            ),
             answer("100004", "Situation de handicap", "NFA031", response_id=3),
         ],
     )
@@ -42,7 +48,13 @@ def office(db, tmp_path):
 
 
 def arrangement(**changes) -> ArrangementInput:
-    values = dict(ue_code="NFA008", date=dt.date(2024, 1, 22), start=dt.time(21, 30), end=dt.time(23, 59), room="Salle 11.B.05")
+    values = {
+        "ue_code": "NFA008",
+        "date": dt.date(2024, 1, 22),
+        "start": dt.time(21, 30),
+        "end": dt.time(23, 59),
+        "room": "Salle 11.B.05",
+    }
     return ArrangementInput(**(values | changes))
 
 
@@ -54,21 +66,34 @@ def history(db, request_id: int) -> list[str]:
 
 
 def test_accept_with_an_arrangement(office) -> None:
-    row = review.decide(office, 1, Decision.ACCEPT, arrangement=arrangement(), expect_version=1, now=NOW)
+    row = review.decide(
+        office, 1, Decision.ACCEPT, arrangement=arrangement(), expect_version=1, now=NOW
+    )
     assert (row.status, row.version) == (RequestStatus.ACCEPTED, 2)
     details = queue.request_details(office, 1)
     assert details.arrangements == [
-        queue.ArrangementLine("NFA008", dt.date(2024, 1, 22), dt.time(21, 30), dt.time(23, 59), "Salle 11.B.05")
+        queue.ArrangementLine(
+            "NFA008", dt.date(2024, 1, 22), dt.time(21, 30), dt.time(23, 59), "Salle 11.B.05"
+        )
     ]
     assert details.row.decided_by == "greffier.test"
-    assert history(office, 1)[-1] == "Acceptée : NFA008 le lundi 22 janvier 2024 de 21h30 à 23h59, Salle 11.B.05"
+    assert (
+        history(office, 1)[-1]
+        == "Acceptée : NFA008 le lundi 22 janvier 2024 de 21h30 à 23h59, Salle 11.B.05"
+    )
     with office.transaction() as s:
         stored = s.scalar(select(Arrangement))
         assert stored.exam_id is not None  # linked to the schedule's NFA008 exam
 
 
 def test_accept_with_the_only_ue_by_default(office) -> None:
-    review.decide(office, 2, "accept", arrangement=arrangement(ue_code=None, date=dt.date(2024, 1, 29), start=dt.time(9)), now=NOW)
+    review.decide(
+        office,
+        2,
+        "accept",
+        arrangement=arrangement(ue_code=None, date=dt.date(2024, 1, 29), start=dt.time(9)),
+        now=NOW,
+    )
     assert queue.request_details(office, 2).arrangements[0].ue_code == "RSX101"
 
 
@@ -82,7 +107,10 @@ def test_accept_with_the_only_ue_by_default(office) -> None:
         (arrangement(room="  "), "Indiquez la salle"),
         (arrangement(start=dt.time(19), end=dt.time(22)), "celui de l'examen NFA008 lui-même"),
         (arrangement(start=dt.time(20), end=dt.time(23)), "chevauche l'examen NFA031"),
-        (arrangement(date=dt.date(2024, 1, 23), start=dt.time(17), end=dt.time(19)), "chevauche l'examen NFP107"),
+        (
+            arrangement(date=dt.date(2024, 1, 23), start=dt.time(17), end=dt.time(19)),
+            "chevauche l'examen NFP107",
+        ),
     ],
 )
 def test_accept_is_refused_when_the_arrangement_is_wrong(office, given, message) -> None:
@@ -93,13 +121,20 @@ def test_accept_is_refused_when_the_arrangement_is_wrong(office, given, message)
 
 def test_refuse_with_a_reason_of_the_list(office) -> None:
     reasons = review.refusal_reasons(office)
-    row = review.decide(office, 2, "refuse", reason="4", comment="Merci de nous écrire plus tôt.", now=NOW)
+    row = review.decide(
+        office, 2, "refuse", reason="4", comment="Merci de nous écrire plus tôt.", now=NOW
+    )
     assert row.status is RequestStatus.REFUSED
     details = queue.request_details(office, 2)
     assert details.decision_reason == reasons[3]
     assert details.decision_comment == "Merci de nous écrire plus tôt."
     # By its text, accents and case aside, or by its beginning.
-    assert review.match_refusal_reason(reasons, "demande recue apres la date limite de demande d'amenagement") == reasons[0]
+    assert (
+        review.match_refusal_reason(
+            reasons, "demande recue apres la date limite de demande d'amenagement"
+        )
+        == reasons[0]
+    )
     assert review.match_refusal_reason(reasons, "Les examens indiqués") == reasons[1]
 
 
@@ -118,10 +153,14 @@ def test_incomplete_says_what_is_missing_and_until_when(office) -> None:
     details = queue.request_details(office, 2)
     assert details.missing_items == "l'ordre de mission signé"
     assert details.reply_by == dt.date(2024, 1, 16)
-    review.decide(office, 2, "incomplete", reason="le billet", reply_by=dt.date(2024, 1, 12), now=NOW)
+    review.decide(
+        office, 2, "incomplete", reason="le billet", reply_by=dt.date(2024, 1, 12), now=NOW
+    )
     assert queue.request_details(office, 2).reply_by == dt.date(2024, 1, 12)
     with pytest.raises(RefusedInput, match="déjà passée"):
-        review.decide(office, 2, "incomplete", reason="le billet", reply_by=dt.date(2024, 1, 8), now=NOW)
+        review.decide(
+            office, 2, "incomplete", reason="le billet", reply_by=dt.date(2024, 1, 8), now=NOW
+        )
     with pytest.raises(RefusedInput, match="ce qui manque"):
         review.decide(office, 2, "incomplete", now=NOW)
 
@@ -137,7 +176,9 @@ def test_redirect(office) -> None:
 def test_disability_is_only_redirected(office) -> None:
     for decision in ("accept", "refuse", "incomplete"):
         with pytest.raises(RefusedInput, match="Handi'Cnam"):
-            review.decide(office, 3, decision, reason="1", arrangement=arrangement(ue_code="NFA031"), now=NOW)
+            review.decide(
+                office, 3, decision, reason="1", arrangement=arrangement(ue_code="NFA031"), now=NOW
+            )
     assert queue.get_row(office, 3).status is RequestStatus.REDIRECTED
 
 
@@ -157,20 +198,38 @@ def test_a_decision_can_be_changed_until_its_letter_is_printed(office) -> None:
     assert row.status is RequestStatus.ACCEPTED
     details = queue.request_details(office, 1)
     assert details.decision_reason == ""  # nothing of the refusal left
-    assert history(office, 1)[-1].startswith("Décision modifiée (était : refusée) : Acceptée : NFA008")
+    assert history(office, 1)[-1].startswith(
+        "Décision modifiée (était : refusée) : Acceptée : NFA008"
+    )
 
 
 def test_after_printing_only_with_a_reason_kept_in_the_history(office) -> None:
     row = review.decide(office, 1, "accept", arrangement=arrangement(), now=NOW)
     printed = NOW + dt.timedelta(hours=2)
     with office.transaction() as s:
-        s.add(Letter(request_id=1, reference="DA-2024-0001", decision=RequestStatus.ACCEPTED, generated_at=printed,
-                     printed_at=printed, print_count=1))
-    with pytest.raises(review.ChangeReasonRequired, match="imprimé le mardi 9 janvier 2024 à 12h00"):
+        s.add(
+            Letter(
+                request_id=1,
+                reference="DA-2024-0001",
+                decision=RequestStatus.ACCEPTED,
+                generated_at=printed,
+                printed_at=printed,
+                print_count=1,
+            )
+        )
+    with pytest.raises(
+        review.ChangeReasonRequired, match="imprimé le mardi 9 janvier 2024 à 12h00"
+    ):
         review.decide(office, 1, "refuse", reason="2", expect_version=row.version)
     assert queue.get_row(office, 1).status is RequestStatus.ACCEPTED
-    row = review.decide(office, 1, "refuse", reason="2", expect_version=row.version,
-                        change_reason="erreur de lecture du planning")
+    row = review.decide(
+        office,
+        1,
+        "refuse",
+        reason="2",
+        expect_version=row.version,
+        change_reason="erreur de lecture du planning",
+    )
     assert row.status is RequestStatus.REFUSED
     lines = history(office, 1)
     assert "Courrier DA-2024-0001 imprimé" in lines
@@ -227,7 +286,11 @@ def test_two_processes_decide_the_same_request_at_once(office, database_url, tmp
     processes = {
         decision: subprocess.Popen(
             [sys.executable, str(script), database_url, clerk, decision, str(go)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            cwd=ROOT,
         )
         for decision, clerk in clerks.items()
     }
@@ -278,18 +341,48 @@ def test_requests_command_json(office, cli) -> None:
     assert result.code == 0, result
     rows = json.loads(result.out)
     assert [r["id"] for r in rows] == [1, 2, 3]
-    assert set(rows[0]) == {"id", "version", "student_number", "kind", "status", "received_at", "ues", "receipts", "checks"}
-    assert rows[0] == {
-        "id": 1, "version": 1, "student_number": "100001", "kind": "overlap", "status": "pending",
-        "received_at": "2024-01-05T10:30:00+01:00", "ues": ["NFA031", "NFA008"], "receipts": 1,
-        "checks": {"deadline": "on_time", "overlap": "confirmed", "proof": None, "trip_covers_exam": None},
+    assert set(rows[0]) == {
+        "id",
+        "version",
+        "student_number",
+        "kind",
+        "status",
+        "received_at",
+        "ues",
+        "receipts",
+        "checks",
     }
-    assert rows[1]["checks"] == {"deadline": "on_time", "overlap": None, "proof": "missing", "trip_covers_exam": True}
+    assert rows[0] == {
+        "id": 1,
+        "version": 1,
+        "student_number": "100001",
+        "kind": "overlap",
+        "status": "pending",
+        "received_at": "2024-01-05T10:30:00+01:00",
+        "ues": ["NFA031", "NFA008"],
+        "receipts": 1,
+        "checks": {
+            "deadline": "on_time",
+            "overlap": "confirmed",
+            "proof": None,
+            "trip_covers_exam": None,
+        },
+    }
+    assert rows[1]["checks"] == {
+        "deadline": "on_time",
+        "overlap": None,
+        "proof": "missing",
+        "trip_covers_exam": True,
+    }
     assert rows[2]["status"] == "redirected" and rows[2]["checks"]["deadline"] == "exempt"
     pending = json.loads(cli("requests", "--status", "pending", "--json").out)
     assert [r["id"] for r in pending] == [1, 2]
     text = cli("requests")
-    assert text.code == 0 and "Chevauchement d'examens" in text.out and "chevauchement confirmé" in text.out
+    assert (
+        text.code == 0
+        and "Chevauchement d'examens" in text.out
+        and "chevauchement confirmé" in text.out
+    )
 
 
 def test_requests_command_refuses_bad_options(office, cli) -> None:
@@ -300,17 +393,46 @@ def test_requests_command_refuses_bad_options(office, cli) -> None:
 
 
 def test_decide_command(office, cli) -> None:
-    result = cli("decide", "1", "accept", "--exam", "NFA008", "--date", "2024-01-22", "--start", "21:30",
-                 "--end", "23:59", "--room", "Salle 11.B.05", "--expect-version", "1", "--json")
+    result = cli(
+        "decide",
+        "1",
+        "accept",
+        "--exam",
+        "NFA008",
+        "--date",
+        "2024-01-22",
+        "--start",
+        "21:30",
+        "--end",
+        "23:59",
+        "--room",
+        "Salle 11.B.05",
+        "--expect-version",
+        "1",
+        "--json",
+    )
     assert result.code == 0, result
     assert json.loads(result.out)["status"] == "accepted" and json.loads(result.out)["version"] == 2
     # The same version again: conflict, exit 1, one French line naming who and when.
     again = cli("decide", "1", "refuse", "--reason", "2", "--expect-version", "1")
     assert again.code == 1
-    assert again.err.count("\n") == 1 and "greffier.test" in again.err and "Rien n'a été enregistré" in again.err
+    assert (
+        again.err.count("\n") == 1
+        and "greffier.test" in again.err
+        and "Rien n'a été enregistré" in again.err
+    )
     refused = cli("decide", "2", "refuse", "--reason", "4", "--comment", "désolé")
     assert refused.code == 0 and "refusée" in refused.out
-    incomplete = cli("decide", "2", "incomplete", "--reason", "l'ordre de mission", "--reply-by", "2099-01-01", "--json")
+    incomplete = cli(
+        "decide",
+        "2",
+        "incomplete",
+        "--reason",
+        "l'ordre de mission",
+        "--reply-by",
+        "2099-01-01",
+        "--json",
+    )
     assert incomplete.code == 0 and json.loads(incomplete.out)["status"] == "incomplete"
 
 
@@ -318,13 +440,62 @@ def test_decide_command(office, cli) -> None:
     ("args", "code", "words"),
     [
         (("1", "accept"), 1, "--date"),
-        (("1", "accept", "--date", "22/01/2024", "--start", "9:00", "--end", "10:00", "--room", "A"), 1, "AAAA-MM-JJ"),
-        (("1", "accept", "--exam", "NFA008", "--date", "2024-01-22", "--start", "soir", "--end", "23:00", "--room", "A"), 1, "soir"),
+        (
+            (
+                "1",
+                "accept",
+                "--date",
+                "22/01/2024",
+                "--start",
+                "9:00",
+                "--end",
+                "10:00",
+                "--room",
+                "A",
+            ),
+            1,
+            "AAAA-MM-JJ",
+        ),
+        (
+            (
+                "1",
+                "accept",
+                "--exam",
+                "NFA008",
+                "--date",
+                "2024-01-22",
+                "--start",
+                "soir",
+                "--end",
+                "23:00",
+                "--room",
+                "A",
+            ),
+            1,
+            "soir",
+        ),
         (("1", "refuse", "--room", "A"), 1, "acceptation"),
         (("1", "approve"), 2, "approve"),
         (("x", "refuse"), 2, "x"),
         (("42", "refuse", "--reason", "1"), 1, "n° 42"),
-        (("3", "accept", "--exam", "NFA031", "--date", "2024-01-29", "--start", "9:00", "--end", "12:00", "--room", "A"), 1, "Handi'Cnam"),
+        (
+            (
+                "3",
+                "accept",
+                "--exam",
+                "NFA031",
+                "--date",
+                "2024-01-29",
+                "--start",
+                "9:00",
+                "--end",
+                "12:00",
+                "--room",
+                "A",
+            ),
+            1,
+            "Handi'Cnam",
+        ),
     ],
 )
 def test_decide_command_errors(office, cli, args, code, words) -> None:
@@ -335,34 +506,58 @@ def test_decide_command_errors(office, cli, args, code, words) -> None:
 
 def test_import_requests_command(db, cli, tmp_path) -> None:
     seed_office(db)
-    path = write_export(tmp_path / "f.xlsx", [answer(), answer(response_id=2, completed=dt.datetime(2024, 1, 6, 8, 0))])
+    path = write_export(
+        tmp_path / "f.xlsx",
+        [answer(), answer(response_id=2, completed=dt.datetime(2024, 1, 6, 8, 0))],
+    )
     result = cli("import-requests", str(path), "--json")
     assert result.code == 0, result
     assert json.loads(result.out) == {"added": 1, "merged": 1, "unchanged": 0, "errors": []}
     again = cli("import-requests", str(path))
     assert again.code == 0 and "2 déjà importés" in again.out
-    bad = write_export(tmp_path / "bad.xlsx", [answer(response_id=5, ues="ZZZ999"), answer(response_id=6, number="")])
+    bad = write_export(
+        tmp_path / "bad.xlsx",
+        [answer(response_id=5, ues="ZZZ999"), answer(response_id=6, number="")],
+    )
     result = cli("import-requests", str(bad), "--json")
     assert result.code == 1
     assert json.loads(result.out) == {
-        "added": 0, "merged": 0, "unchanged": 0,
+        "added": 0,
+        "merged": 0,
+        "unchanged": 0,
         "errors": [
             {"sheet": "Feuil1", "row": 2, "column": "L", "message": "UE inconnue : ZZZ999"},
             {"sheet": "Feuil1", "row": 3, "column": "G", "message": "numéro d'auditeur manquant"},
         ],
     }
-    assert result.err.startswith("cnam-desk : fichier « bad.xlsx », feuille « Feuil1 », ligne 2, colonne L : UE inconnue")
+    assert result.err.startswith(
+        "cnam-desk : fichier « bad.xlsx », feuille « Feuil1 », ligne 2, colonne L : UE inconnue"
+    )
     plain = cli("import-requests", str(bad))
     assert plain.code == 1 and "ligne 3, colonne G" in plain.err
 
 
 def test_import_requests_command_with_columns_and_session(db, cli, tmp_path) -> None:
     seed_office(db)
-    path = write_export(tmp_path / "f.xlsx", [answer()], questions=["Q1", "Q2", "Q3", "Q4", "Motif", "Q6"])
-    result = cli("import-requests", str(path), "--session", "2023-2024/S1/2", "--column", "student_number=Q1",
-                 "--column", "exams=Q6", "--json")
+    path = write_export(
+        tmp_path / "f.xlsx", [answer()], questions=["Q1", "Q2", "Q3", "Q4", "Motif", "Q6"]
+    )
+    result = cli(
+        "import-requests",
+        str(path),
+        "--session",
+        "2023-2024/S1/2",
+        "--column",
+        "student_number=Q1",
+        "--column",
+        "exams=Q6",
+        "--json",
+    )
     assert result.code == 0, result
-    assert json.loads(cli("requests", "--session", "2023-2024/S1/2", "--json").out)[0]["ues"] == ["NFA031", "NFA008"]
+    assert json.loads(cli("requests", "--session", "2023-2024/S1/2", "--json").out)[0]["ues"] == [
+        "NFA031",
+        "NFA008",
+    ]
     assert cli("import-requests", str(path), "--column", "ue=Q6").code == 1
     missing = cli("import-requests", str(tmp_path / "absent.xlsx"))
     assert missing.code == 1 and "absent.xlsx" in missing.err

@@ -15,10 +15,16 @@ from cnam_desk.db.models import Letter, RequestKind, RequestStatus
 from cnam_desk.requests import intake, queue, review
 from cnam_desk.ui import msgbox, request_dialogs, requests_tab
 from cnam_desk.ui.main_window import MainWindow
-from cnam_desk.ui.request_models import FIELD_CHOICES, ROW_ROLE, MappingModel, QueueModel, QueueProxy
+from cnam_desk.ui.request_models import (
+    FIELD_CHOICES,
+    ROW_ROLE,
+    MappingModel,
+    QueueModel,
+    QueueProxy,
+)
 from tests.requests_support import answer, seed_office, write_export
 
-TRIP = dict(reason="Déplacement professionnel à l'étranger", ues="RSX101")
+TRIP = {"reason": "Déplacement professionnel à l'étranger", "ues": "RSX101"}
 
 
 @pytest.fixture
@@ -28,12 +34,32 @@ def office(db, tmp_path):
         tmp_path / "f.xlsx",
         [
             answer(),  # 1: overlap, confirmed
-            answer("100002", response_id=2, trip_start="24/01/2024", trip_end="26/01/2024", last_name="Nguyễn",
-                   first_name="Thị Minh", **TRIP),  # 2: trip, no proof
-            answer("100004", "Situation de handicap", "NFA031", response_id=3, last_name="Martin",
-                   first_name="Léa"),  # 3: redirected at once
-            answer("100003", "Chevauchement", "NFP107, RSX101", response_id=4, last_name="Łukasiewicz",
-                   first_name="Łukasz", completed=dt.datetime(2024, 1, 8, 9, 0)),  # 4: late, not enrolled
+            answer(
+                "100002",
+                response_id=2,
+                trip_start="24/01/2024",
+                trip_end="26/01/2024",
+                last_name="Nguyễn",
+                first_name="Thị Minh",
+                **TRIP,
+            ),  # 2: trip, no proof
+            answer(
+                "100004",
+                "Situation de handicap",
+                "NFA031",
+                response_id=3,
+                last_name="Martin",
+                first_name="Léa",
+            ),  # 3: redirected at once
+            answer(
+                "100003",
+                "Chevauchement",
+                "NFP107, RSX101",
+                response_id=4,
+                last_name="Łukasiewicz",
+                first_name="Łukasz",
+                completed=dt.datetime(2024, 1, 8, 9, 0),
+            ),  # 4: late, not enrolled
         ],
     )
     intake.import_requests(db, path)
@@ -45,7 +71,9 @@ def messages(monkeypatch):
     """Message boxes are recorded, never shown."""
     shown: list[tuple[str, str]] = []
     for name in ("information", "warning", "error"):
-        monkeypatch.setattr(msgbox, name, lambda _parent, title, text, *_a, **_k: shown.append((title, text)))
+        monkeypatch.setattr(
+            msgbox, name, lambda _parent, title, text, *_a, **_k: shown.append((title, text))
+        )
     return shown
 
 
@@ -120,7 +148,10 @@ def test_model_reads_lines_a_page_at_a_time(office) -> None:
 def test_model_shows_checks_and_overdue(office) -> None:
     due = dt.datetime(2024, 1, 14, 22, 59, tzinfo=dt.UTC)
     model = loaded_model(office, processing_due=due, now=dt.datetime(2024, 1, 10, tzinfo=dt.UTC))
-    texts = [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(model.rowCount())]
+    texts = [
+        [model.index(r, c).data() for c in range(model.columnCount())]
+        for r in range(model.rowCount())
+    ]
     assert texts[0][4:8] == ["Chevauchement", "NFA031, NFA008", "En attente", "à temps"]
     assert texts[0][8] == "confirmé"
     late = next(t for t in texts if t[2] == "100003")
@@ -176,11 +207,27 @@ def test_filters_in_the_database_and_in_memory_agree(office, criteria, ids) -> N
 
 
 def test_trip_not_covering_the_exam_needs_attention(office, tmp_path) -> None:
-    path = write_export(tmp_path / "t.xlsx", [answer("100001", response_id=9, trip_start="01/02/2024",
-                                                      trip_end="02/02/2024", reason="Déplacement à l'étranger", ues="NFP107")])
+    path = write_export(
+        tmp_path / "t.xlsx",
+        [
+            answer(
+                "100001",
+                response_id=9,
+                trip_start="01/02/2024",
+                trip_end="02/02/2024",
+                reason="Déplacement à l'étranger",
+                ues="NFP107",
+            )
+        ],
+    )
     intake.import_requests(office, path)
     intake.attach_proof(office, 5, _pdf(tmp_path))
-    assert queue.get_row(office, 5).checks == {"deadline": "on_time", "overlap": None, "proof": "present", "trip_covers_exam": False}
+    assert queue.get_row(office, 5).checks == {
+        "deadline": "on_time",
+        "overlap": None,
+        "proof": "present",
+        "trip_covers_exam": False,
+    }
     assert 5 in queue.queue_ids(office, queue.QueueQuery("2023-2024/S1/1", checks=queue.ATTENTION))
     assert 5 not in queue.queue_ids(office, queue.QueueQuery("2023-2024/S1/1", checks=queue.CLEAR))
 
@@ -204,7 +251,10 @@ def test_tab_opens_on_the_session_with_pending_requests(window) -> None:
     assert "dépassé" in tab.due.text()  # today is long after January 2024
     pane = tab.pane.toPlainText()
     assert "Demande n° 1" in pane and "DUPONT Camille" in pane and "chevauchement confirmé" in pane
-    assert "NFA008 Intitulé de NFA008" in pane and "lundi 22 janvier 2024, 19h00–22h00, Amphi B" in pane
+    assert (
+        "NFA008 Intitulé de NFA008" in pane
+        and "lundi 22 janvier 2024, 19h00–22h00, Amphi B" in pane
+    )
 
 
 def test_filters_in_the_tab(window, qtbot) -> None:
@@ -223,7 +273,11 @@ def test_filters_in_the_tab(window, qtbot) -> None:
 def test_menus_list_the_shortcuts(window) -> None:
     menus = {a.text().replace("&", ""): a.menu() for a in window.menuBar().actions()}
     assert list(menus)[-2:] == ["Demandes", "Aide"]
-    entries = {a.text().replace("&", ""): a.shortcut().toString() for a in menus["Demandes"].actions() if a.text()}
+    entries = {
+        a.text().replace("&", ""): a.shortcut().toString()
+        for a in menus["Demandes"].actions()
+        if a.text()
+    }
     assert entries["Accepter…"] == "Ctrl+Shift+A"
     assert entries["Refuser…"] == "Ctrl+Shift+R"
     assert entries["Demander un complément…"] == "Ctrl+Shift+I"
@@ -252,7 +306,11 @@ def test_review_three_requests_with_the_keyboard_only(window, qtbot, office) -> 
     assert tab.details.row.id == 1
 
     # 1. Accept: the arrangement is proposed (NFA008 right after NFA031); Ctrl+Return saves.
-    QTest.keyClick(focused(), Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    QTest.keyClick(
+        focused(),
+        Qt.Key.Key_A,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     assert tab.decision.chosen() is review.Decision.ACCEPT
     assert focused() is tab.decision.accept_exam
     assert tab.decision.accept_exam.currentText() == "NFA008"
@@ -263,7 +321,11 @@ def test_review_three_requests_with_the_keyboard_only(window, qtbot, office) -> 
     assert focused() is tab.table
 
     # 2. Refuse with the second reason of the list (Down in the reason list).
-    QTest.keyClick(focused(), Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    QTest.keyClick(
+        focused(),
+        Qt.Key.Key_R,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     assert focused() is tab.decision.refuse_reason
     first = tab.decision.refuse_reason.currentIndex()
     QTest.keyClick(focused(), Qt.Key.Key_Down)
@@ -275,10 +337,18 @@ def test_review_three_requests_with_the_keyboard_only(window, qtbot, office) -> 
     assert tab.details.row.id == 4
 
     # 3. Ask for more: type what is missing.
-    QTest.keyClick(focused(), Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    QTest.keyClick(
+        focused(),
+        Qt.Key.Key_I,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
     assert focused() is tab.decision.incomplete_missing
     QTest.keyClicks(focused(), "la convocation de l'UE NFP107")
-    QTest.keyClick(focused(), Qt.Key.Key_Enter, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.KeypadModifier)
+    QTest.keyClick(
+        focused(),
+        Qt.Key.Key_Enter,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.KeypadModifier,
+    )
     incomplete = queue.request_details(office, 4)
     assert incomplete.row.status is RequestStatus.INCOMPLETE
     assert incomplete.missing_items == "la convocation de l'UE NFP107"
@@ -300,7 +370,10 @@ def test_disability_request_offers_only_redirect(window) -> None:
     tab = window.requests_tab
     assert tab.select_request(3)
     buttons = tab.decision.buttons
-    assert not buttons[review.Decision.ACCEPT].isEnabled() and buttons[review.Decision.REDIRECT].isEnabled()
+    assert (
+        not buttons[review.Decision.ACCEPT].isEnabled()
+        and buttons[review.Decision.REDIRECT].isEnabled()
+    )
     assert not tab.proof_button.isEnabled()
     assert "situation de handicap" in tab.pane.toPlainText()
 
@@ -325,7 +398,15 @@ def test_change_after_printing_asks_for_a_reason(window, monkeypatch) -> None:
     tab.save_decision()
     with window.db.transaction() as s:
         now = dt.datetime.now(dt.UTC)
-        s.add(Letter(request_id=1, reference="DA-1", decision=RequestStatus.REFUSED, generated_at=now, printed_at=now))
+        s.add(
+            Letter(
+                request_id=1,
+                reference="DA-1",
+                decision=RequestStatus.REFUSED,
+                generated_at=now,
+                printed_at=now,
+            )
+        )
     assert tab.select_request(1)
     asked: list[str] = []
     answers = iter([None, "erreur de saisie"])
@@ -347,12 +428,25 @@ def test_change_after_printing_asks_for_a_reason(window, monkeypatch) -> None:
     assert history[-1].text.endswith("motif du changement : erreur de saisie")
 
 
-def drop(qtbot, widget, path, position=QPointF(10, 10)) -> None:
+def drop(qtbot, widget, path, position: QPointF | None = None) -> None:
+    position = position or QPointF(10, 10)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
-    enter = QDragEnterEvent(position, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        position,
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(widget, enter)
-    event = QDropEvent(position, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        position,
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     QApplication.sendEvent(widget, event)
 
 
@@ -389,11 +483,21 @@ def test_open_a_proof(window, tmp_path, monkeypatch) -> None:
     assert opened and opened[0].endswith("billet.pdf")
 
 
-def test_drop_an_export_opens_the_preview_and_imports(window, qtbot, tmp_path, monkeypatch, messages) -> None:
+def test_drop_an_export_opens_the_preview_and_imports(
+    window, qtbot, tmp_path, monkeypatch, messages
+) -> None:
     tab = window.requests_tab
     path = write_export(
         tmp_path / "nouvelles.xlsx",
-        [answer("100001", "Déplacement professionnel", "NFP107", response_id=7, trip_start="23/01/2024")],
+        [
+            answer(
+                "100001",
+                "Déplacement professionnel",
+                "NFP107",
+                response_id=7,
+                trip_start="23/01/2024",
+            )
+        ],
     )
     seen: list[request_dialogs.RequestImportDialog] = []
 
@@ -413,7 +517,11 @@ def test_drop_an_export_opens_the_preview_and_imports(window, qtbot, tmp_path, m
 
 
 def test_import_preview_lets_the_clerk_correct_the_mapping(qtbot, office, tmp_path) -> None:
-    path = write_export(tmp_path / "f.xlsx", [answer("100004", response_id=11)], questions=["Q1", "Q2", "Q3", "Q4", "Motif", "Q6"])
+    path = write_export(
+        tmp_path / "f.xlsx",
+        [answer("100004", response_id=11)],
+        questions=["Q1", "Q2", "Q3", "Q4", "Motif", "Q6"],
+    )
     export = intake.read_export(office, path)
     dialog = request_dialogs.RequestImportDialog(office, export)
     qtbot.addWidget(dialog)
@@ -457,7 +565,11 @@ def test_new_request_typed_at_the_desk(window, monkeypatch) -> None:
     monkeypatch.setattr(request_dialogs.NewRequestDialog, "exec", fill)
     tab.new_request()
     row = tab.details.row
-    assert row.kind is RequestKind.TRIP and row.source.value == "desk" and row.student_number == "100001"
+    assert (
+        row.kind is RequestKind.TRIP
+        and row.source.value == "desk"
+        and row.student_number == "100001"
+    )
     assert row.id == 5 and len(tab.model.ids) == 5
 
 
@@ -482,7 +594,9 @@ def test_refusal_reasons_dialog(qtbot, window, monkeypatch) -> None:
     assert [combo.itemText(i) for i in range(combo.count())] == ["Motif A", "Motif B"]
 
 
-def test_letter_button_opens_the_letter_preview_when_it_exists(window, messages, monkeypatch) -> None:
+def test_letter_button_opens_the_letter_preview_when_it_exists(
+    window, messages, monkeypatch
+) -> None:
     import sys
     import types
 
@@ -511,6 +625,8 @@ def test_letter_button_opens_the_letter_preview_when_it_exists(window, messages,
 
 def test_screenshot_of_the_tab(cli, office, tmp_path) -> None:
     out = tmp_path / "demandes.png"
-    result = cli("screenshot", "--tab", "demandes", "--out", str(out), env={"QT_QPA_PLATFORM": "offscreen"})
+    result = cli(
+        "screenshot", "--tab", "demandes", "--out", str(out), env={"QT_QPA_PLATFORM": "offscreen"}
+    )
     assert result.code == 0, result
     assert out.stat().st_size > 10_000

@@ -16,16 +16,21 @@ from cnam_desk.requests.labels import KIND_LABELS, STATUS_LABELS
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     importer = subparsers.add_parser(
-        "import-requests", help="importer les demandes d'aménagement d'un export Microsoft Forms (.xlsx)"
+        "import-requests",
+        help="importer les demandes d'aménagement d'un export Microsoft Forms (.xlsx)",
     )
     importer.add_argument("file", metavar="FICHIER", help="l'export du formulaire")
-    importer.add_argument("--session", metavar="CLÉ", help="la session (sinon : celle des examens nommés)")
+    importer.add_argument(
+        "--session", metavar="CLÉ", help="la session (sinon : celle des examens nommés)"
+    )
     importer.add_argument(
         "--column",
         action="append",
         default=[],
         metavar="CHAMP=EN-TÊTE",
-        help="la colonne d'un champ (" + ", ".join(intake.FIELD_NAMES) + ") ; exams peut être répété",
+        help="la colonne d'un champ ("
+        + ", ".join(intake.FIELD_NAMES)
+        + ") ; exams peut être répété",
     )
     add_json_flag(importer)
     importer.set_defaults(handler=import_requests)
@@ -45,16 +50,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="TEXTE",
         help="refus : motif de la liste (texte ou numéro) ; incomplet : ce qui manque ; redirection : vers qui",
     )
-    decider.add_argument("--comment", default="", metavar="TEXTE", help="commentaire joint à la décision")
+    decider.add_argument(
+        "--comment", default="", metavar="TEXTE", help="commentaire joint à la décision"
+    )
     decider.add_argument("--exam", metavar="UE", help="acceptation : l'UE de l'aménagement")
-    decider.add_argument("--date", metavar="AAAA-MM-JJ", help="acceptation : le jour de l'aménagement")
+    decider.add_argument(
+        "--date", metavar="AAAA-MM-JJ", help="acceptation : le jour de l'aménagement"
+    )
     decider.add_argument("--start", metavar="HH:MM", help="acceptation : l'heure de début")
     decider.add_argument("--end", metavar="HH:MM", help="acceptation : l'heure de fin")
     decider.add_argument("--room", default="", metavar="SALLE", help="acceptation : la salle")
-    decider.add_argument("--reply-by", metavar="AAAA-MM-JJ", help="incomplet : réponse attendue avant cette date")
-    decider.add_argument("--expect-version", type=int, metavar="N", help="la version lue (refus si elle a changé)")
     decider.add_argument(
-        "--change-reason", default="", metavar="TEXTE", help="motif du changement d'une décision déjà imprimée"
+        "--reply-by", metavar="AAAA-MM-JJ", help="incomplet : réponse attendue avant cette date"
+    )
+    decider.add_argument(
+        "--expect-version", type=int, metavar="N", help="la version lue (refus si elle a changé)"
+    )
+    decider.add_argument(
+        "--change-reason",
+        default="",
+        metavar="TEXTE",
+        help="motif du changement d'une décision déjà imprimée",
     )
     add_json_flag(decider)
     decider.set_defaults(handler=decide)
@@ -118,7 +134,9 @@ def decide(args: argparse.Namespace) -> int:
     arrangement = None
     if args.decision == review.Decision.ACCEPT.value:
         if not args.date:
-            raise RefusedInput("Pour accepter, indiquez l'aménagement : --date, --start, --end et --room (et --exam).")
+            raise RefusedInput(
+                "Pour accepter, indiquez l'aménagement : --date, --start, --end et --room (et --exam)."
+            )
         arrangement = review.ArrangementInput(
             ue_code=args.exam,
             date=parse_date(args.date, "date de l'aménagement"),
@@ -127,7 +145,9 @@ def decide(args: argparse.Namespace) -> int:
             room=args.room,
         )
     elif any((args.exam, args.date, args.start, args.end, args.room)):
-        raise RefusedInput("--exam, --date, --start, --end et --room ne servent qu'à une acceptation.")
+        raise RefusedInput(
+            "--exam, --date, --start, --end et --room ne servent qu'à une acceptation."
+        )
     reply_by = parse_date(args.reply_by, "date de réponse") if args.reply_by else None
     row = review.decide(
         open_db(args),

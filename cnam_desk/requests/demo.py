@@ -31,7 +31,12 @@ TRIP_WORDINGS = [
     "Déplacement professionnel ponctuel à Casablanca",
 ]
 OTHER_WORDINGS = ["Je serai en congés à cette date", "Mariage d'un proche le jour de l'examen"]
-TRIP_COMMENTS = ["Salon professionnel", "Audit chez un client", "", "Formation à l'étranger demandée par mon employeur"]
+TRIP_COMMENTS = [
+    "Salon professionnel",
+    "Audit chez un client",
+    "",
+    "Formation à l'étranger demandée par mon employeur",
+]
 
 
 def _paris(day: dt.date, hour: int, minute: int) -> dt.datetime:
@@ -58,9 +63,12 @@ def _demo_answers(db: Database, key: str, count: int, rng: random.Random) -> lis
         ):
             if code in exams:
                 enrolled.setdefault(number, []).append(code)
-        names = {n: (last, first, email) for n, last, first, email in s.execute(
-            select(Student.number, Student.last_name, Student.first_name, Student.email)
-        )}
+        names = {
+            n: (last, first, email)
+            for n, last, first, email in s.execute(
+                select(Student.number, Student.last_name, Student.first_name, Student.email)
+            )
+        }
         deadline = session.request_deadline
         assert deadline is not None
     if not exams or not enrolled:
@@ -85,7 +93,9 @@ def _demo_answers(db: Database, key: str, count: int, rng: random.Random) -> lis
             day = deadline_day - dt.timedelta(days=rng.randint(0, 30))
         return _paris(day, rng.randint(7, 23), rng.randint(0, 59))
 
-    def add(number: str, kind_text: str, codes: list[str], *, late: bool = False, **extra: object) -> None:
+    def add(
+        number: str, kind_text: str, codes: list[str], *, late: bool = False, **extra: object
+    ) -> None:
         last, first, email = names[number]
         answer = intake.Answer(
             row=len(answers) + 2,
@@ -115,7 +125,12 @@ def _demo_answers(db: Database, key: str, count: int, rng: random.Random) -> lis
         assert pair is not None
         add(number, rng.choice(OVERLAP_WORDINGS), list(pair), late=index % 7 == 3)
         if index % 9 == 1:  # the student sent the form twice
-            add(number, rng.choice(OVERLAP_WORDINGS), list(reversed(pair)), at=answers[-1].received_at + dt.timedelta(hours=5))
+            add(
+                number,
+                rng.choice(OVERLAP_WORDINGS),
+                list(reversed(pair)),
+                at=answers[-1].received_at + dt.timedelta(hours=5),
+            )
     pool = iter(without_clash)
     # A student who thought two exams overlapped, and one who named an UE they do not take.
     number = next(pool)
@@ -128,22 +143,51 @@ def _demo_answers(db: Database, key: str, count: int, rng: random.Random) -> lis
         code = enrolled[number][0]
         exam_day = exams[code][0]
         covers = index % 4 != 2
-        start = exam_day - dt.timedelta(days=rng.randint(0, 2)) if covers else exam_day + dt.timedelta(days=2)
-        end = (exam_day + dt.timedelta(days=rng.randint(0, 3))) if covers else start + dt.timedelta(days=3)
-        proof = f"https://cnam.sharepoint.com/forms/ordre-de-mission-{number}.pdf" if index % 3 != 1 else ""
+        start = (
+            exam_day - dt.timedelta(days=rng.randint(0, 2))
+            if covers
+            else exam_day + dt.timedelta(days=2)
+        )
+        end = (
+            (exam_day + dt.timedelta(days=rng.randint(0, 3)))
+            if covers
+            else start + dt.timedelta(days=3)
+        )
+        proof = (
+            f"https://cnam.sharepoint.com/forms/ordre-de-mission-{number}.pdf"
+            if index % 3 != 1
+            else ""
+        )
         add(
-            number, rng.choice(TRIP_WORDINGS), [code], late=index == 3, trip_start=start, trip_end=end,
-            proof=proof, comment=rng.choice(TRIP_COMMENTS),
+            number,
+            rng.choice(TRIP_WORDINGS),
+            [code],
+            late=index == 3,
+            trip_start=start,
+            trip_end=end,
+            proof=proof,
+            comment=rng.choice(TRIP_COMMENTS),
         )
     for index in range(2):
         number = next(pool)
-        add(number, "Situation de handicap (tiers temps)", [enrolled[number][0]], late=index == 1,
-            comment="Je suis suivi par Handi'Cnam")
+        add(
+            number,
+            "Situation de handicap (tiers temps)",
+            [enrolled[number][0]],
+            late=index == 1,
+            comment="Je suis suivi par Handi'Cnam",
+        )
     number = next(pool)
     add(number, rng.choice(OTHER_WORDINGS), [enrolled[number][0]])
     number = next(pool)
-    add(number, "Mission professionnelle à l'étranger", [enrolled[number][0]], source=RequestSource.MAIL,
-        trip_start=exams[enrolled[number][0]][0], trip_end=exams[enrolled[number][0]][0])
+    add(
+        number,
+        "Mission professionnelle à l'étranger",
+        [enrolled[number][0]],
+        source=RequestSource.MAIL,
+        trip_start=exams[enrolled[number][0]][0],
+        trip_end=exams[enrolled[number][0]][0],
+    )
     return answers
 
 
@@ -157,7 +201,9 @@ def _proof_pdf(folder: Path) -> Path:
     page.setFont("Helvetica-Bold", 16)
     page.drawString(72, 760, "Ordre de mission")
     page.setFont("Helvetica", 11)
-    page.drawString(72, 730, "Déplacement professionnel à l'étranger, pour le compte de l'employeur.")
+    page.drawString(
+        72, 730, "Déplacement professionnel à l'étranger, pour le compte de l'employeur."
+    )
     page.save()
     return path
 
@@ -171,7 +217,9 @@ def seed_requests(db: Database) -> None:
             continue
         with db.transaction() as s:
             session = exam_calendar.find_session(s, key)
-            steps = intake.store_answers(s, answers, session=session, file_name="démonstration", sheet="", clerk=db.clerk)
+            steps = intake.store_answers(
+                s, answers, session=session, file_name="démonstration", sheet="", clerk=db.clerk
+            )
             while True:
                 try:
                     next(steps)
@@ -193,7 +241,12 @@ def _decide_some(db: Database) -> None:
     for row in rows:
         when += dt.timedelta(minutes=7)
         details = queue.request_details(clerk, row.id)
-        if row.kind is RequestKind.OVERLAP and row.checks.get("overlap") == checks.CONFIRMED and accepted < 4 and not row.late:
+        if (
+            row.kind is RequestKind.OVERLAP
+            and row.checks.get("overlap") == checks.CONFIRMED
+            and accepted < 4
+            and not row.late
+        ):
             code = details.exams[-1].code
             proposal = review.suggest_arrangement(details, code)
             if proposal is not None:
@@ -206,13 +259,26 @@ def _decide_some(db: Database) -> None:
             index = review.suggest_refusal_reason(reasons, row.checks, row.kind)
             review.decide(clerk, row.id, "refuse", reason=reasons[index], now=when)
             refused += 1
-        elif row.kind is RequestKind.TRIP and row.checks.get("proof") == checks.MISSING and incomplete < 1:
-            review.decide(clerk, row.id, "incomplete", reason="l'ordre de mission signé par votre employeur",
-                          reply_by=dt.date(2024, 1, 15), now=when)
+        elif (
+            row.kind is RequestKind.TRIP
+            and row.checks.get("proof") == checks.MISSING
+            and incomplete < 1
+        ):
+            review.decide(
+                clerk,
+                row.id,
+                "incomplete",
+                reason="l'ordre de mission signé par votre employeur",
+                reply_by=dt.date(2024, 1, 15),
+                now=when,
+            )
             incomplete += 1
     trip = next(
-        (r for r in queue.list_requests(clerk, "2023-2024/S1/1", "pending")
-         if r.kind is RequestKind.TRIP and r.checks.get("proof") == checks.MISSING),
+        (
+            r
+            for r in queue.list_requests(clerk, "2023-2024/S1/1", "pending")
+            if r.kind is RequestKind.TRIP and r.checks.get("proof") == checks.MISSING
+        ),
         None,
     )
     if trip is not None:

@@ -26,8 +26,8 @@ from cnam_desk import checks, exam_calendar, frenchdates, parsing, spreadsheets
 from cnam_desk.db import audit
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import (
-    AccommodationRequest,
     AcademicYear,
+    AccommodationRequest,
     CourseUnit,
     Exam,
     ExamSession,
@@ -88,9 +88,21 @@ FIELDS: dict[str, FormField] = {
             "student_number",
             "numéro d'auditeur",
             (
-                "numero d auditeur", "numero auditeur", "n auditeur", "no auditeur", "num auditeur",
-                "n d auditeur", "numero de l auditeur", "matricule", "identifiant", "numero d etudiant",
-                "numero etudiant", "n etudiant", "student number", "student id", "student no",
+                "numero d auditeur",
+                "numero auditeur",
+                "n auditeur",
+                "no auditeur",
+                "num auditeur",
+                "n d auditeur",
+                "numero de l auditeur",
+                "matricule",
+                "identifiant",
+                "numero d etudiant",
+                "numero etudiant",
+                "n etudiant",
+                "student number",
+                "student id",
+                "student no",
                 "auditeur",
             ),
             required=True,
@@ -98,24 +110,52 @@ FIELDS: dict[str, FormField] = {
         FormField(
             "last_name",
             "nom",
-            ("nom", "nom de famille", "nom d usage", "nom de naissance", "last name", "surname", "family name"),
+            (
+                "nom",
+                "nom de famille",
+                "nom d usage",
+                "nom de naissance",
+                "last name",
+                "surname",
+                "family name",
+            ),
         ),
-        FormField("first_name", "prénom", ("prenom", "prenoms", "first name", "given name", "forename")),
+        FormField(
+            "first_name", "prénom", ("prenom", "prenoms", "first name", "given name", "forename")
+        ),
         FormField(
             "email",
             "courriel",
             (
-                "courriel", "e mail", "email", "mail", "adresse mail", "adresse e mail", "adresse electronique",
-                "adresse de courriel", "adresse email", "email address", "e mail address",
+                "courriel",
+                "e mail",
+                "email",
+                "mail",
+                "adresse mail",
+                "adresse e mail",
+                "adresse electronique",
+                "adresse de courriel",
+                "adresse email",
+                "email address",
+                "e mail address",
             ),
         ),
         FormField(
             "reason",
             "motif",
             (
-                "motif", "motif de la demande", "raison", "raison de la demande", "type de demande",
-                "nature de la demande", "objet de la demande", "type d amenagement", "pourquoi", "reason",
-                "reason for the request", "type of request",
+                "motif",
+                "motif de la demande",
+                "raison",
+                "raison de la demande",
+                "type de demande",
+                "nature de la demande",
+                "objet de la demande",
+                "type d amenagement",
+                "pourquoi",
+                "reason",
+                "reason for the request",
+                "type of request",
             ),
             required=True,
         ),
@@ -123,10 +163,35 @@ FIELDS: dict[str, FormField] = {
             "exams",
             "UE concernées",
             (
-                "ue", "ues", "code ue", "codes ue", "code de l ue", "codes des ue", "ue concernee", "ue concernees",
-                "unite d enseignement", "unites d enseignement", "unite", "unites", "examen", "examens",
-                "examens concernes", "examen concerne", "epreuve", "epreuves", "matiere", "matieres", "cours",
-                "module", "modules", "exam", "exams", "course", "courses", "course unit", "course code",
+                "ue",
+                "ues",
+                "code ue",
+                "codes ue",
+                "code de l ue",
+                "codes des ue",
+                "ue concernee",
+                "ue concernees",
+                "unite d enseignement",
+                "unites d enseignement",
+                "unite",
+                "unites",
+                "examen",
+                "examens",
+                "examens concernes",
+                "examen concerne",
+                "epreuve",
+                "epreuves",
+                "matiere",
+                "matieres",
+                "cours",
+                "module",
+                "modules",
+                "exam",
+                "exams",
+                "course",
+                "courses",
+                "course unit",
+                "course code",
             ),
             required=True,
             many=True,
@@ -135,8 +200,16 @@ FIELDS: dict[str, FormField] = {
             "trip_start",
             "date de départ",
             (
-                "date de depart", "depart", "debut du deplacement", "date de debut du deplacement",
-                "date de debut", "debut", "date aller", "departure", "departure date", "start date",
+                "date de depart",
+                "depart",
+                "debut du deplacement",
+                "date de debut du deplacement",
+                "date de debut",
+                "debut",
+                "date aller",
+                "departure",
+                "departure date",
+                "start date",
                 "trip start",
             ),
         ),
@@ -144,26 +217,56 @@ FIELDS: dict[str, FormField] = {
             "trip_end",
             "date de retour",
             (
-                "date de retour", "retour", "fin du deplacement", "date de fin du deplacement", "date de fin",
-                "fin", "return", "return date", "end date", "trip end",
+                "date de retour",
+                "retour",
+                "fin du deplacement",
+                "date de fin du deplacement",
+                "date de fin",
+                "fin",
+                "return",
+                "return date",
+                "end date",
+                "trip end",
             ),
         ),
         FormField(
             "proof",
             "justificatif",
             (
-                "justificatif", "justificatifs", "piece jointe", "pieces jointes", "piece justificative",
-                "pieces justificatives", "joindre", "document", "ordre de mission", "proof",
-                "attachment", "supporting document", "upload",
+                "justificatif",
+                "justificatifs",
+                "piece jointe",
+                "pieces jointes",
+                "piece justificative",
+                "pieces justificatives",
+                "joindre",
+                "document",
+                "ordre de mission",
+                "proof",
+                "attachment",
+                "supporting document",
+                "upload",
             ),
         ),
         FormField(
             "comment",
             "commentaire",
             (
-                "commentaire", "commentaires", "remarque", "remarques", "precisions", "precision", "observations",
-                "observation", "informations complementaires", "autres informations", "message", "comment",
-                "comments", "remarks", "additional information",
+                "commentaire",
+                "commentaires",
+                "remarque",
+                "remarques",
+                "precisions",
+                "precision",
+                "observations",
+                "observation",
+                "informations complementaires",
+                "autres informations",
+                "message",
+                "comment",
+                "comments",
+                "remarks",
+                "additional information",
             ),
         ),
     )
@@ -180,7 +283,13 @@ _FIXED = {
     "modified": ("heure de la derniere modification", "last modified time"),
 }
 # Quiz exports add these after the questions; they are never answers.
-_IGNORED = ("total points", "quiz feedback", "points", "commentaires sur le questionnaire", "total des points")
+_IGNORED = (
+    "total points",
+    "quiz feedback",
+    "points",
+    "commentaires sur le questionnaire",
+    "total des points",
+)
 
 _CODE = re.compile(r"\b([A-Z]{2,5}) ?(\d{2,4}[A-Z]?)\b")
 
@@ -210,7 +319,9 @@ def recognise_mapping(titles: Sequence[tuple[int, str]]) -> dict[str, list[int]]
     """Which question column answers which field, from the usual titles (column indexes, 0-based)."""
     best_for_column: dict[int, tuple[int, str]] = {}
     for index, title in titles:
-        scores = [(_score(title, f), -position, f.name) for position, f in enumerate(FIELDS.values())]
+        scores = [
+            (_score(title, f), -position, f.name) for position, f in enumerate(FIELDS.values())
+        ]
         score, _order, name = max(scores)
         if score > 0:
             best_for_column[index] = (score, name)
@@ -235,19 +346,55 @@ def recognise_kind(text: str) -> RequestKind:
         return any(f" {phrase} " in padded for phrase in phrases)
 
     if has(
-        "handicap", "handicape", "handicapee", "situation de handicap", "handi cnam", "handicnam",
-        "tiers temps", "1 3 temps", "mdph", "rqth", "disability", "disabled", "extra time",
+        "handicap",
+        "handicape",
+        "handicapee",
+        "situation de handicap",
+        "handi cnam",
+        "handicnam",
+        "tiers temps",
+        "1 3 temps",
+        "mdph",
+        "rqth",
+        "disability",
+        "disabled",
+        "extra time",
     ):
         return RequestKind.DISABILITY
     if has(
-        "chevauchement", "chevauchent", "chevauche", "meme jour", "meme heure", "meme creneau", "en meme temps",
-        "simultanes", "simultanement", "deux examens", "2 examens", "deux epreuves", "2 epreuves",
-        "conflit", "overlap", "overlapping", "same day", "same time", "clash", "two exams",
+        "chevauchement",
+        "chevauchent",
+        "chevauche",
+        "meme jour",
+        "meme heure",
+        "meme creneau",
+        "en meme temps",
+        "simultanes",
+        "simultanement",
+        "deux examens",
+        "2 examens",
+        "deux epreuves",
+        "2 epreuves",
+        "conflit",
+        "overlap",
+        "overlapping",
+        "same day",
+        "same time",
+        "clash",
+        "two exams",
     ):
         return RequestKind.OVERLAP
     if has(
-        "deplacement", "deplacements", "mission", "etranger", "voyage professionnel", "professional trip",
-        "business trip", "abroad", "travel", "trip",
+        "deplacement",
+        "deplacements",
+        "mission",
+        "etranger",
+        "voyage professionnel",
+        "professional trip",
+        "business trip",
+        "abroad",
+        "travel",
+        "trip",
     ):
         return RequestKind.TRIP
     if has("attestation", "certificate"):
@@ -284,10 +431,17 @@ class ImportProblem:
     message: str
 
     def describe(self) -> str:
-        return f"{Location(self.file, self.sheet, self.row, self.column).describe()} : {self.message}"
+        return (
+            f"{Location(self.file, self.sheet, self.row, self.column).describe()} : {self.message}"
+        )
 
     def as_json(self) -> dict[str, Any]:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message}
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -333,7 +487,9 @@ class FormExport:
         return None
 
     def mapping_by_title(self) -> dict[str, list[str]]:
-        return {name: [self.title(idx) for idx in columns] for name, columns in self.mapping.items()}
+        return {
+            name: [self.title(idx) for idx in columns] for name, columns in self.mapping.items()
+        }
 
     def missing_fields(self) -> list[FormField]:
         return [f for f in FIELDS.values() if f.required and not self.mapping.get(f.name)]
@@ -349,7 +505,9 @@ class FormExport:
         return values
 
     def with_mapping(self, mapping: dict[str, list[int]], origin: str = "given") -> FormExport:
-        return replace(self, mapping={k: list(v) for k, v in mapping.items() if v}, mapping_origin=origin)
+        return replace(
+            self, mapping={k: list(v) for k, v in mapping.items() if v}, mapping_origin=origin
+        )
 
 
 def _fixed_columns(row: Sequence[Any]) -> dict[str, int]:
@@ -366,13 +524,15 @@ def _fixed_columns(row: Sequence[Any]) -> dict[str, int]:
 def open_export(path: str | Path) -> FormExport:
     """Read a Forms export and find its fixed columns and questions (no mapping yet)."""
     path = Path(path)
-    spreadsheets.check_file(path)
-    sheets = spreadsheets.read_workbook(path)
-    for sheet in sheets:
+    sheets = spreadsheets.read_workbook(path)  # checks the file first
+    # The answers sheet of a Forms export is visible; a hidden sheet is looked at last.
+    for sheet in sorted(sheets, key=lambda sheet: not sheet.visible):
         for index, row in enumerate(sheet.rows[:10]):
             fixed = _fixed_columns(row)
             if "id" in fixed and "completion" in fixed:
-                english = spreadsheets.normalise_header(row[fixed["completion"]]) == "completion time"
+                english = (
+                    spreadsheets.normalise_header(row[fixed["completion"]]) == "completion time"
+                )
                 fixed_indexes = set(fixed.values())
                 questions = [
                     (column, parsing.parse_text(cell))
@@ -394,7 +554,9 @@ def open_export(path: str | Path) -> FormExport:
     )
 
 
-def resolve_mapping(s: Session | None, export: FormExport, columns: dict[str, list[str]] | None = None) -> FormExport:
+def resolve_mapping(
+    s: Session | None, export: FormExport, columns: dict[str, list[str]] | None = None
+) -> FormExport:
     """The mapping to use: remembered for this form, else recognised; then the clerk's own choices."""
     mapping = recognise_mapping(export.questions)
     origin = "recognised"
@@ -425,7 +587,9 @@ def resolve_mapping(s: Session | None, export: FormExport, columns: dict[str, li
                     )
                 chosen.append(index)
             if not FIELDS[name].many and len(chosen) > 1:
-                raise RefusedInput(f"Le champ « {name} » ne prend qu'une colonne ; seul « exams » en prend plusieurs.")
+                raise RefusedInput(
+                    f"Le champ « {name} » ne prend qu'une colonne ; seul « exams » en prend plusieurs."
+                )
             for other in mapping.values():
                 other[:] = [c for c in other if c not in chosen]
             mapping[name] = chosen
@@ -434,7 +598,9 @@ def resolve_mapping(s: Session | None, export: FormExport, columns: dict[str, li
     return export.with_mapping(mapping, origin)
 
 
-def read_export(db: Database | None, path: str | Path, columns: dict[str, list[str]] | None = None) -> FormExport:
+def read_export(
+    db: Database | None, path: str | Path, columns: dict[str, list[str]] | None = None
+) -> FormExport:
     """Open an export and settle its mapping (remembered for this form when the database knows it)."""
     export = open_export(path)
     if db is None:
@@ -450,9 +616,13 @@ def parse_column_options(options: Iterable[str]) -> dict[str, list[str]]:
         name, sep, header = option.partition("=")
         name = name.strip()
         if not sep or not name or not header.strip():
-            raise RefusedInput(f"Option --column « {option} » invalide : attendu CHAMP=EN-TÊTE, par exemple exams=UE.")
+            raise RefusedInput(
+                f"Option --column « {option} » invalide : attendu CHAMP=EN-TÊTE, par exemple exams=UE."
+            )
         if name not in FIELDS:
-            raise RefusedInput(f"Champ « {name} » inconnu dans --column : champs possibles : {', '.join(FIELD_NAMES)}.")
+            raise RefusedInput(
+                f"Champ « {name} » inconnu dans --column : champs possibles : {', '.join(FIELD_NAMES)}."
+            )
         columns[name].append(header.strip())
     return dict(columns)
 
@@ -486,8 +656,14 @@ class Answer:
         return (session_id, self.student_number, self.kind, tuple(sorted(self.codes)))
 
 
-_EN_FORMATS = ("%m/%d/%y %H:%M:%S", "%m/%d/%Y %H:%M:%S", "%m/%d/%y %H:%M", "%m/%d/%Y %H:%M",
-               "%m/%d/%y %I:%M:%S %p", "%m/%d/%Y %I:%M:%S %p")
+_EN_FORMATS = (
+    "%m/%d/%y %H:%M:%S",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%y %H:%M",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M:%S %p",
+)
 _FR_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%y %H:%M")
 _ISO_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
 
@@ -521,17 +697,23 @@ def parse_received(value: Any, *, english: bool) -> dt.datetime:
 
 
 def _hash(*parts: Any) -> str:
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
+    return hashlib.sha256(
+        json.dumps(parts, ensure_ascii=False, default=str).encode("utf-8")
+    ).hexdigest()
 
 
 def without_medical_detail(answer: Answer) -> Answer:
     """A disability request keeps only that it is one: no reason text, comment, proof or trip."""
     if answer.kind is not RequestKind.DISABILITY:
         return answer
-    return replace(answer, reason_text=DISABILITY_TEXT, comment="", proof="", trip_start=None, trip_end=None)
+    return replace(
+        answer, reason_text=DISABILITY_TEXT, comment="", proof="", trip_start=None, trip_end=None
+    )
 
 
-def parse_answers(export: FormExport, catalogue: set[str]) -> tuple[list[Answer], list[ImportProblem]]:
+def parse_answers(
+    export: FormExport, catalogue: set[str]
+) -> tuple[list[Answer], list[ImportProblem]]:
     """Every answer of the export as a request, and what is wrong with the others."""
     missing = export.missing_fields()
     if missing:
@@ -548,7 +730,13 @@ def parse_answers(export: FormExport, catalogue: set[str]) -> tuple[list[Answer]
 
     def problem(row: int, column: int | None, message: str) -> None:
         problems.append(
-            ImportProblem(export.file_name, export.sheet, row, None if column is None else letter(column), message)
+            ImportProblem(
+                export.file_name,
+                export.sheet,
+                row,
+                None if column is None else letter(column),
+                message,
+            )
         )
 
     def one(cells: list[Any], name: str) -> tuple[Any, int | None]:
@@ -585,13 +773,20 @@ def parse_answers(export: FormExport, catalogue: set[str]) -> tuple[list[Answer]
                     codes.append(code)
             unknown = [c for c in extract_codes(cells[column]) if c not in catalogue]
             if unknown:
-                problem(number, column, f"UE inconnue{'s' if len(unknown) > 1 else ''} : {', '.join(unknown)}")
+                problem(
+                    number,
+                    column,
+                    f"UE inconnue{'s' if len(unknown) > 1 else ''} : {', '.join(unknown)}",
+                )
         if not codes and kind is not RequestKind.DISABILITY:
             columns = export.mapping.get("exams", [])
             shown = " ".join(parsing.parse_text(cells[c]) for c in columns).strip()
             problem(
-                number, columns[0] if columns else None,
-                f"aucun code d'UE reconnu dans « {shown} »" if shown else "UE concernées manquantes",
+                number,
+                columns[0] if columns else None,
+                f"aucun code d'UE reconnu dans « {shown} »"
+                if shown
+                else "UE concernées manquantes",
             )
 
         trip: dict[str, dt.date | None] = {}
@@ -646,9 +841,12 @@ class SessionIndex:
     def __init__(self, s: Session):
         self.sessions: dict[int, ExamSession] = {
             row.id: row
-            for row in s.scalars(select(ExamSession).join(ExamSession.semester).join(Semester.year).order_by(
-                AcademicYear.start_year, Semester.number, ExamSession.number
-            ))
+            for row in s.scalars(
+                select(ExamSession)
+                .join(ExamSession.semester)
+                .join(Semester.year)
+                .order_by(AcademicYear.start_year, Semester.number, ExamSession.number)
+            )
         }
         self.by_code: dict[str, set[int]] = defaultdict(set)
         for code, session_id in s.execute(
@@ -659,7 +857,9 @@ class SessionIndex:
     def session_for(self, codes: Sequence[str], received_at: dt.datetime) -> ExamSession:
         """The session whose schedule holds every named exam; the next one to come when several do."""
         if not codes:
-            raise RefusedInput("aucune UE indiquée pour trouver la session : indiquez la session (--session)")
+            raise RefusedInput(
+                "aucune UE indiquée pour trouver la session : indiquez la session (--session)"
+            )
         candidates = set.intersection(*(self.by_code.get(code, set()) for code in codes))
         if not candidates:
             raise RefusedInput(
@@ -673,7 +873,9 @@ class SessionIndex:
         if len(ordered) == 1:
             return self.sessions[ordered[0]]
         keys = ", ".join(self.sessions[sid].key for sid in ordered)
-        raise RefusedInput(f"plusieurs sessions possibles ({keys}) : indiquez la session (--session)")
+        raise RefusedInput(
+            f"plusieurs sessions possibles ({keys}) : indiquez la session (--session)"
+        )
 
 
 # --- writing --------------------------------------------------------------------------------------
@@ -724,7 +926,9 @@ class ImportRefused(RefusedInput):
         super().__init__(f"{first}{more if len(problems) > 1 else ''}. Rien n'a été importé.")
 
 
-def _event(request: AccommodationRequest, clerk: str, action: str, text: str, at: dt.datetime) -> None:
+def _event(
+    request: AccommodationRequest, clerk: str, action: str, text: str, at: dt.datetime
+) -> None:
     request.events.append(RequestEvent(at=at, clerk=clerk, action=action, text=text))
 
 
@@ -733,8 +937,14 @@ def _received_text(answer: Answer) -> str:
     return f"Reçue ({where}) le {frenchdates.long_datetime(answer.received_at)}"
 
 
-def _new_request(s: Session, answer: Answer, session: ExamSession, student_id: int | None, clerk: str,
-                 now: dt.datetime) -> AccommodationRequest:
+def _new_request(
+    s: Session,
+    answer: Answer,
+    session: ExamSession,
+    student_id: int | None,
+    clerk: str,
+    now: dt.datetime,
+) -> AccommodationRequest:
     request = AccommodationRequest(
         session=session,
         student_id=student_id,
@@ -810,14 +1020,20 @@ class _Store:
             .where(AccommodationRequest.session_id.in_(session_ids))
             .order_by(AccommodationRequest.id)
         ):
-            self.keys.setdefault((session_id, number, kind, tuple(sorted(codes[request_id]))), request_id)
+            self.keys.setdefault(
+                (session_id, number, kind, tuple(sorted(codes[request_id]))), request_id
+            )
 
 
 def _known_hashes(s: Session, hashes: list[str]) -> set[str]:
     known: set[str] = set()
     for start in range(0, len(hashes), 900):
         chunk = hashes[start : start + 900]
-        known.update(s.scalars(select(RequestReceipt.content_hash).where(RequestReceipt.content_hash.in_(chunk))))
+        known.update(
+            s.scalars(
+                select(RequestReceipt.content_hash).where(RequestReceipt.content_hash.in_(chunk))
+            )
+        )
     return known
 
 
@@ -856,9 +1072,15 @@ def store_answers(
     store = _Store(s, set(sessions))
     known = _known_hashes(s, [a.content_hash for a in answers])
     numbers = {a.student_number for a in answers}
-    students = dict(
-        s.execute(select(Student.number, Student.id).where(func.upper(Student.number).in_(numbers))).all()
-    ) if numbers else {}
+    students = (
+        dict(
+            s.execute(
+                select(Student.number, Student.id).where(func.upper(Student.number).in_(numbers))
+            ).all()
+        )
+        if numbers
+        else {}
+    )
     students = {number.upper(): sid for number, sid in students.items()}
     created: dict[tuple[int, str, RequestKind, tuple[str, ...]], AccommodationRequest] = {}
     merged_into: dict[int, AccommodationRequest] = {}
@@ -875,7 +1097,13 @@ def store_answers(
                     request = created[key]
                     request.receipts.append(_receipt(answer))
                     request.received_at = min(request.received_at, answer.received_at)
-                    _event(request, clerk, "merged", _received_text(answer) + " (envoi en double rattaché)", now)
+                    _event(
+                        request,
+                        clerk,
+                        "merged",
+                        _received_text(answer) + " (envoi en double rattaché)",
+                        now,
+                    )
                     report.merged += 1
                 elif key in store.keys:
                     request_id = store.keys[key]
@@ -883,12 +1111,19 @@ def store_answers(
                     assert request is not None
                     merged_into[request_id] = request
                     request.receipts.append(_receipt(answer))
-                    if answer.received_at < request.received_at:
-                        request.received_at = answer.received_at
-                    _event(request, clerk, "merged", _received_text(answer) + " (envoi en double rattaché)", now)
+                    request.received_at = min(request.received_at, answer.received_at)
+                    _event(
+                        request,
+                        clerk,
+                        "merged",
+                        _received_text(answer) + " (envoi en double rattaché)",
+                        now,
+                    )
                     report.merged += 1
                 else:
-                    created[key] = _new_request(s, answer, target, students.get(answer.student_number), clerk, now)
+                    created[key] = _new_request(
+                        s, answer, target, students.get(answer.student_number), clerk, now
+                    )
                     report.added += 1
             if done % 50 == 0 or done == total:
                 yield ImportProgress(done, total, f"Demandes enregistrées : {done} sur {total}")
@@ -898,14 +1133,25 @@ def store_answers(
             session_facts = facts.get(request.session.id)
             if session_facts is None:
                 students = {r.student_id for r in touched if r.session is request.session}
-                session_facts = facts[request.session.id] = checks.SessionFacts(s, request.session, students)
+                session_facts = facts[request.session.id] = checks.SessionFacts(
+                    s, request.session, students
+                )
             checks.refresh_request(s, request, session_facts)
     s.flush()
     report.request_ids = sorted(r.id for r in created.values())
     if report.added or report.merged:
         audit.record(
-            s, "import", "accommodation_request", None, None,
-            {"file": file_name, "added": report.added, "merged": report.merged, "unchanged": report.unchanged},
+            s,
+            "import",
+            "accommodation_request",
+            None,
+            None,
+            {
+                "file": file_name,
+                "added": report.added,
+                "merged": report.merged,
+                "unchanged": report.unchanged,
+            },
         )
     return report
 
@@ -968,7 +1214,10 @@ def dry_run(db: Database, export: FormExport, session_key: str | None = None) ->
 
 
 def import_requests(
-    db: Database, path: str | Path, session_key: str | None = None, columns: dict[str, list[str]] | None = None
+    db: Database,
+    path: str | Path,
+    session_key: str | None = None,
+    columns: dict[str, list[str]] | None = None,
 ) -> ImportReport:
     """Read and import a Forms export (the command line's way: no preview)."""
     export = read_export(db, path, columns)
@@ -1005,7 +1254,9 @@ class HandTypedRequest:
 def add_request(db: Database, typed: HandTypedRequest) -> int:
     """Store a hand-typed request with the same rules as a form answer; returns its number."""
     if typed.source is RequestSource.FORM:
-        raise RefusedInput("Une demande saisie à la main vient d'un courrier, d'un courriel ou de l'accueil.")
+        raise RefusedInput(
+            "Une demande saisie à la main vient d'un courrier, d'un courriel ou de l'accueil."
+        )
     number = normalise_student_number(typed.student_number)
     if not number:
         raise RefusedInput("Indiquez le numéro d'auditeur.")
@@ -1030,7 +1281,9 @@ def add_request(db: Database, typed: HandTypedRequest) -> int:
         session = exam_calendar.find_session(s, typed.session_key)
         unknown = [code for code in codes if code not in catalogue_codes(s)]
         if unknown:
-            raise RefusedInput(f"UE inconnue{'s' if len(unknown) > 1 else ''} : {', '.join(unknown)}.")
+            raise RefusedInput(
+                f"UE inconnue{'s' if len(unknown) > 1 else ''} : {', '.join(unknown)}."
+            )
         answer = without_medical_detail(
             Answer(
                 row=0,
@@ -1048,8 +1301,14 @@ def add_request(db: Database, typed: HandTypedRequest) -> int:
                 proof="",
                 comment=parsing.parse_text(typed.comment),
                 content_hash=_hash(
-                    typed.source.value, session.id, number, kind.value, sorted(codes),
-                    typed.received_at.isoformat(), reason, typed.comment,
+                    typed.source.value,
+                    session.id,
+                    number,
+                    kind.value,
+                    sorted(codes),
+                    typed.received_at.isoformat(),
+                    reason,
+                    typed.comment,
                 ),
                 source=typed.source,
             )
@@ -1062,7 +1321,9 @@ def add_request(db: Database, typed: HandTypedRequest) -> int:
                 report: ImportReport = stop.value
                 break
         if report.unchanged:
-            raise RefusedInput("Cette demande a déjà été saisie (même auditeur, même motif, même date de réception).")
+            raise RefusedInput(
+                "Cette demande a déjà été saisie (même auditeur, même motif, même date de réception)."
+            )
         if report.request_ids:
             return report.request_ids[0]
         key = answer.merge_key(session.id)
@@ -1081,11 +1342,15 @@ def proof_media_type(path: Path, head: bytes) -> str:
             "(PNG, JPEG, GIF, WebP, TIFF)."
         )
     if not any(head.startswith(magic) for magic in _MAGIC[media]):
-        raise RefusedInput(f"Le fichier « {path.name} » n'est pas un vrai {media.split('/')[-1].upper()} : il est refusé.")
+        raise RefusedInput(
+            f"Le fichier « {path.name} » n'est pas un vrai {media.split('/')[-1].upper()} : il est refusé."
+        )
     return media
 
 
-def attach_proof(db: Database, request_id: int, path: str | Path, *, expect_version: int | None = None) -> int:
+def attach_proof(
+    db: Database, request_id: int, path: str | Path, *, expect_version: int | None = None
+) -> int:
     """Keep a proof file (PDF or image, 10 Mo at most) with a request; returns the request's new version."""
     from cnam_desk.requests import review
 
@@ -1113,10 +1378,19 @@ def attach_proof(db: Database, request_id: int, path: str | Path, *, expect_vers
             )
         digest = hashlib.sha256(content).hexdigest()
         if any(proof.sha256 == digest for proof in request.proofs):
-            raise RefusedInput(f"Ce justificatif (« {path.name} ») est déjà joint à la demande n° {request_id}.")
+            raise RefusedInput(
+                f"Ce justificatif (« {path.name} ») est déjà joint à la demande n° {request_id}."
+            )
         with s.no_autoflush:
             request.proofs.append(
-                Proof(file_name=path.name[:255], media_type=media, size=size, sha256=digest, content=content, added_at=now)
+                Proof(
+                    file_name=path.name[:255],
+                    media_type=media,
+                    size=size,
+                    sha256=digest,
+                    content=content,
+                    added_at=now,
+                )
             )
             _event(request, db.clerk, "proof", f"Justificatif joint : {path.name}", now)
             checks.refresh_request(s, request)

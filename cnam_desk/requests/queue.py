@@ -93,8 +93,10 @@ _COLUMNS = (
 
 
 def _rows(s: Session, where: list[Any]) -> list[QueueRow]:
-    query: Select[Any] = select(*_COLUMNS).where(*where).order_by(
-        AccommodationRequest.received_at, AccommodationRequest.id
+    query: Select[Any] = (
+        select(*_COLUMNS)
+        .where(*where)
+        .order_by(AccommodationRequest.received_at, AccommodationRequest.id)
     )
     codes: dict[int, list[str]] = defaultdict(list)
     for request_id, code in s.execute(
@@ -141,8 +143,18 @@ def _rows(s: Session, where: list[Any]) -> list[QueueRow]:
 # the lines it shows a page at a time.
 
 SORT_KEYS = (
-    "id", "received_at", "student_number", "name", "kind", "ues", "status",
-    "deadline", "overlap", "proof", "trip_covers_exam", "receipts",
+    "id",
+    "received_at",
+    "student_number",
+    "name",
+    "kind",
+    "ues",
+    "status",
+    "deadline",
+    "overlap",
+    "proof",
+    "trip_covers_exam",
+    "receipts",
 )
 CHECK_ORDER = {
     "deadline": (checks.ON_TIME, checks.LATE, checks.EXEMPT),
@@ -179,7 +191,9 @@ class QueueQuery:
         if self.checks == CLEAR and checks.needs_attention(row.checks):
             return False
         if self.text:
-            haystack = _searchable(row.id, row.student_number, row.last_name, row.first_name, row.ues)
+            haystack = _searchable(
+                row.id, row.student_number, row.last_name, row.first_name, row.ues
+            )
             if not all(word in haystack for word in search_words(self.text)):
                 return False
         return True
@@ -192,7 +206,9 @@ def search_words(text: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=200_000)
-def _searchable(request_id: int, number: str, last_name: str, first_name: str, ues: tuple[str, ...]) -> str:
+def _searchable(
+    request_id: int, number: str, last_name: str, first_name: str, ues: tuple[str, ...]
+) -> str:
     """What the search looks in, without accents or case (« nguyen » finds Nguyễn)."""
     from cnam_desk.spreadsheets import normalise_header
 
@@ -219,9 +235,19 @@ def _sort_expressions(key: str) -> list[Any]:
     if key == "kind":
         return [case({kind.value: i for i, kind in enumerate(RequestKind)}, value=a.kind, else_=99)]
     if key == "status":
-        return [case({status.value: i for i, status in enumerate(RequestStatus)}, value=a.status, else_=99)]
+        return [
+            case(
+                {status.value: i for i, status in enumerate(RequestStatus)},
+                value=a.status,
+                else_=99,
+            )
+        ]
     if key == "ues":
-        return [select(func.min(RequestedExam.ue_code)).where(RequestedExam.request_id == a.id).scalar_subquery()]
+        return [
+            select(func.min(RequestedExam.ue_code))
+            .where(RequestedExam.request_id == a.id)
+            .scalar_subquery()
+        ]
     if key == "receipts":
         return [select(func.count()).where(RequestReceipt.request_id == a.id).scalar_subquery()]
     if key == "trip_covers_exam":
@@ -230,7 +256,9 @@ def _sort_expressions(key: str) -> list[Any]:
     if key in checks.CHECK_NAMES:
         # In the order the office reads them: good news first, not applicable last.
         order = CHECK_ORDER[key]
-        return [case({value: i for i, value in enumerate(order)}, value=_check(key), else_=len(order))]
+        return [
+            case({value: i for i, value in enumerate(order)}, value=_check(key), else_=len(order))
+        ]
     if key in ("id", "received_at", "student_number"):
         return [getattr(a, key)]
     raise RefusedInput(f"Tri « {key} » inconnu.")
@@ -253,7 +281,11 @@ def queue_ids(db: Database, query: QueueQuery) -> list[int]:
         elif query.checks == CLEAR:
             where.append(not_(func.coalesce(_attention(), False)))
         order = _sort_expressions(query.sort) + [a.id]
-        statement = select(a.id).where(*where).order_by(*(e.desc() if query.descending else e for e in order))
+        statement = (
+            select(a.id)
+            .where(*where)
+            .order_by(*(e.desc() if query.descending else e for e in order))
+        )
         # Straight through the connection: a column of numbers needs no ORM.
         ids = s.connection().execute(statement).scalars().all()
         if query.text:
@@ -262,7 +294,9 @@ def queue_ids(db: Database, query: QueueQuery) -> list[int]:
                 found = {
                     request_id
                     for request_id, number, last, first, ues in _search_lines(s, session.id)
-                    if all(word in _searchable(request_id, number, last, first, ues) for word in words)
+                    if all(
+                        word in _searchable(request_id, number, last, first, ues) for word in words
+                    )
                 }
                 ids = [request_id for request_id in ids if request_id in found]
         return ids
@@ -312,12 +346,16 @@ def status_counts(db: Database, session_key: str) -> dict[RequestStatus, int]:
         return {status: counted.get(status, 0) for status in RequestStatus}
 
 
-def list_requests(db: Database, session_key: str | None = None, status: str | None = None) -> list[QueueRow]:
+def list_requests(
+    db: Database, session_key: str | None = None, status: str | None = None
+) -> list[QueueRow]:
     """The requests of one session (or all), oldest first, optionally of one status."""
     with db.transaction() as s:
         where: list[Any] = []
         if session_key:
-            where.append(AccommodationRequest.session_id == exam_calendar.find_session(s, session_key).id)
+            where.append(
+                AccommodationRequest.session_id == exam_calendar.find_session(s, session_key).id
+            )
         if status:
             try:
                 where.append(AccommodationRequest.status == RequestStatus(status))
@@ -353,7 +391,9 @@ def session_with_pending(db: Database) -> str | None:
             )
             .exists()
         )
-        session = s.scalar(select(ExamSession).where(waiting).order_by(ExamSession.first_day).limit(1))
+        session = s.scalar(
+            select(ExamSession).where(waiting).order_by(ExamSession.first_day).limit(1)
+        )
         return session.key if session else None
 
 
@@ -423,7 +463,9 @@ class RequestDetails:
     reply_by: dt.date | None
     arrangements: list[ArrangementLine]
     letter_printed_at: dt.datetime | None
-    other_exams: list[ExamLine] = field(default_factory=list)  # the student's other exams that session
+    other_exams: list[ExamLine] = field(
+        default_factory=list
+    )  # the student's other exams that session
 
 
 def request_details(db: Database, request_id: int) -> RequestDetails:
@@ -446,7 +488,9 @@ def request_details(db: Database, request_id: int) -> RequestDetails:
         slots: dict[str, tuple[str, Exam | None]] = {}
         for unit, exam in s.execute(
             select(CourseUnit, Exam)
-            .outerjoin(Exam, (Exam.course_unit_id == CourseUnit.id) & (Exam.session_id == session.id))
+            .outerjoin(
+                Exam, (Exam.course_unit_id == CourseUnit.id) & (Exam.session_id == session.id)
+            )
             .where(CourseUnit.code.in_(set(codes) | enrolled))
             .order_by(Exam.centre, Exam.id)
         ):
@@ -466,26 +510,40 @@ def request_details(db: Database, request_id: int) -> RequestDetails:
             )
 
         others = sorted(
-            (line(code) for code in enrolled - set(codes) if slots.get(code, ("", None))[1] is not None),
+            (
+                line(code)
+                for code in enrolled - set(codes)
+                if slots.get(code, ("", None))[1] is not None
+            ),
             key=lambda e: (e.date or dt.date.min, e.start or dt.time.min),
         )
         # The request's own events in the order they were written; letters slotted in by date.
         history = [
             HistoryLine(e.at, e.clerk, e.text)
-            for e in s.scalars(select(RequestEvent).where(RequestEvent.request_id == request.id).order_by(RequestEvent.id))
+            for e in s.scalars(
+                select(RequestEvent)
+                .where(RequestEvent.request_id == request.id)
+                .order_by(RequestEvent.id)
+            )
         ]
         letters = list(
-            s.scalars(select(Letter).where(Letter.request_id == request.id).order_by(Letter.generated_at))
+            s.scalars(
+                select(Letter).where(Letter.request_id == request.id).order_by(Letter.generated_at)
+            )
         )
         printed = [letter.printed_at for letter in letters if letter.printed_at is not None]
         for letter in letters:
             steps = [HistoryLine(letter.generated_at, "", f"Courrier {letter.reference} préparé")]
             if letter.printed_at:
-                steps.append(HistoryLine(letter.printed_at, "", f"Courrier {letter.reference} imprimé"))
+                steps.append(
+                    HistoryLine(letter.printed_at, "", f"Courrier {letter.reference} imprimé")
+                )
             for step in steps:
                 position = next((i for i, h in enumerate(history) if h.at > step.at), len(history))
                 history.insert(position, step)
-        receipts = s.scalar(select(func.count()).where(RequestReceipt.request_id == request.id)) or 0
+        receipts = (
+            s.scalar(select(func.count()).where(RequestReceipt.request_id == request.id)) or 0
+        )
         return RequestDetails(
             row=QueueRow(
                 id=request.id,
@@ -519,7 +577,14 @@ def request_details(db: Database, request_id: int) -> RequestDetails:
                 ProofLine(*row)
                 for row in s.execute(
                     # Not the files themselves: they are read only when the clerk opens one.
-                    select(Proof.id, Proof.file_name, Proof.media_type, Proof.size, Proof.link, Proof.added_at)
+                    select(
+                        Proof.id,
+                        Proof.file_name,
+                        Proof.media_type,
+                        Proof.size,
+                        Proof.link,
+                        Proof.added_at,
+                    )
                     .where(Proof.request_id == request.id)
                     .order_by(Proof.added_at, Proof.id)
                 )

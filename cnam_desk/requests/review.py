@@ -95,11 +95,15 @@ def conflict_message(s: Session, request: AccommodationRequest) -> str:
     )
 
 
-def load_for_change(s: Session, request_id: int, expect_version: int | None) -> AccommodationRequest:
+def load_for_change(
+    s: Session, request_id: int, expect_version: int | None
+) -> AccommodationRequest:
     """The request, locked for this transaction; EditConflict when it is not the version the clerk saw."""
     # FOR UPDATE makes a second clerk on PostgreSQL wait, then see the first one's decision;
     # SQLite already serialises writers (BEGIN IMMEDIATE).
-    request = s.scalar(select(AccommodationRequest).where(AccommodationRequest.id == request_id).with_for_update())
+    request = s.scalar(
+        select(AccommodationRequest).where(AccommodationRequest.id == request_id).with_for_update()
+    )
     if request is None:
         raise NotFound(f"La demande n° {request_id} n'existe pas.")
     if expect_version is not None and request.version != expect_version:
@@ -129,9 +133,9 @@ def refusal_reasons(db: Database) -> list[str]:
     with db.transaction() as s:
         return list(
             s.scalars(
-                select(RefusalReason.text).where(RefusalReason.active.is_(True)).order_by(
-                    RefusalReason.position, RefusalReason.id
-                )
+                select(RefusalReason.text)
+                .where(RefusalReason.active.is_(True))
+                .order_by(RefusalReason.position, RefusalReason.id)
             )
         )
 
@@ -171,7 +175,9 @@ def match_refusal_reason(reasons: list[str], given: str) -> str:
     for reason in reasons:
         if normalise_header(reason) == wanted:
             return reason
-    starting = [reason for reason in reasons if wanted and normalise_header(reason).startswith(wanted)]
+    starting = [
+        reason for reason in reasons if wanted and normalise_header(reason).startswith(wanted)
+    ]
     if len(starting) == 1:
         return starting[0]
     listed = " ; ".join(f"{i}. {reason}" for i, reason in enumerate(reasons, start=1))
@@ -189,9 +195,13 @@ def _arrangement_text(arrangement: Arrangement) -> str:
     )
 
 
-def _check_arrangement(s: Session, request: AccommodationRequest, given: ArrangementInput | None) -> Arrangement:
+def _check_arrangement(
+    s: Session, request: AccommodationRequest, given: ArrangementInput | None
+) -> Arrangement:
     if given is None:
-        raise RefusedInput("Pour accepter, indiquez l'aménagement : UE, date, début, fin et salle (--exam --date --start --end --room).")
+        raise RefusedInput(
+            "Pour accepter, indiquez l'aménagement : UE, date, début, fin et salle (--exam --date --start --end --room)."
+        )
     codes = [row.ue_code for row in request.exams]
     code = (given.ue_code or "").strip().upper()
     if not code:
@@ -201,7 +211,9 @@ def _check_arrangement(s: Session, request: AccommodationRequest, given: Arrange
             )
         code = codes[0]
     if code not in codes:
-        raise RefusedInput(f"L'UE {code} ne fait pas partie de la demande ({', '.join(codes) or 'aucune UE'}).")
+        raise RefusedInput(
+            f"L'UE {code} ne fait pas partie de la demande ({', '.join(codes) or 'aucune UE'})."
+        )
     if given.end <= given.start:
         raise RefusedInput(
             f"L'heure de fin ({frenchdates.hour(given.end)}) doit être après l'heure de début ({frenchdates.hour(given.start)})."
@@ -216,7 +228,9 @@ def _check_arrangement(s: Session, request: AccommodationRequest, given: Arrange
             f"Ce créneau est celui de l'examen {code} lui-même : un aménagement donne un autre créneau "
             "(la date d'un examen n'est jamais modifiée)."
         )
-    for other in facts.student_exams(request.student_id) + [facts.slots[c] for c in codes if c in facts.slots]:
+    for other in facts.student_exams(request.student_id) + [
+        facts.slots[c] for c in codes if c in facts.slots
+    ]:
         if other.code != code and checks.times_overlap(
             given.date, given.start, given.end, other.date, other.start, other.end
         ):
@@ -253,12 +267,25 @@ def decide(
     try:
         decision = Decision(decision)
     except ValueError:
-        raise RefusedInput(f"Décision « {decision} » inconnue : accept, refuse, incomplete ou redirect.") from None
+        raise RefusedInput(
+            f"Décision « {decision} » inconnue : accept, refuse, incomplete ou redirect."
+        ) from None
     now = now or frenchdates.now()
     try:
         with db.transaction() as s:
             request = load_for_change(s, request_id, expect_version)
-            _apply(s, db.clerk, request, decision, reason, comment, arrangement, reply_by, change_reason, now)
+            _apply(
+                s,
+                db.clerk,
+                request,
+                decision,
+                reason,
+                comment,
+                arrangement,
+                reply_by,
+                change_reason,
+                now,
+            )
             s.flush()
             return queue.row_of(s, request)
     except StaleDataError:
@@ -309,12 +336,14 @@ def _apply(
         text = "Acceptée : " + _arrangement_text(arrangements[0])
     elif decision is Decision.REFUSE:
         if not reason:
-            raise RefusedInput("Pour refuser, choisissez un motif de la liste du service (--reason).")
+            raise RefusedInput(
+                "Pour refuser, choisissez un motif de la liste du service (--reason)."
+            )
         reasons = list(
             s.scalars(
-                select(RefusalReason.text).where(RefusalReason.active.is_(True)).order_by(
-                    RefusalReason.position, RefusalReason.id
-                )
+                select(RefusalReason.text)
+                .where(RefusalReason.active.is_(True))
+                .order_by(RefusalReason.position, RefusalReason.id)
             )
         )
         decision_reason = match_refusal_reason(reasons, reason)
@@ -354,7 +383,9 @@ def _apply(
         request.reply_by = chosen_reply_by
         request.arrangements = arrangements
         request.events.append(
-            RequestEvent(at=now, clerk=clerk, action="changed" if changing else "decided", text=text)
+            RequestEvent(
+                at=now, clerk=clerk, action="changed" if changing else "decided", text=text
+            )
         )
         touch(request)
 
@@ -367,7 +398,9 @@ def _shift(time: dt.time, delta: dt.timedelta) -> dt.time | None:
     return moment.time() if moment.date() == dt.date(2000, 1, 1) else None
 
 
-def suggest_arrangement(details, code: str) -> ArrangementInput | None:  # details: queue.RequestDetails
+def suggest_arrangement(
+    details, code: str
+) -> ArrangementInput | None:  # details: queue.RequestDetails
     """A first proposal the clerk can change: a slot free of the student's other exams.
 
     Same time the day after the trip; otherwise right after the overlapping exams, else the same
@@ -378,18 +411,28 @@ def suggest_arrangement(details, code: str) -> ArrangementInput | None:  # detai
         return None
     day0 = dt.date(2000, 1, 1)
     duration = dt.datetime.combine(day0, exam.end) - dt.datetime.combine(day0, exam.start)
-    others = [e for e in list(details.exams) + list(details.other_exams) if e.code != code and e.date is not None]
+    others = [
+        e
+        for e in list(details.exams) + list(details.other_exams)
+        if e.code != code and e.date is not None
+    ]
 
     def free(day: dt.date, start: dt.time, end: dt.time) -> bool:
-        return not any(checks.times_overlap(day, start, end, o.date, o.start, o.end) for o in others)
+        return not any(
+            checks.times_overlap(day, start, end, o.date, o.start, o.end) for o in others
+        )
 
     candidates: list[tuple[dt.date, dt.time, dt.time]] = []
     first_day = exam.date
     if details.row.kind is RequestKind.TRIP and (details.trip_end or details.trip_start):
         first_day = (details.trip_end or details.trip_start) + dt.timedelta(days=1)
     else:
-        clashing = [o.end for o in others if o.date == exam.date and checks.times_overlap(
-            exam.date, exam.start, exam.end, o.date, o.start, o.end)]
+        clashing = [
+            o.end
+            for o in others
+            if o.date == exam.date
+            and checks.times_overlap(exam.date, exam.start, exam.end, o.date, o.start, o.end)
+        ]
         if clashing:
             start = max(clashing)
             end = _shift(start, duration)

@@ -53,7 +53,9 @@ def from_qdate(day: QDate) -> dt.date:
 
 def ask_change_reason(parent: QWidget | None, message: str) -> str | None:
     """The reason for changing a decision whose letter was printed (None: the clerk gave up)."""
-    text, ok = QInputDialog.getText(parent, "Motif du changement", message + "\n\nMotif du changement :")
+    text, ok = QInputDialog.getText(
+        parent, "Motif du changement", message + "\n\nMotif du changement :"
+    )
     return text.strip() if ok and text.strip() else None
 
 
@@ -69,18 +71,25 @@ def session_combo(parent: QWidget, db: Database, *, automatic: bool = False) -> 
 class FieldDelegate(QStyledItemDelegate):
     """Edits the field of a question column with a list of the fields."""
 
-    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QWidget:  # noqa: N802
+    def createEditor(
+        self,
+        parent: QWidget,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> QWidget:
         combo = QComboBox(parent)
         for name, label in FIELD_CHOICES:
             combo.addItem(label, name)
         return combo
 
-    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
         assert isinstance(editor, QComboBox)
         position = editor.findData(index.data(Qt.ItemDataRole.EditRole))
         editor.setCurrentIndex(max(position, 0))
 
-    def setModelData(self, editor: QWidget, model: Any, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
+    def setModelData(
+        self, editor: QWidget, model: Any, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
         assert isinstance(editor, QComboBox)
         model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
 
@@ -147,7 +156,9 @@ class RequestImportDialog(QDialog):
         self.problems.setReadOnly(True)
         self.problems.setMaximumHeight(140)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.import_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.import_button.setText("Importer")
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
@@ -244,7 +255,9 @@ class NewRequestDialog(QDialog):
         self.received.setCalendarPopup(True)
         self.received.setDisplayFormat("dd/MM/yyyy HH:mm")
         local = frenchdates.paris(frenchdates.now())
-        self.received.setDateTime(QDateTime(to_qdate(local.date()), QTime(local.hour, local.minute)))
+        self.received.setDateTime(
+            QDateTime(to_qdate(local.date()), QTime(local.hour, local.minute))
+        )
         self.number = QLineEdit(self)
         self.number.setObjectName("studentNumber")
         self.last_name = QLineEdit(self)
@@ -255,7 +268,9 @@ class NewRequestDialog(QDialog):
         for kind in RequestKind:
             self.kind.addItem(KIND_LABELS[kind], kind.value)
         self.reason = QLineEdit(self)
-        self.reason.setPlaceholderText("tel que l'auditeur l'écrit ; rien de médical pour une situation de handicap")
+        self.reason.setPlaceholderText(
+            "tel que l'auditeur l'écrit ; rien de médical pour une situation de handicap"
+        )
         self.codes = QLineEdit(self)
         self.codes.setPlaceholderText("par exemple NFA031, NFA008")
         self.has_trip = QCheckBox("Dates du déplacement", self)
@@ -292,7 +307,9 @@ class NewRequestDialog(QDialog):
         trip.addWidget(self.trip_end)
         form.addRow("Déplacement", trip)
         form.addRow("Commentaire", self.comment)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("Enregistrer")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
         buttons.accepted.connect(self.save)
@@ -351,7 +368,9 @@ class RefusalReasonsDialog(QDialog):
         self.editor.setPlainText("\n".join(review.refusal_reasons(db)))
         self.error = QLabel(self)
         self.error.setStyleSheet(ERROR_STYLE)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
         buttons.button(QDialogButtonBox.StandardButton.Save).setText("Enregistrer")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
         buttons.accepted.connect(self.save)

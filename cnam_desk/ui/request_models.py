@@ -194,16 +194,18 @@ class QueueModel(QAbstractTableModel):
 
     # --- Qt ----------------------------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.ids)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return COLUMNS[section].title
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
+            return COLUMNS[section].title
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -233,7 +235,11 @@ class QueueModel(QAbstractTableModel):
             elif index.column() == STATUS_COLUMN and self.is_overdue(row):
                 return QBrush(WARNING_COLOUR)
             return None
-        if role == Qt.ItemDataRole.BackgroundRole and index.column() == STATUS_COLUMN and self.is_overdue(row):
+        if (
+            role == Qt.ItemDataRole.BackgroundRole
+            and index.column() == STATUS_COLUMN
+            and self.is_overdue(row)
+        ):
             return QBrush(OVERDUE_BACKGROUND)
         if role == Qt.ItemDataRole.FontRole and row.status is RequestStatus.PENDING:
             return self.bold
@@ -257,7 +263,7 @@ class QueueProxy(QSortFilterProxyModel):
         super().__init__(parent)
         self.on_sort: Callable[[int, Qt.SortOrder], None] | None = None
 
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:  # noqa: D102
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if self.on_sort is not None and 0 <= column < len(COLUMNS):
             self.on_sort(column, order)
 
@@ -295,14 +301,20 @@ class MappingModel(QAbstractTableModel):
                 result.setdefault(name, []).append(column)
         return result
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.questions)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 4:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < 4
+        ):
             return self.HEADERS[section]
         return None
 
@@ -337,7 +349,7 @@ class MappingModel(QAbstractTableModel):
             return font
         return None
 
-    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or index.column() != 2 or role != Qt.ItemDataRole.EditRole:
             return False
         name = str(value or "")

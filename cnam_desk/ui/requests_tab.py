@@ -103,7 +103,9 @@ def details_html(d: queue.RequestDetails) -> str:
         student += " <span style='color:#b91c1c'>(numéro inconnu du fichier des auditeurs)</span>"
     add("Auditeur", student)
     add("Demande", f"<b>{e(KIND_LABELS[row.kind])}</b> – « {e(d.reason_text)} »")
-    received = f"le {e(frenchdates.long_datetime(row.received_at))} ({e(SOURCE_LABELS[row.source])})"
+    received = (
+        f"le {e(frenchdates.long_datetime(row.received_at))} ({e(SOURCE_LABELS[row.source])})"
+    )
     if row.receipts > 1:
         received += f", <b>{row.receipts} envois</b>"
     add("Reçue", received)
@@ -113,12 +115,17 @@ def details_html(d: queue.RequestDetails) -> str:
         first = d.trip_start or d.trip_end
         last = d.trip_end or d.trip_start
         assert first is not None and last is not None
-        add("Déplacement", f"du {e(frenchdates.long_date(first))} au {e(frenchdates.long_date(last))}")
+        add(
+            "Déplacement",
+            f"du {e(frenchdates.long_date(first))} au {e(frenchdates.long_date(last))}",
+        )
     exams = []
     for exam in d.exams:
         enrolled = "" if exam.enrolled else " <span style='color:#b91c1c'>(non inscrit)</span>"
         if exam.date:
-            when = e(f"{frenchdates.long_date(exam.date)}, {_time(exam.start)}–{_time(exam.end)}, {exam.room}")
+            when = e(
+                f"{frenchdates.long_date(exam.date)}, {_time(exam.start)}–{_time(exam.end)}, {exam.room}"
+            )
         else:
             when = "<span style='color:#b91c1c'>absent du planning de la session</span>"
         exams.append(f"<b>{e(exam.code)}</b> {e(exam.title)}{enrolled}<br>&nbsp;&nbsp;{when}")
@@ -127,22 +134,38 @@ def details_html(d: queue.RequestDetails) -> str:
         add(
             "Ses autres examens",
             "<span style='color:#4b5563'>"
-            + e("; ".join(f"{o.code} {frenchdates.short_date(o.date)} {_time(o.start)}–{_time(o.end)}"
-                          for o in d.other_exams if o.date))
+            + e(
+                "; ".join(
+                    f"{o.code} {frenchdates.short_date(o.date)} {_time(o.start)}–{_time(o.end)}"
+                    for o in d.other_exams
+                    if o.date
+                )
+            )
             + "</span>",
         )
-    found = [_check_line(name, row.checks.get(name)) for name in checks.CHECK_NAMES if row.checks.get(name) is not None]
-    add("Contrôles", "<br>".join(found) or "<span style='color:#6b7280'>aucun pour ce type de demande</span>")
+    found = [
+        _check_line(name, row.checks.get(name))
+        for name in checks.CHECK_NAMES
+        if row.checks.get(name) is not None
+    ]
+    add(
+        "Contrôles",
+        "<br>".join(found) or "<span style='color:#6b7280'>aucun pour ce type de demande</span>",
+    )
     if d.proofs:
         add(
             "Justificatifs",
             "<br>".join(
-                f"<a href='proof:{p.id}'>{e(p.file_name)}</a>" + (f" ({p.size / 1024:.0f} Ko)" if p.size else " (lien)")
+                f"<a href='proof:{p.id}'>{e(p.file_name)}</a>"
+                + (f" ({p.size / 1024:.0f} Ko)" if p.size else " (lien)")
                 for p in d.proofs
             ),
         )
     elif row.kind is not RequestKind.DISABILITY:
-        add("Justificatifs", "<span style='color:#6b7280'>aucun (déposez un PDF ou une image sur la demande)</span>")
+        add(
+            "Justificatifs",
+            "<span style='color:#6b7280'>aucun (déposez un PDF ou une image sur la demande)</span>",
+        )
     if row.status is not RequestStatus.PENDING:
         decision = f"<b>{e(STATUS_LABELS[row.status])}</b>"
         if row.decided_at:
@@ -170,7 +193,8 @@ def details_html(d: queue.RequestDetails) -> str:
         "Historique",
         "<span style='color:#374151'>"
         + "<br>".join(
-            f"{e(frenchdates.paris(h.at).strftime('%d/%m/%Y %H:%M'))} – {e(h.text)}" + (f" ({e(h.clerk)})" if h.clerk else "")
+            f"{e(frenchdates.paris(h.at).strftime('%d/%m/%Y %H:%M'))} – {e(h.text)}"
+            + (f" ({e(h.clerk)})" if h.clerk else "")
             for h in d.history
         )
         + "</span>",
@@ -259,7 +283,13 @@ class DecisionPanel(QGroupBox):
         self.refuse_reason.setObjectName("refuseReason")
         self.refuse_reason.setModel(QStringListModel(self.refuse_reason))
         self.refuse_comment = QLineEdit(refuse)
+        # The reasons are whole sentences: the chosen one is shown in full under the list.
+        self.refuse_reason_text = QLabel(refuse)
+        self.refuse_reason_text.setWordWrap(True)
+        self.refuse_reason_text.setStyleSheet("color:#374151")
+        self.refuse_reason.currentTextChanged.connect(self.refuse_reason_text.setText)
         form.addRow("Motif", self.refuse_reason)
+        form.addRow("", self.refuse_reason_text)
         form.addRow("Commentaire", self.refuse_comment)
         self.pages.addWidget(refuse)
 
@@ -267,7 +297,9 @@ class DecisionPanel(QGroupBox):
         form = QFormLayout(incomplete)
         self.incomplete_missing = QLineEdit(incomplete)
         self.incomplete_missing.setObjectName("missingItems")
-        self.incomplete_missing.setPlaceholderText("par exemple : l'ordre de mission signé par l'employeur")
+        self.incomplete_missing.setPlaceholderText(
+            "par exemple : l'ordre de mission signé par l'employeur"
+        )
         self.incomplete_reply_by = QDateEdit(incomplete)
         self.incomplete_reply_by.setCalendarPopup(True)
         self.incomplete_reply_by.setDisplayFormat("dddd d MMMM yyyy")
@@ -336,14 +368,20 @@ class DecisionPanel(QGroupBox):
         self._suggest_arrangement()
         self.accept_comment.clear()
         self.refuse_reason.setCurrentIndex(
-            review.suggest_refusal_reason(self.reasons, details.row.checks, details.row.kind) if self.reasons else -1
+            review.suggest_refusal_reason(self.reasons, details.row.checks, details.row.kind)
+            if self.reasons
+            else -1
         )
         self.refuse_comment.clear()
         self.incomplete_missing.setText(
-            "le justificatif du déplacement (ordre de mission)" if details.row.checks.get("proof") == checks.MISSING else ""
+            "le justificatif du déplacement (ordre de mission)"
+            if details.row.checks.get("proof") == checks.MISSING
+            else ""
         )
         today = frenchdates.paris(frenchdates.now()).date()
-        self.incomplete_reply_by.setDate(to_qdate(today + dt.timedelta(days=review.INCOMPLETE_REPLY_DAYS)))
+        self.incomplete_reply_by.setDate(
+            to_qdate(today + dt.timedelta(days=review.INCOMPLETE_REPLY_DAYS))
+        )
         self.redirect_to.setCurrentIndex(0)
         self.redirect_comment.clear()
 
@@ -402,11 +440,20 @@ class DecisionPanel(QGroupBox):
                 "comment": self.accept_comment.text(),
             }
         if decision is Decision.REFUSE:
-            return {"reason": self.refuse_reason.currentText(), "comment": self.refuse_comment.text()}
+            return {
+                "reason": self.refuse_reason.currentText(),
+                "comment": self.refuse_comment.text(),
+            }
         if decision is Decision.INCOMPLETE:
-            return {"reason": self.incomplete_missing.text(), "reply_by": from_qdate(self.incomplete_reply_by.date())}
+            return {
+                "reason": self.incomplete_missing.text(),
+                "reply_by": from_qdate(self.incomplete_reply_by.date()),
+            }
         if decision is Decision.REDIRECT:
-            return {"reason": self.redirect_to.currentText(), "comment": self.redirect_comment.text()}
+            return {
+                "reason": self.redirect_to.currentText(),
+                "comment": self.redirect_comment.text(),
+            }
         return {}
 
 
@@ -452,7 +499,9 @@ class RequestsTab(QWidget):
         self.search_timer.timeout.connect(self.apply_filters)
         self.search.textChanged.connect(lambda _t: self.search_timer.start())
         self.search.returnPressed.connect(self.apply_filters)
-        self.session.currentIndexChanged.connect(lambda _i: self.load_session(self.session.currentData()))
+        self.session.currentIndexChanged.connect(
+            lambda _i: self.load_session(self.session.currentData())
+        )
 
         bar = QHBoxLayout()
         session_label = QLabel("&Session", self)
@@ -527,7 +576,9 @@ class RequestsTab(QWidget):
         self.proof_button.clicked.connect(self.choose_proof)
         self.letter_button = QPushButton("Courrier…", self)
         self.letter_button.setObjectName("letterButton")
-        self.letter_button.setToolTip(f"Aperçu et impression du courrier de décision ({SHORTCUTS['letter']})")
+        self.letter_button.setToolTip(
+            f"Aperçu et impression du courrier de décision ({SHORTCUTS['letter']})"
+        )
         self.letter_button.clicked.connect(self.open_letter)
         right_buttons = QHBoxLayout()
         right_buttons.addWidget(self.proof_button)
@@ -578,7 +629,14 @@ class RequestsTab(QWidget):
 
     # --- actions and menus ---------------------------------------------------------------------
 
-    def _action(self, name: str, text: str, slot: Any, shortcut: str | None = None, extra: tuple[str, ...] = ()) -> QAction:
+    def _action(
+        self,
+        name: str,
+        text: str,
+        slot: Any,
+        shortcut: str | None = None,
+        extra: tuple[str, ...] = (),
+    ) -> QAction:
         action = QAction(text, self)
         keys = [QKeySequence(k) for k in ((shortcut,) if shortcut else ()) + extra]
         if keys:
@@ -591,19 +649,51 @@ class RequestsTab(QWidget):
         return action
 
     def _build_actions(self) -> None:
-        self._action("accept", "&Accepter…", lambda: self.choose_decision(Decision.ACCEPT), SHORTCUTS["accept"])
-        self._action("refuse", "&Refuser…", lambda: self.choose_decision(Decision.REFUSE), SHORTCUTS["refuse"])
         self._action(
-            "incomplete", "Demander un &complément…", lambda: self.choose_decision(Decision.INCOMPLETE),
+            "accept",
+            "&Accepter…",
+            lambda: self.choose_decision(Decision.ACCEPT),
+            SHORTCUTS["accept"],
+        )
+        self._action(
+            "refuse",
+            "&Refuser…",
+            lambda: self.choose_decision(Decision.REFUSE),
+            SHORTCUTS["refuse"],
+        )
+        self._action(
+            "incomplete",
+            "Demander un &complément…",
+            lambda: self.choose_decision(Decision.INCOMPLETE),
             SHORTCUTS["incomplete"],
         )
-        self._action("redirect", "Re&diriger…", lambda: self.choose_decision(Decision.REDIRECT), SHORTCUTS["redirect"])
-        self._action("save", "&Enregistrer la décision", self.save_decision, SHORTCUTS["save"], ("Ctrl+Enter",))
+        self._action(
+            "redirect",
+            "Re&diriger…",
+            lambda: self.choose_decision(Decision.REDIRECT),
+            SHORTCUTS["redirect"],
+        )
+        self._action(
+            "save",
+            "&Enregistrer la décision",
+            self.save_decision,
+            SHORTCUTS["save"],
+            ("Ctrl+Enter",),
+        )
         self._action("next", "Demande &suivante", lambda: self.move(1), SHORTCUTS["next"])
-        self._action("previous", "Demande &précédente", lambda: self.move(-1), SHORTCUTS["previous"])
-        self._action("next_pending", "Demande en a&ttente suivante", self.open_next_pending, SHORTCUTS["next_pending"])
+        self._action(
+            "previous", "Demande &précédente", lambda: self.move(-1), SHORTCUTS["previous"]
+        )
+        self._action(
+            "next_pending",
+            "Demande en a&ttente suivante",
+            self.open_next_pending,
+            SHORTCUTS["next_pending"],
+        )
         self._action("search", "&Chercher dans la file", self.focus_search, SHORTCUTS["search"])
-        self._action("new", "&Nouvelle demande (courrier, accueil)…", self.new_request, SHORTCUTS["new"])
+        self._action(
+            "new", "&Nouvelle demande (courrier, accueil)…", self.new_request, SHORTCUTS["new"]
+        )
         self._action("proof", "&Joindre un justificatif…", self.choose_proof, SHORTCUTS["proof"])
         self._action("letter", "C&ourrier…", self.open_letter, SHORTCUTS["letter"])
         self._action("reasons", "&Motifs de refus…", self.edit_reasons)
@@ -635,12 +725,16 @@ class RequestsTab(QWidget):
         self.sessions = {view.key: view for view in views}
         current = select or self.session.currentData() or queue.session_with_pending(self.db)
         if current not in self.sessions:
-            current = next((v.key for v in views if v.state is not exam_calendar.SessionState.CLOSED), None)
+            current = next(
+                (v.key for v in views if v.state is not exam_calendar.SessionState.CLOSED), None
+            )
             current = current or (views[-1].key if views else None)
         self.session.blockSignals(True)
         self.session.clear()
         for view in views:
-            self.session.addItem(f"{view.year}, semestre {view.semester}, session {view.number}", view.key)
+            self.session.addItem(
+                f"{view.year}, semestre {view.semester}, session {view.number}", view.key
+            )
         if current:
             self.session.setCurrentIndex(max(self.session.findData(current), 0))
         self.session.blockSignals(False)
@@ -720,7 +814,10 @@ class RequestsTab(QWidget):
         self.due.setText(text)
 
     def update_counts(self) -> None:
-        parts = [f"{STATUS_LABELS[status]} : {self.counts_by_status.get(status, 0)}" for status in RequestStatus]
+        parts = [
+            f"{STATUS_LABELS[status]} : {self.counts_by_status.get(status, 0)}"
+            for status in RequestStatus
+        ]
         total = sum(self.counts_by_status.values())
         shown = self.proxy.rowCount()
         suffix = f" — {total} demande{'s' if total > 1 else ''}"
@@ -784,7 +881,9 @@ class RequestsTab(QWidget):
         queued = current.data(ROW_ROLE) if current.isValid() else None
         if queued is None:
             self.show_request(None)
-        elif self.current_request_id() != queued.id or (self.details and self.details.row.version != queued.version):
+        elif self.current_request_id() != queued.id or (
+            self.details and self.details.row.version != queued.version
+        ):
             self._show(queued.id)
 
     def _show(self, request_id: int) -> None:
@@ -804,7 +903,9 @@ class RequestsTab(QWidget):
         self.decision.show_request(details)
         can_attach = details is not None and details.row.kind is not RequestKind.DISABILITY
         self.proof_button.setEnabled(can_attach)
-        self.letter_button.setEnabled(details is not None and details.row.status is not RequestStatus.PENDING)
+        self.letter_button.setEnabled(
+            details is not None and details.row.status is not RequestStatus.PENDING
+        )
         if details is not None:
             self.request_shown.emit(details.row.id)
 
@@ -825,8 +926,12 @@ class RequestsTab(QWidget):
         while True:
             try:
                 row = review.decide(
-                    self.db, details.row.id, decision, expect_version=details.row.version,
-                    change_reason=change_reason, **arguments,
+                    self.db,
+                    details.row.id,
+                    decision,
+                    expect_version=details.row.version,
+                    change_reason=change_reason,
+                    **arguments,
                 )
                 break
             except review.ChangeReasonRequired as needed:
@@ -846,7 +951,9 @@ class RequestsTab(QWidget):
         still_shown = self.query is None or self.query.accepts(row)
         if not still_shown:
             self.model.remove_request(row.id)
-        self.counts_by_status = queue.status_counts(self.db, self.current_session_key() or details.session_key)
+        self.counts_by_status = queue.status_counts(
+            self.db, self.current_session_key() or details.session_key
+        )
         self.update_counts()
         self._show_due(self.sessions.get(self.current_session_key() or ""))
         # The next request opens by itself: the next one waiting below, else from the top.
@@ -875,7 +982,10 @@ class RequestsTab(QWidget):
 
     def choose_import(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
-            self, "Importer des demandes (export Microsoft Forms)", "", "Classeurs (*.xlsx *.xlsm *.xls *.xlsb *.ods)"
+            self,
+            "Importer des demandes (export Microsoft Forms)",
+            "",
+            "Classeurs (*.xlsx *.xlsm *.xls *.xlsb *.ods)",
         )
         if path:
             self.import_file(Path(path))
@@ -908,13 +1018,18 @@ class RequestsTab(QWidget):
         if self.details is None:
             return
         path, _filter = QFileDialog.getOpenFileName(
-            self, "Joindre un justificatif", "", "PDF ou image (*.pdf *.png *.jpg *.jpeg *.gif *.webp *.tif *.tiff)"
+            self,
+            "Joindre un justificatif",
+            "",
+            "PDF ou image (*.pdf *.png *.jpg *.jpeg *.gif *.webp *.tif *.tiff)",
         )
         if path:
             self.attach_proof(self.details.row.id, Path(path))
 
     def attach_proof(self, request_id: int, path: Path) -> bool:
-        expected = self.details.row.version if self.details and self.details.row.id == request_id else None
+        expected = (
+            self.details.row.version if self.details and self.details.row.id == request_id else None
+        )
         try:
             intake.attach_proof(self.db, request_id, path, expect_version=expected)
         except RefusedInput as error:
@@ -963,14 +1078,20 @@ class RequestsTab(QWidget):
     def open_letter(self) -> None:
         """The decision letter of the request shown (the letters' own preview dialog)."""
         if self.details is None or self.details.row.status is RequestStatus.PENDING:
-            msgbox.information(self, "Courrier", "Décidez d'abord la demande : le courrier dit la décision.")
+            msgbox.information(
+                self, "Courrier", "Décidez d'abord la demande : le courrier dit la décision."
+            )
             return
         try:
             from cnam_desk.ui.letter_preview import LetterPreviewDialog
         except ModuleNotFoundError as missing:
             if missing.name != "cnam_desk.ui.letter_preview":
                 raise
-            msgbox.information(self, "Courrier", "La préparation des courriers n'est pas encore disponible dans cette version.")
+            msgbox.information(
+                self,
+                "Courrier",
+                "La préparation des courriers n'est pas encore disponible dans cette version.",
+            )
             return
         request_id = self.details.row.id
         dialog = LetterPreviewDialog(self.db, [request_id], self)

@@ -22,8 +22,10 @@ DEFAULT_REFUSAL_REASONS = [
     "Vous n'êtes pas inscrit(e) à l'UE indiquée pour cette session.",
     "Justificatif du déplacement professionnel absent ou insuffisant.",
     "Le déplacement indiqué ne couvre pas la date de l'examen.",
-    "Le motif ne fait pas partie des cas prévus (chevauchement d'examens, déplacement "
-    "professionnel ponctuel à l'étranger, situation de handicap).",
+    (
+        "Le motif ne fait pas partie des cas prévus (chevauchement d'examens, déplacement "
+        "professionnel ponctuel à l'étranger, situation de handicap)."
+    ),
 ]
 
 
@@ -45,11 +47,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_request_event")),
     )
     with op.batch_alter_table("request_event", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_request_event_request_id"), ["request_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_request_event_request_id"), ["request_id"], unique=False
+        )
 
     with op.batch_alter_table("accommodation_request", schema=None) as batch_op:
-        batch_op.create_index("ix_accommodation_request_session_received", ["session_id", "received_at"], unique=False)
-        batch_op.create_index("ix_accommodation_request_session_status", ["session_id", "status"], unique=False)
+        batch_op.create_index(
+            "ix_accommodation_request_session_received", ["session_id", "received_at"], unique=False
+        )
+        batch_op.create_index(
+            "ix_accommodation_request_session_status", ["session_id", "status"], unique=False
+        )
 
     reasons = sa.table(
         "refusal_reason",
@@ -58,7 +66,11 @@ def upgrade() -> None:
         sa.column("active", sa.Boolean()),
     )
     op.bulk_insert(
-        reasons, [{"text": text, "position": index, "active": True} for index, text in enumerate(DEFAULT_REFUSAL_REASONS)]
+        reasons,
+        [
+            {"text": text, "position": index, "active": True}
+            for index, text in enumerate(DEFAULT_REFUSAL_REASONS)
+        ],
     )
 
 

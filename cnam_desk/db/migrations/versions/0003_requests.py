@@ -29,6 +29,14 @@ DEFAULT_REFUSAL_REASONS = [
 ]
 
 
+REASONS = sa.table(
+    "refusal_reason",
+    sa.column("text", sa.Text()),
+    sa.column("position", sa.Integer()),
+    sa.column("active", sa.Boolean()),
+)
+
+
 def upgrade() -> None:
     op.create_table(
         "request_event",
@@ -59,14 +67,8 @@ def upgrade() -> None:
             "ix_accommodation_request_session_status", ["session_id", "status"], unique=False
         )
 
-    reasons = sa.table(
-        "refusal_reason",
-        sa.column("text", sa.Text()),
-        sa.column("position", sa.Integer()),
-        sa.column("active", sa.Boolean()),
-    )
     op.bulk_insert(
-        reasons,
+        REASONS,
         [
             {"text": text, "position": index, "active": True}
             for index, text in enumerate(DEFAULT_REFUSAL_REASONS)
@@ -75,6 +77,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute(REASONS.delete().where(REASONS.c.text.in_(DEFAULT_REFUSAL_REASONS)))
     with op.batch_alter_table("accommodation_request", schema=None) as batch_op:
         batch_op.drop_index("ix_accommodation_request_session_status")
         batch_op.drop_index("ix_accommodation_request_session_received")

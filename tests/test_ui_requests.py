@@ -630,3 +630,21 @@ def test_screenshot_of_the_tab(cli, office, tmp_path) -> None:
     )
     assert result.code == 0, result
     assert out.stat().st_size > 10_000
+
+
+def test_letter_button_opens_the_real_letter_preview(window, monkeypatch) -> None:
+    from cnam_desk.ui import letter_preview
+
+    tab = window.requests_tab
+    tab.choose_decision(review.Decision.REFUSE)
+    tab.save_decision()
+    tab.select_request(1)
+    opened: list[list[int]] = []
+
+    def fake_exec(dialog) -> int:
+        opened.append(list(dialog._request_ids))
+        return 0
+
+    monkeypatch.setattr(letter_preview.LetterPreviewDialog, "exec", fake_exec)
+    tab.open_letter()
+    assert opened == [[1]]

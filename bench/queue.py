@@ -17,7 +17,11 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Run as a script, this file's folder comes first on the path, and its name would hide the
+# standard library's `queue` (which the PostgreSQL driver imports).
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(HERE.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.*=false")
 os.environ.setdefault("CNAM_DESK_HOME", tempfile.mkdtemp(prefix="cnam-desk-bench-home-"))
@@ -253,8 +257,16 @@ def main() -> int:
     print(
         f"d'une décision à la demande suivante affichée : {figures(steps)} ; temps processeur {figures(steps_cpu)}"
     )
-    ok = statistics.median(openings) < 100 and statistics.median(steps) < 100
-    print("objectif (< 100 ms) : " + ("atteint" if ok else "NON atteint"))
+
+    def verdict(values: list[float]) -> str:
+        return "atteint" if statistics.median(values) < 100 else "NON atteint"
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(
+        f"objectif (< 100 ms, médianes) : temps processeur {verdict(openings_cpu)} à l'ouverture, "
+        f"{verdict(steps_cpu)} d'une décision à l'autre ; à l'horloge {verdict(openings)} et {verdict(steps)} "
+        f"(charge moyenne de la machine : {load:.1f} pour {os.cpu_count()} processeurs)"
+    )
     db.dispose()
     return 0
 

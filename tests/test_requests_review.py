@@ -561,3 +561,16 @@ def test_import_requests_command_with_columns_and_session(db, cli, tmp_path) -> 
     assert cli("import-requests", str(path), "--column", "ue=Q6").code == 1
     missing = cli("import-requests", str(tmp_path / "absent.xlsx"))
     assert missing.code == 1 and "absent.xlsx" in missing.err
+
+
+def test_request_commands_import_no_qt(office, database_url) -> None:
+    probe = (
+        "import sys; from cnam_desk.cli import main; "
+        "assert main(['--db', sys.argv[1], 'requests', '--json']) == 0; "
+        "assert main(['--db', sys.argv[1], 'decide', '1', 'refuse', '--reason', '2']) == 0; "
+        "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt imported'"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe, database_url], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert result.returncode == 0, result.stderr

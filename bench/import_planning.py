@@ -15,13 +15,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from openpyxl import Workbook  # noqa: E402
-from python_calamine import CalamineWorkbook  # noqa: E402
-from sqlalchemy import insert, select  # noqa: E402
+from openpyxl import Workbook
+from python_calamine import CalamineWorkbook
+from sqlalchemy import insert, select
 
-from cnam_desk import exam_calendar, planning  # noqa: E402
-from cnam_desk.db.engine import open_database  # noqa: E402
-from cnam_desk.db.models import CourseUnit, Exam  # noqa: E402
+from cnam_desk import exam_calendar, planning
+from cnam_desk.db.engine import open_database
+from cnam_desk.db.models import CourseUnit, Exam
 
 SESSION = "2023-2024/S1/1"
 FIRST_DAY = dt.date(2024, 1, 22)

@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "calendar",
     "demo",
     "screenshot",
+    "planning",
 ]
 
 EXIT_OK = 0

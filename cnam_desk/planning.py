@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -17,10 +17,18 @@ from cnam_desk.db import audit
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Exam
 from cnam_desk.errors import EditConflict, Location, RefusedInput
+from cnam_desk.importing import (
+    CHUNK,
+    RowError,
+    chunks,
+    clean_ue_code,
+    count,
+    is_blank,
+    memoised,
+    refuse_errors,
+)
 from cnam_desk.progress import Progress, Steps, run_to_end
 from cnam_desk.spreadsheets import Field
-
-T = TypeVar("T")
 
 # The office's own centre: rows that name no centre are exams in Paris.
 DEFAULT_CENTRE = "Paris"
@@ -30,7 +38,6 @@ ROOM_SEPARATOR = " ; "
 UE_CODE_MAX = 20
 TITLE_MAX = 300
 PLACE_MAX = 120
-CHUNK = 5000  # rows per progress step and per bulk statement
 
 UE = Field("ue", "UE", ("UE", "Code UE", "Code", "Code de l'UE", "UE code"))
 TITLE = Field("title", "Intitulé", ("Intitulé", "Libellé", "Intitulé de l'UE", "Libellé de l'UE", "Intitulé UE", "Libellé UE"), required=False)
@@ -47,23 +54,6 @@ _UE_HEADERS = frozenset(spreadsheets.normalise_header(name) for name in (UE.labe
 
 
 # --- what a file says -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One unreadable row of an imported file: where, and why in French."""
-
-    file: str
-    sheet: str | None
-    row: int | None
-    column: str | None
-    message: str
-
-    def describe(self) -> str:
-        return f"{Location(self.file, self.sheet, self.row, self.column).describe()} : {self.message}"
-
-    def as_json(self) -> dict[str, Any]:
-        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message}
 
 
 class ScheduledExam(NamedTuple):
@@ -100,11 +90,6 @@ class ScheduleFile:
     ues_in_error: set[str] = field(default_factory=set)
 
 
-def clean_ue_code(value: Any) -> str:
-    """« nfa 031 » -> « NFA031 »."""
-    return "".join(parsing.parse_text(value).split()).upper()
-
-
 def split_rooms(room: str) -> list[str]:
     """The rooms of an exam held in several rooms."""
     return [part.strip() for part in room.split(ROOM_SEPARATOR.strip()) if part.strip()]
@@ -116,10 +101,6 @@ def _merge_rooms(first: str, second: str) -> str:
         if room not in rooms:
             rooms.append(room)
     return ROOM_SEPARATOR.join(rooms)
-
-
-def _empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _looks_like_code(text: str) -> bool:
@@ -143,37 +124,6 @@ def _check_time_columns(file_name: str, table: spreadsheets.Table) -> None:
         f"{Location(file_name, table.sheet).describe()} : colonnes d'horaire introuvables ; il faut "
         "« Début » avec « Fin » ou « Durée », ou une colonne « Horaire » (par exemple « 18h00 - 21h00 »)."
     )
-
-
-def memoised(parse: Callable[[Any], T]) -> Callable[[Any], T]:
-    """A cell parser that remembers its answers (and its refusals) for one file.
-
-    A schedule repeats the same few dates, times, rooms and centres thousands of times;
-    the type is part of the key because 1, 1.0 and True are equal in Python.
-    """
-    cache: dict[tuple[type, Any], Any] = {}
-
-    def cached(value: Any) -> T:
-        try:
-            key = (type(value), value)
-            answer = cache[key]
-        except KeyError:
-            try:
-                answer = parse(value)
-            except parsing.ParseError as error:
-                answer = _Refused(error.message)
-            cache[key] = answer
-        except TypeError:  # an unhashable value: nothing to remember
-            return parse(value)
-        if type(answer) is _Refused:
-            raise parsing.ParseError(answer.message)
-        return answer  # type: ignore[no-any-return]
-
-    return cached
-
-
-class _Refused(NamedTuple):
-    message: str
 
 
 class _RowReader:
@@ -201,9 +151,9 @@ class _RowReader:
         ue = values.get("ue")
         if isinstance(ue, str) and spreadsheets.normalise_header(ue) in _UE_HEADERS:
             return True
-        if any(not _empty(values.get(name)) for name in _TIME_FIELDS):
+        if any(not is_blank(values.get(name)) for name in _TIME_FIELDS):
             return False
-        return _empty(ue) or not _looks_like_code(self.text(ue))
+        return is_blank(ue) or not _looks_like_code(self.text(ue))
 
     def _text(self, values: dict[str, Any], name: str, label: str, limit: int, errors: list[tuple[str, str]]) -> str:
         text = self.text(values.get(name))
@@ -216,8 +166,8 @@ class _RowReader:
         """Start and end from Début + Fin, Début + Durée, or Horaire."""
         values = row.values
         start_value, slot_value = values.get("start"), values.get("slot")
-        if _empty(start_value):
-            if _empty(slot_value):
+        if is_blank(start_value):
+            if is_blank(slot_value):
                 errors.append(("start" if "start" in row.columns else "slot", "heure de début manquante"))
                 return None
             try:
@@ -233,16 +183,16 @@ class _RowReader:
         end_value, duration_value = values.get("end"), values.get("duration")
         where = "end"
         try:
-            if not _empty(end_value):
+            if not is_blank(end_value):
                 end = self.time(end_value)
-            elif not _empty(duration_value):
+            elif not is_blank(duration_value):
                 where = "duration"
                 finish = dt.datetime.combine(dt.date.min, start) + self.duration(duration_value)
                 if finish.date() != dt.date.min:
                     errors.append((where, "l'épreuve finirait après minuit"))
                     return None
                 end = finish.time()
-            elif not _empty(slot_value):
+            elif not is_blank(slot_value):
                 where = "slot"
                 end = self.time_range(slot_value)[1]
             else:
@@ -322,13 +272,11 @@ def read_schedule_steps(path: str | Path, session: exam_calendar.SessionView) ->
                         title=earlier.title or exam.title, room=_merge_rooms(earlier.room, exam.room)
                     )
                     continue
-                problems.append(
-                    (
-                        "ue",
-                        f"l'UE {exam.ue} (centre {exam.centre}) figure déjà ligne {earlier.row} "
-                        f"de la feuille « {earlier.sheet} » à un autre horaire",
-                    )
+                clash = (
+                    f"l'UE {exam.ue} (centre {exam.centre}) figure déjà ligne {earlier.row} "
+                    f"de la feuille « {earlier.sheet} » à un autre horaire"
                 )
+                problems.append(("ue", clash))
             code = reader.ue_code(row.values.get("ue"))
             if code:
                 schedule.ues_in_error.add(code)
@@ -507,32 +455,15 @@ class ImportSummary:
 
     def describe(self) -> str:
         text = (
-            f"Planning {self.session_key} : {_count(self.added, 'épreuve ajoutée', 'épreuves ajoutées')}, "
-            f"{_count(self.updated, 'modifiée', 'modifiées')}, {_count(self.removed, 'supprimée', 'supprimées')}, "
-            f"{_count(self.unchanged, 'inchangée', 'inchangées')}"
+            f"Planning {self.session_key} : {count(self.added, 'épreuve ajoutée', 'épreuves ajoutées')}, "
+            f"{count(self.updated, 'modifiée', 'modifiées')}, {count(self.removed, 'supprimée', 'supprimées')}, "
+            f"{count(self.unchanged, 'inchangée', 'inchangées')}"
         )
         if self.course_units_created:
-            text += f" ; {_count(self.course_units_created, 'UE créée', 'UE créées')}"
+            text += f" ; {count(self.course_units_created, 'UE créée', 'UE créées')}"
         if self.errors:
-            text += f" ; {_count(len(self.errors), 'erreur ignorée', 'erreurs ignorées')}"
+            text += f" ; {count(len(self.errors), 'erreur ignorée', 'erreurs ignorées')}"
         return text + "."
-
-
-def _count(number: int, one: str, many: str) -> str:
-    return f"{number} {one if number <= 1 else many}"
-
-
-def refuse_errors(errors: Sequence[RowError]) -> RefusedInput:
-    """The error that refuses a whole file: the first problems, each with its place."""
-    shown = "\n".join(error.describe() for error in errors[:20])
-    more = f"\n… et {len(errors) - 20} autres erreurs." if len(errors) > 20 else ""
-    lines = _count(len(errors), "ligne en erreur", "lignes en erreur")
-    return RefusedInput(f"Fichier refusé, rien n'a été enregistré ({lines}) :\n{shown}{more}")
-
-
-def _chunks(rows: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for index in range(0, len(rows), size):
-        yield rows[index : index + size]
 
 
 def _course_units(s: Session, exams: Sequence[ScheduledExam]) -> tuple[dict[str, int], int, int]:
@@ -604,7 +535,7 @@ def apply_schedule_steps(
         done = 0
         yield Progress(done, total, "Enregistrement du planning…")
         unit_ids, units_created, units_titled = _course_units(s, schedule.exams)
-        for chunk in _chunks(preview.added):
+        for chunk in chunks(preview.added):
             s.execute(
                 insert(exam_table),
                 [
@@ -625,7 +556,7 @@ def apply_schedule_steps(
                 room=bindparam("b_room"), version=exam_table.c.version + 1,
             )
         )
-        for chunk in _chunks(preview.changed):
+        for chunk in chunks(preview.changed):
             s.execute(
                 changer,
                 [
@@ -635,7 +566,7 @@ def apply_schedule_steps(
             )
             done += len(chunk)
             yield Progress(done, total, f"Épreuves modifiées : {done} sur {total}")
-        for chunk in _chunks(preview.removed):
+        for chunk in chunks(preview.removed):
             s.execute(delete(exam_table).where(exam_table.c.id.in_([exam.id for exam in chunk])))
             done += len(chunk)
             yield Progress(done, total, f"Épreuves supprimées : {done} sur {total}")

@@ -287,7 +287,7 @@ def _held(s: Session, file: EnrolmentFile) -> tuple[int, dict[str, HeldStudent],
             .join(Student, Enrolment.student_id == Student.id)
             .join(CourseUnit, Enrolment.course_unit_id == CourseUnit.id)
             .where(Enrolment.year_id == year.id)
-        ).tuples()
+        ).all()
     )
     units = set(s.scalars(select(CourseUnit.code)))
     return year.id, students, enrolled, units
@@ -375,8 +375,8 @@ def apply_enrolments_steps(
                     rows,
                 )
         done += len(preview.students_updated)
-        student_ids = dict(s.execute(select(students_table.c.number, students_table.c.id)).tuples())
-        unit_ids = dict(s.execute(select(units_table.c.code, units_table.c.id)).tuples())
+        student_ids = dict(s.execute(select(students_table.c.number, students_table.c.id)).all())
+        unit_ids = dict(s.execute(select(units_table.c.code, units_table.c.id)).all())
         for chunk in chunks(preview.enrolments_added):
             s.execute(
                 insert(enrolments_table),

@@ -101,11 +101,18 @@ class _RowReader:
         self.ue_code = memoised(clean_ue_code)
 
     def is_note(self, values: dict[str, Any]) -> bool:
-        """A remark or repeated header: no number, no UE, or the header's own words."""
+        """A remark or a repeated header between the rows: skipped, not an error.
+
+        A row with no UE and no email is a note unless its first cell looks like a
+        student number (then the UE is missing, and the clerk is told so).
+        """
         number = values.get("number")
         if isinstance(number, str) and spreadsheets.normalise_header(number) in _NUMBER_HEADERS:
             return True
-        return is_blank(number) and is_blank(values.get("ue")) and is_blank(values.get("email"))
+        if not (is_blank(values.get("ue")) and is_blank(values.get("email"))):
+            return False
+        text = self.text(number)
+        return len(text.split()) != 1 or not any(c.isdigit() for c in text)
 
     def _text(self, values: dict[str, Any], name: str, label: str, limit: int, errors: list[tuple[str, str]]) -> str:
         text = self.text(values.get(name))

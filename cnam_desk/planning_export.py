@@ -240,6 +240,7 @@ def attendance_rosters(db: Database, session_key: str) -> list[AttendanceRoster]
     """
     with db.transaction() as s:
         session = exam_calendar.find_session(s, session_key)
+        key = session.key
         exams = [ExamLine(*row) for row in planning.exam_tuples(s, session.id)]
         enrolled: dict[str, list[RosterStudent]] = defaultdict(list)
         for code, number, last, first in s.execute(
@@ -260,7 +261,7 @@ def attendance_rosters(db: Database, session_key: str) -> list[AttendanceRoster]
         for room, block in zip(rooms, split_by_rooms(students, len(rooms)), strict=True):
             rosters.append(
                 AttendanceRoster(
-                    session.key, exam.ue, exam.title, exam.date, exam.start, exam.end, room, exam.centre, tuple(block)
+                    key, exam.ue, exam.title, exam.date, exam.start, exam.end, room, exam.centre, tuple(block)
                 )
             )
     return rosters

@@ -121,10 +121,9 @@ def test_commands_do_not_import_qt(cli) -> None:
     import subprocess
     import sys
 
-    probe = subprocess.run(
-        [sys.executable, "-c",
-         "import sys, cnam_desk.commands.planning, cnam_desk.conflicts, cnam_desk.planning_export; "
-         "print(any(m.startswith('PySide6') for m in sys.modules))"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+    code = (
+        "import sys, cnam_desk.commands.planning, cnam_desk.conflicts, cnam_desk.planning_export; "
+        "print(any(m.startswith('PySide6') for m in sys.modules))"
+    )
+    probe = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert probe.stdout.strip() == "False"

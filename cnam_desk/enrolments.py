@@ -35,8 +35,10 @@ UE_CODE_MAX = 20
 
 NUMBER = Field(
     "number", "Numéro d'auditeur",
+    # No bare « N° »: the reader also takes headers that start with a synonym, and « N° UE »
+    # or « N° de téléphone » must not be read as the student's number.
     ("Numéro d'auditeur", "N° auditeur", "N° d'auditeur", "Numéro auditeur", "No auditeur", "Auditeur",
-     "Numéro", "N°", "Matricule", "Numéro d'élève", "Numéro étudiant", "Identifiant"),
+     "Numéro", "Matricule", "Numéro d'élève", "Numéro étudiant", "Numéro de l'auditeur"),
 )  # fmt: skip
 LAST_NAME = Field("last_name", "Nom", ("Nom", "Nom de famille", "Nom d'usage", "Nom de l'auditeur"))
 FIRST_NAME = Field("first_name", "Prénom", ("Prénom", "Prénoms"), required=False)

@@ -45,7 +45,7 @@ DATE = Field("date", "Date", ("Date", "Date de l'épreuve", "Jour", "Date de l'e
 START = Field("start", "Début", ("Début", "Heure de début", "Heure début", "Début de l'épreuve"), required=False)
 END = Field("end", "Fin", ("Fin", "Heure de fin", "Heure fin", "Fin de l'épreuve"), required=False)
 DURATION = Field("duration", "Durée", ("Durée", "Durée de l'épreuve"), required=False)
-SLOT = Field("slot", "Horaire", ("Horaire", "Horaires", "Heure", "Heures"), required=False)
+SLOT = Field("slot", "Horaire", ("Horaire", "Horaires"), required=False)
 ROOM = Field("room", "Salle", ("Salle", "Salles", "Salle d'examen"), required=False)
 CENTRE = Field("centre", "Centre", ("Centre", "Site", "Lieu", "Centre d'examen"), required=False)
 FIELDS = (UE, TITLE, DATE, START, END, DURATION, SLOT, ROOM, CENTRE)

@@ -284,9 +284,32 @@ def _start_without_end(tmp_path):
     return write_book(tmp_path / "sans-fin.xlsx", [["UE", "Date", "Début"], ["NFA031", "22/01/2024", "18h"]])
 
 
+def _password_protected(tmp_path):
+    from tests.test_spreadsheets import write_cfb
+
+    return write_cfb(tmp_path / "protege.xlsx", ["EncryptionInfo", "EncryptedPackage"])
+
+
+def _zip_bomb(tmp_path):
+    from tests.test_spreadsheets import _ratio_bomb
+
+    return _ratio_bomb(tmp_path)
+
+
+def _entities(tmp_path):
+    from tests.test_spreadsheets import _billion_laughs
+
+    good = write_book(tmp_path / "good.xlsx", plain_schedule([["NFA031", "", "22/01/2024", "18h", "21h", "", ""]]))
+    return _billion_laughs(tmp_path, good)
+
+
 @pytest.mark.parametrize(
-    "make", [_not_a_spreadsheet, _truncated, _empty, _zip_without_workbook, _no_header, _no_times, _start_without_end]
-)
+    "make",
+    [
+        _not_a_spreadsheet, _truncated, _empty, _zip_without_workbook, _password_protected, _zip_bomb, _entities,
+        _no_header, _no_times, _start_without_end,
+    ],
+)  # fmt: skip
 def test_bad_files_change_nothing(db, tmp_path, make) -> None:
     planning.import_schedule(
         db, write_book(tmp_path / "v1.xlsx", plain_schedule([["NFA031", "J", "22/01/2024", "18h", "21h", "A", ""]])), SESSION

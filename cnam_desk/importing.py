@@ -69,30 +69,31 @@ class _Refused(NamedTuple):
 
 
 def memoised(parse: Callable[[Any], T]) -> Callable[[Any], T]:
-    """A cell parser that remembers its answers (and its refusals) for one file.
+    """A cell parser that remembers its answers (and its refusals) to texts, for one file.
 
-    Imported files repeat the same few dates, times, rooms and codes thousands of times;
-    the type is part of the key because 1, 1.0 and True are equal in Python.
+    Imported files repeat the same few dates, times, rooms and codes thousands of times as
+    text; other cells (dates, times, numbers) are quicker to parse again than to look up.
     """
-    cache: dict[tuple[type, Any], Any] = {}
+    cache: dict[str, Any] = {}
 
     def cached(value: Any) -> T:
-        try:
-            key = (type(value), value)
-            answer = cache[key]
-        except KeyError:
+        if value.__class__ is not str:
+            return parse(value)
+        answer = cache.get(value, _MISSING)
+        if answer is _MISSING:
             try:
                 answer = parse(value)
             except parsing.ParseError as error:
                 answer = _Refused(error.message)
-            cache[key] = answer
-        except TypeError:  # an unhashable value: nothing to remember
-            return parse(value)
-        if type(answer) is _Refused:
+            cache[value] = answer
+        if answer.__class__ is _Refused:
             raise parsing.ParseError(answer.message)
         return answer  # type: ignore[no-any-return]
 
     return cached
+
+
+_MISSING = object()
 
 
 def clean_ue_code(value: Any) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,7 @@ ROOM = Field("room", "Salle", ("Salle", "Salles", "Salle d'examen"), required=Fa
 CENTRE = Field("centre", "Centre", ("Centre", "Site", "Lieu", "Centre d'examen"), required=False)
 FIELDS = (UE, TITLE, DATE, START, END, DURATION, SLOT, ROOM, CENTRE)
 _TIME_FIELDS = ("date", "start", "end", "duration", "slot")
+_DIGIT = re.compile(r"\d").search
 _UE_HEADERS = frozenset(spreadsheets.normalise_header(name) for name in (UE.label, *UE.synonyms))
 
 
@@ -149,10 +151,13 @@ class _RowReader:
         UE code (then the clerk forgot the date, and is told so).
         """
         ue = values.get("ue")
-        if isinstance(ue, str) and spreadsheets.normalise_header(ue) in _UE_HEADERS:
+        # A repeated header: its UE cell holds a word such as « Code UE », never a digit.
+        if isinstance(ue, str) and not _DIGIT(ue) and spreadsheets.normalise_header(ue) in _UE_HEADERS:
             return True
-        if any(not is_blank(values.get(name)) for name in _TIME_FIELDS):
-            return False
+        for name in _TIME_FIELDS:  # a loop, not any(): this runs for every row of the file
+            value = values.get(name)
+            if value is not None and (value.__class__ is not str or value.strip()):
+                return False
         return is_blank(ue) or not _looks_like_code(self.text(ue))
 
     def _text(self, values: dict[str, Any], name: str, label: str, limit: int, errors: list[tuple[str, str]]) -> str:
@@ -406,7 +411,7 @@ def _held_exams(s: Session, session_id: int) -> list[HeldExam]:
         .join(CourseUnit, Exam.course_unit_id == CourseUnit.id)
         .where(Exam.session_id == session_id)
     ).all()
-    return [HeldExam(*row) for row in rows]
+    return list(map(HeldExam._make, rows))
 
 
 def preview_schedule(db: Database, schedule: ScheduleFile) -> SchedulePreview:

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
-from cnam_desk import exam_calendar, frenchdates
+from cnam_desk import exam_calendar, frenchdates, parsing
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Enrolment, Exam, Student
 from cnam_desk.planning import split_rooms
@@ -176,6 +176,6 @@ def find_conflicts(db: Database, session_key: str) -> Conflicts:
                     names[student_id] = (number, last, first)
         students = sorted(
             (StudentClash(*names[student_id], tuple(slots)) for student_id, slots in clashing.items()),
-            key=lambda c: (c.last_name.casefold(), c.first_name.casefold(), c.student_number),
+            key=lambda c: (parsing.fold(c.last_name), parsing.fold(c.first_name), c.student_number),
         )
         return Conflicts(session.key, students, room_clashes(all_slots))

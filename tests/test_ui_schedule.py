@@ -311,3 +311,22 @@ def test_sorting_keeps_the_selection(qtbot) -> None:
 def test_tree_items_still_carry_their_keys(window) -> None:
     index = window.calendar_tab.model.index_of(SESSION)
     assert index.data(SESSION_KEY_ROLE) == SESSION
+
+
+def test_enrolment_preview_models(qtmodeltester, qtbot, db, tmp_path) -> None:
+    first = write_book(tmp_path / "a.xlsx", [["Numéro d'auditeur", "Nom", "Code UE"], ["100", "Martin", "NFA031"]])
+    enrolments.import_enrolments(db, first, "2023-2024")
+    second = write_book(
+        tmp_path / "b.xlsx",
+        [["Numéro d'auditeur", "Nom", "Prénom", "Code UE"],
+         ["100", "Martin-Durand", "Jules", "NFA031"], ["200", "Petit", "", "NFA032"], [None, "Sans numéro", "", "NFA031"]],
+    )  # fmt: skip
+    file = enrolments.read_enrolments(second, "2023-2024")
+    dialog = EnrolmentPreviewDialog(file, enrolments.preview_enrolments(db, file))
+    qtbot.addWidget(dialog)
+    for model in dialog.models.values():
+        qtmodeltester.check(model)
+    updated = dialog.models["students_updated"]
+    assert updated.data(updated.index(0, 2)) == "nom : Martin → Martin-Durand, prénom : — → Jules"
+    assert dialog.models["errors"].rowCount() == 1
+    assert "1 ligne en erreur ne sera pas importée" in dialog.warning.text()

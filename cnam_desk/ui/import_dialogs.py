@@ -78,8 +78,9 @@ class ImportPreviewDialog(QDialog):
     def set_errors(self, errors: Sequence[RowError], consequence: str) -> None:
         self.add_tab("errors", "Erreurs", ERROR_COLUMNS, errors)
         if errors:
+            rows = len({(error.sheet, error.row) for error in errors})  # a row may have several errors
             self.warning.setText(
-                f"{count(len(errors), 'ligne en erreur ne sera pas importée', 'lignes en erreur ne seront pas importées')}"
+                f"{count(rows, 'ligne en erreur ne sera pas importée', 'lignes en erreur ne seront pas importées')}"
                 f" ; {consequence} Corrigez le fichier et déposez-le à nouveau pour les importer."
             )
             self.warning.show()
@@ -101,7 +102,7 @@ class SchedulePreviewDialog(ImportPreviewDialog):
         sheets = ", ".join(f"« {name} »" for name in schedule.sheets)
         self.heading.setText(
             f"Fichier <b>{schedule.file_name}</b> → session <b>{session.key}</b> "
-            f"({session.title.lower()} {session.year}, du {frenchdates.short_date(session.first_day)} "
+            f"({session.title.lower()} de {session.year}, du {frenchdates.short_date(session.first_day)} "
             f"au {frenchdates.short_date(session.last_day)})<br>"
             f"{count(schedule.rows_read, 'ligne lue', 'lignes lues')} "
             f"({count(len(schedule.sheets), 'feuille', 'feuilles')} : {sheets})"

@@ -281,7 +281,7 @@ class SchedulePanel(QWidget):
         self._update_counts()
         if not self._widths_set and self.exams.rowCount():
             # Sized once on the first rows shown: resizing to contents reads every row.
-            widths = (70, 88, 56, 56, 76, 300, 160)
+            widths = (70, 88, 56, 56, 76, 230, 150)
             for column, width in enumerate(widths):
                 self.table.setColumnWidth(column, width)
             self._widths_set = True

@@ -105,15 +105,13 @@ def _merge_rooms(first: str, second: str) -> str:
     return ROOM_SEPARATOR.join(rooms)
 
 
+# What an UE code looks like (NFA031, US331H, UTC501, « nfa 031 »), as opposed to a note
+# such as « Semaine 2 » or « Total : 40 épreuves » typed in the same column.
+_UE_CODE = re.compile(r"[A-Za-z]{2,4} ?\d[A-Za-z0-9]{1,5}")
+
+
 def _looks_like_code(text: str) -> bool:
-    compact = "".join(text.split())
-    return (
-        len(text.split()) <= 2
-        and 2 <= len(compact) <= UE_CODE_MAX
-        and compact.isalnum()
-        and any(c.isdigit() for c in compact)
-        and any(c.isalpha() for c in compact)
-    )
+    return _UE_CODE.fullmatch(text.strip()) is not None
 
 
 def _check_time_columns(file_name: str, table: spreadsheets.Table) -> None:

@@ -56,6 +56,7 @@ def test_messy_file_with_every_quirk(db, tmp_path) -> None:
                 ["prévoir calculatrice", "Salle 12", "18:00", "21:00", "23/01/24", "nfa 032", "Java objet", None],
                 [],
                 ["Attention : les salles du samedi restent à confirmer"],
+                [None, None, None, None, None, "Semaine 2"],  # a note in the UE column
                 [None, "Salle 12", "9 h 30", "12 h 30", "samedi 27 janvier 2024", "NFP107", "SGBD", "Lyon"],
                 [None, "Salle 3", T(14, 0), T(17, 0), D(2024, 1, 24), "RSX101", "Réseaux", "Paris"],
                 [None, "Salle 3", "14h00", "17h00", "25 janv. 2024", "SEC101", "Sécurité", "paris"],
@@ -488,3 +489,15 @@ def test_compare_schedule_is_pure() -> None:
     assert preview.counts() == {"added": 1, "updated": 1, "removed": 1, "unchanged": 1}
     bumped = [held[0]._replace(version=4), *held[1:]]
     assert compare_schedule(schedule, bumped).held_signature != preview.held_signature
+
+
+def test_an_ue_alone_on_its_row_is_an_error_not_a_note(db, tmp_path) -> None:
+    path = write_book(
+        tmp_path / "p.xlsx",
+        plain_schedule([["NFA031", "Java", None, None, None, None, None], ["Semaine 2", None, None, None, None, None, None],
+                        ["Total : 1 épreuve"]]),
+    )  # fmt: skip
+    schedule = read(db, path)
+    assert schedule.rows_read == 1
+    assert [(e.row, e.column) for e in schedule.errors] == [(2, "C"), (2, "D")]
+    assert schedule.errors[0].message == "date manquante"

@@ -18,11 +18,13 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from sqlalchemy import select
 
-from cnam_desk import exam_calendar, frenchdates, parsing, planning
+from cnam_desk import exam_calendar, frenchdates, office, parsing, planning
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Enrolment, Exam, Student
+from cnam_desk.documents import AttendanceSheet, AttendanceStudent, render_attendance_sheets
 from cnam_desk.errors import NotFound, RefusedInput
 from cnam_desk.planning import ExamLine
+from cnam_desk.progress import Progress, Steps, run_to_end
 
 FORMATS = (".ics", ".xlsx")
 # What spreadsheet programs take for the start of a formula (or of a DDE call).
@@ -211,8 +213,15 @@ class AttendanceRoster:
     students: tuple[RosterStudent, ...]
 
     def file_stem(self) -> str:
-        room = re.sub(r"[^A-Za-z0-9]+", "-", parsing.fold(self.room)).strip("-") or "salle"
-        return f"emargement-{self.date:%Y%m%d}-{self.start:%H%M}-{self.ue}-{room}"
+        """« emargement-20240122-1800-NFA031-paris-amphi-a »: unique per exam and room, safe on every disk."""
+
+        def slug(text: str, empty: str) -> str:
+            return re.sub(r"[^a-z0-9]+", "-", parsing.fold(text)).strip("-")[:40] or empty
+
+        return (
+            f"emargement-{self.date:%Y%m%d}-{self.start:%H%M}-{slug(self.ue, 'ue')}-"
+            f"{slug(self.centre, 'centre')}-{slug(self.room, 'salle')}"
+        )
 
 
 def _name_key(student: RosterStudent) -> tuple[str, str, str]:
@@ -267,6 +276,57 @@ def attendance_rosters(db: Database, session_key: str) -> list[AttendanceRoster]
     return rosters
 
 
-def write_attendance_sheets(db: Database, session_key: str, out_dir: Path) -> list[Path]:
+
+def _roster_sheet(roster: AttendanceRoster, session_title: str) -> AttendanceSheet:
+    return AttendanceSheet(
+        session_title=session_title,
+        ue_code=roster.ue,
+        ue_title=roster.title,
+        date=roster.date,
+        start=roster.start,
+        end=roster.end,
+        room=roster.room,
+        centre=roster.centre,
+        students=tuple(AttendanceStudent(s.number, s.last_name, s.first_name) for s in roster.students),
+    )
+
+
+def attendance_sheets_steps(db: Database, session_key: str, out_dir: str | Path) -> Steps[list[Path]]:
+    """One PDF per exam and room in a folder, yielding progress; on any failure none of them is left."""
+    out_dir = Path(out_dir)
+    view = exam_calendar.get_session(db, session_key)
+    rosters = attendance_rosters(db, view.key)
+    if not rosters:
+        raise RefusedInput(f"La session {view.key} n'a pas d'épreuve : aucune feuille d'émargement à écrire.")
+    letterhead = office.get_letterhead(db)
+    title = f"{view.title} de l'année {view.year}"
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise RefusedInput(f"Impossible de créer le dossier « {out_dir} » : {error.strerror or error}.") from None
+    written: list[Path] = []
+    try:
+        for index, roster in enumerate(rosters):
+            yield Progress(index, len(rosters), f"Feuille d'émargement {roster.ue} ({roster.room or 'sans salle'})")
+            path = out_dir / f"{roster.file_stem()}.pdf"
+            sheet = _roster_sheet(roster, title)
+            _save_atomically(path, lambda target, sheet=sheet: render_attendance_sheets([sheet], letterhead, target))
+            written.append(path)
+    except OSError as error:
+        _remove(written)
+        raise RefusedInput(f"Impossible d'écrire dans « {out_dir} » : {error.strerror or error}.") from None
+    except BaseException:
+        _remove(written)
+        raise
+    yield Progress(len(rosters), len(rosters), "Feuilles d'émargement écrites")
+    return written
+
+
+def _remove(paths: list[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def write_attendance_sheets(db: Database, session_key: str, out_dir: str | Path) -> list[Path]:
     """The attendance sheets of a session as PDF files in a folder (one per exam and room)."""
-    raise RefusedInput("Les feuilles d'émargement en PDF ne sont pas encore disponibles.")
+    return run_to_end(attendance_sheets_steps(db, session_key, out_dir))

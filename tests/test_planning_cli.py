@@ -114,6 +114,13 @@ def test_enrolments_conflicts_and_exports(cli, tmp_path) -> None:
     wrong = cli("export-planning", "--session", SESSION, "--out", str(tmp_path / "planning.csv"))
     assert wrong.code == 1 and ".ics ou .xlsx" in wrong.err
 
+    sheets = cli("attendance-sheets", "--session", SESSION, "--out", str(tmp_path / "emargement"))
+    assert sheets.code == 0, sheets
+    assert "2 feuilles d’émargement écrites" in sheets.out
+    assert sorted(p.suffix for p in (tmp_path / "emargement").iterdir()) == [".pdf", ".pdf"]
+    empty = cli("attendance-sheets", "--session", "2023-2024/S2/2", "--out", str(tmp_path / "vide"))
+    assert empty.code == 1 and "aucune feuille" in empty.err
+
 
 def test_commands_do_not_import_qt(cli) -> None:
     result = cli("planning", "--session", SESSION, "--json")

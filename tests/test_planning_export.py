@@ -121,3 +121,27 @@ def test_rosters_one_per_exam_and_room_sorted_by_name(scheduled) -> None:
 def test_split_by_rooms() -> None:
     assert [len(b) for b in planning_export.split_by_rooms(list(range(10)), 3)] == [4, 3, 3]
     assert planning_export.split_by_rooms([], 2) == [[], []]
+
+
+def test_attendance_sheets_one_pdf_per_exam_and_room(scheduled, tmp_path) -> None:
+    from pypdf import PdfReader
+
+    written = planning_export.write_attendance_sheets(scheduled, SESSION, tmp_path / "emargement")
+    names = sorted(path.name for path in written)
+    assert names == [
+        "emargement-20240122-1800-nfa031-paris-amphi-a.pdf",
+        "emargement-20240122-1800-nfa031-paris-salle-12.pdf",
+        "emargement-20240123-0900-nfa032-paris-33-salle.pdf",
+        "emargement-20240202-1400-rsx101-lyon-1.pdf",
+    ]
+    text = " ".join(page.extract_text() for page in PdfReader(tmp_path / "emargement" / names[0]).pages)
+    assert text.index("Camus") < text.index("duras") < text.index("Éluard")
+    assert "Sand" not in text  # in the second room
+    assert "NFA031" in text and "Semestre 1, session 1 de l'année 2023-2024" in text
+    assert "identité" in text
+
+
+def test_attendance_sheets_need_exams(db, tmp_path) -> None:
+    with pytest.raises(RefusedInput, match="aucune feuille"):
+        planning_export.write_attendance_sheets(db, SESSION, tmp_path / "x")
+    assert not (tmp_path / "x").exists()

@@ -175,7 +175,7 @@ def test_other_files_are_not_accepted(qtbot, window, tmp_path) -> None:
     assert not enter.isAccepted()
 
 
-def test_file_menu_actions(window, monkeypatch, tmp_path, said, db) -> None:
+def test_file_menu_actions(qtbot, window, monkeypatch, tmp_path, said, db) -> None:
     labels = [a.text().replace("&", "") for a in window.file_menu.actions() if not a.isSeparator()]
     assert labels[-5:] == [
         "Importer un planning…", "Importer des inscriptions…", "Exporter le planning…", "Feuilles d'émargement…", "Quitter",
@@ -189,6 +189,11 @@ def test_file_menu_actions(window, monkeypatch, tmp_path, said, db) -> None:
     monkeypatch.setattr(msgbox, "open_file", lambda *args: None)  # the clerk cancels the file dialog
     window.calendar_tab.import_schedule_action.trigger()
     assert len(said) == 1
+    monkeypatch.setattr(msgbox, "directory", lambda *args: tmp_path / "emargement")
+    window.calendar_tab.attendance_action.trigger()
+    qtbot.waitUntil(lambda: len(said) == 2, timeout=20_000)
+    assert "3 feuilles écrites" in said[-1][2]
+    assert len(list((tmp_path / "emargement").glob("*.pdf"))) == 3
 
 
 def test_month_view_and_the_days_exams(qtbot, demo_db, said) -> None:

@@ -550,8 +550,7 @@ class CalendarTab(QWidget):
         key = view.key
 
         def work() -> Iterator[Any]:
-            yield Progress(0, 0, "Préparation des feuilles d'émargement…")
-            return planning_export.write_attendance_sheets(self.db, key, folder)
+            return planning_export.attendance_sheets_steps(self.db, key, folder)
 
         def done(written: list[Path]) -> None:
             msgbox.information(

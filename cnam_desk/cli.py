@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "letters",
     "requests",
     "screenshot",
+    "planning",
 ]
 
 EXIT_OK = 0

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from cnam_desk.conflicts import times_overlap
 from cnam_desk.db.models import (
     AccommodationRequest,
     CourseUnit,
@@ -74,17 +75,6 @@ class ExamSlot:
 
 
 # --- the rules ------------------------------------------------------------------------------
-
-
-def times_overlap(
-    date1: dt.date, start1: dt.time, end1: dt.time, date2: dt.date, start2: dt.time, end2: dt.time
-) -> bool:
-    """Two exams overlap when they are the same day and their times intersect (touching ends do not).
-
-    Private copy until cnam_desk.conflicts.times_overlap (the schedule's rule) is on main;
-    then this is replaced by that import so the rule lives in one place.
-    """
-    return date1 == date2 and start1 < end2 and start2 < end1
 
 
 def deadline_check(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from cnam_desk import exam_calendar, parsing, spreadsheets
 from cnam_desk.db import audit
 from cnam_desk.db.engine import Database
-from cnam_desk.db.models import CourseUnit, Enrolment, Student
+from cnam_desk.db.models import CourseUnit, Enrolment, ExamSession, Semester, Student
 from cnam_desk.errors import EditConflict
 from cnam_desk.importing import (
     CHUNK,
@@ -406,6 +406,13 @@ def apply_enrolments_steps(
                 after={"file": file.file_name, **preview.counts(), "course_units_created": len(preview.new_units),
                        "rows_skipped": len(file.errors)},
             )  # fmt: skip
+        if preview.enrolments_added:
+            from cnam_desk import checks  # "not enrolled" may no longer hold
+
+            for session in s.scalars(
+                select(ExamSession).join(Semester).where(Semester.year_id == year_id)
+            ):
+                checks.recompute_session(s, session)
         yield Progress(total, total, "Inscriptions enregistrées")
     return summary
 

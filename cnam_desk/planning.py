@@ -595,6 +595,10 @@ def apply_schedule_steps(
                     "rows_skipped": len(schedule.errors),
                 },
             )  # fmt: skip
+        if preview.has_changes:
+            from cnam_desk import checks  # the requests' checks depend on the schedule
+
+            checks.recompute_session(s, session)
         yield Progress(total, total, "Planning enregistré")
     return summary
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from cnam_desk import checks, demo, exam_calendar, frenchdates
+from cnam_desk.conflicts import times_overlap
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Enrolment, Exam, RequestKind, RequestSource, Student
 from cnam_desk.requests import intake, queue, review
@@ -77,7 +78,7 @@ def _demo_answers(db: Database, key: str, count: int, rng: random.Random) -> lis
     def clash(codes: list[str]) -> tuple[str, str] | None:
         for i, a in enumerate(codes):
             for b in codes[i + 1 :]:
-                if checks.times_overlap(*exams[a], *exams[b]):
+                if times_overlap(*exams[a], *exams[b]):
                     return a, b
         return None
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from cnam_desk import checks, frenchdates, parsing
+from cnam_desk.conflicts import times_overlap
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import (
     AccommodationRequest,
@@ -231,7 +232,7 @@ def _check_arrangement(
     for other in facts.student_exams(request.student_id) + [
         facts.slots[c] for c in codes if c in facts.slots
     ]:
-        if other.code != code and checks.times_overlap(
+        if other.code != code and times_overlap(
             given.date, given.start, given.end, other.date, other.start, other.end
         ):
             raise RefusedInput(
@@ -419,7 +420,7 @@ def suggest_arrangement(
 
     def free(day: dt.date, start: dt.time, end: dt.time) -> bool:
         return not any(
-            checks.times_overlap(day, start, end, o.date, o.start, o.end) for o in others
+            times_overlap(day, start, end, o.date, o.start, o.end) for o in others
         )
 
     candidates: list[tuple[dt.date, dt.time, dt.time]] = []
@@ -431,7 +432,7 @@ def suggest_arrangement(
             o.end
             for o in others
             if o.date == exam.date
-            and checks.times_overlap(exam.date, exam.start, exam.end, o.date, o.start, o.end)
+            and times_overlap(exam.date, exam.start, exam.end, o.date, o.start, o.end)
         ]
         if clashing:
             start = max(clashing)

@@ -14,7 +14,8 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -118,10 +119,12 @@ class XlsxWriter:
         self.workbook = Workbook(write_only=True)
         self._titles: list[str] = []
 
-    def __enter__(self) -> XlsxWriter:
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         if kind is None:
             self.save()
         else:

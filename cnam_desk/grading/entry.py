@@ -128,10 +128,10 @@ def unit_choices(db: Database, session_key: str) -> list[UnitChoice]:
 def best_of_two(db: Database) -> bool:
     """Office setting: the UE result is the better of the two sessions' marks instead of session 2's."""
     with db.transaction() as s:
-        return _best_of_two(s)
+        return best_of_two_in(s)
 
 
-def _best_of_two(s: Session) -> bool:
+def best_of_two_in(s: Session) -> bool:
     setting = s.get(OfficeSetting, BEST_OF_TWO_SETTING)
     return bool(setting.value) if setting is not None else False
 
@@ -231,7 +231,7 @@ def _grades_of(s: Session, session_id: int, unit_id: int) -> dict[int, tuple]:
     return {row[0]: row for row in rows}
 
 
-def _sheet_rows(s: Session, ref: ExamRef, best: bool, only: int | None = None) -> list[GradeRow]:
+def sheet_rows_in(s: Session, ref: ExamRef, best: bool, only: int | None = None) -> list[GradeRow]:
     enrolled = select(Student.id, Student.number, Student.last_name, Student.first_name).join(
         Enrolment, Enrolment.student_id == Student.id
     ).where(Enrolment.course_unit_id == ref.course_unit_id, Enrolment.year_id == ref.year_id)
@@ -280,7 +280,7 @@ def _sheet_rows(s: Session, ref: ExamRef, best: bool, only: int | None = None) -
     return result
 
 
-def _publication(s: Session, ref: ExamRef) -> PublicationInfo | None:
+def publication_in(s: Session, ref: ExamRef) -> PublicationInfo | None:
     row = s.execute(
         select(Publication.published_at, Publication.published_by).where(
             Publication.session_id == ref.session_id, Publication.course_unit_id == ref.course_unit_id
@@ -292,8 +292,8 @@ def _publication(s: Session, ref: ExamRef) -> PublicationInfo | None:
 def load_sheet(db: Database, ref: ExamRef) -> GradeSheet:
     """The students of an exam with their grades (session 2: those sent to it)."""
     with db.transaction() as s:
-        best = _best_of_two(s)
-        return GradeSheet(ref, _sheet_rows(s, ref, best), _publication(s, ref), best)
+        best = best_of_two_in(s)
+        return GradeSheet(ref, sheet_rows_in(s, ref, best), publication_in(s, ref), best)
 
 
 def sheet_by_keys(db: Database, session_key: str, ue_code: str) -> GradeSheet:
@@ -332,7 +332,7 @@ def conflict_message(row: GradeRow) -> str:
 
 def _current_row(db: Database, ref: ExamRef, student_id: int) -> GradeRow | None:
     with db.transaction() as s:
-        rows = _sheet_rows(s, ref, _best_of_two(s), only=student_id)
+        rows = sheet_rows_in(s, ref, best_of_two_in(s), only=student_id)
         return rows[0] if rows else None
 
 
@@ -344,7 +344,7 @@ def _student_label(s: Session, student_id: int) -> str:
 def _check_on_sheet(s: Session, ref: ExamRef, student_ids: Iterable[int]) -> None:
     wanted = set(student_ids)
     only = next(iter(wanted)) if len(wanted) == 1 else None
-    on_sheet = {row.student_id for row in _sheet_rows(s, ref, False, only=only)}
+    on_sheet = {row.student_id for row in sheet_rows_in(s, ref, False, only=only)}
     for sid in sorted(wanted):
         if sid not in on_sheet:
             if ref.session_number == 2:
@@ -358,7 +358,7 @@ def _check_on_sheet(s: Session, ref: ExamRef, student_ids: Iterable[int]) -> Non
 
 
 def _require_reason(s: Session, ref: ExamRef, reason: str) -> PublicationInfo | None:
-    publication = _publication(s, ref)
+    publication = publication_in(s, ref)
     if publication is not None and not reason.strip():
         raise RefusedInput(
             f"Les notes de {ref.ue_code} (session {ref.session_key}) sont {publication.text} : "
@@ -416,10 +416,10 @@ def save_grades(db: Database, ref: ExamRef, edits: Sequence[GradeEdit], *, reaso
                     )
                 )
             s.flush()
-            best = _best_of_two(s)
+            best = best_of_two_in(s)
             if len(set(ids)) == 1:
-                return _sheet_rows(s, ref, best, only=ids[0])
-            by_student = {row.student_id: row for row in _sheet_rows(s, ref, best)}
+                return sheet_rows_in(s, ref, best, only=ids[0])
+            by_student = {row.student_id: row for row in sheet_rows_in(s, ref, best)}
             return [by_student[sid] for sid in dict.fromkeys(ids)]
     except _Stale as stale:
         current = _current_row(db, ref, stale.student_id)
@@ -494,10 +494,10 @@ def grade_history(db: Database, ref: ExamRef, student_id: int) -> list[HistoryEn
 def publish(db: Database, ref: ExamRef) -> PublicationInfo:
     """Publish an exam's grades: they go to the student portal and are locked (changes need a reason)."""
     with db.transaction() as s:
-        existing = _publication(s, ref)
+        existing = publication_in(s, ref)
         if existing is not None:
             raise RefusedInput(f"Les notes de {ref.ue_code} (session {ref.session_key}) sont déjà {existing.text}.")
-        rows = _sheet_rows(s, ref, False)
+        rows = sheet_rows_in(s, ref, False)
         if not rows:
             raise RefusedInput(f"Aucun auditeur n'est à noter en {ref.ue_code} (session {ref.session_key}) : rien à publier.")
         missing = [row for row in rows if row.grade is None]

@@ -168,3 +168,11 @@ def test_session2_import_only_for_the_session2_list(db, tmp_path) -> None:
     existing = workbook(tmp_path / "n3.xlsx", [["numéro", "note"], ["101", "abj"]])
     importing.apply_import(db, importing.preview_import(db, existing, S2, "NFA031"))
     assert grades_of(db, S2)["101"] == GradeCode.ABJ
+
+
+def test_window_import_lets_a_ue_column_win(db, tmp_path) -> None:
+    seed(db)
+    path = workbook(tmp_path / "mix.xlsx", [["UE", "numéro", "note"], ["NFA008", "100", "8"], [None, "101", "9"]])
+    preview = importing.preview_import(db, path, S1, "NFA031", exam_is_default=True)
+    assert preview.ok
+    assert sorted((c.ref.ue_code, c.student_number) for c in preview.changes) == [("NFA008", "100"), ("NFA031", "101")]

@@ -278,7 +278,14 @@ def save_programme(
 
 def delete_programme(db: Database, name: str) -> None:
     with db.transaction() as s:
-        s.delete(_find_programme(s, name))
+        programme = _find_programme(s, name)
+        issued = s.scalar(select(func.count()).select_from(Attestation).where(Attestation.programme_id == programme.id))
+        if issued:
+            raise RefusedInput(
+                f"Le programme « {programme.name} » ne peut pas être supprimé : {issued} attestation(s) de M1 "
+                "ont été délivrées à son nom."
+            )
+        s.delete(programme)
 
 
 @dataclass(frozen=True)

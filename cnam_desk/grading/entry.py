@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -61,6 +61,7 @@ class ExamRef:
 class UnitChoice:
     code: str
     title: str
+    graded: int = 0  # grades entered in the session
 
     @property
     def label(self) -> str:
@@ -115,11 +116,30 @@ def unit_choices(db: Database, session_key: str) -> list[UnitChoice]:
         scheduled = select(Exam.course_unit_id).where(Exam.session_id == session.id)
         graded = select(Grade.course_unit_id).where(Grade.session_id == session.id)
         rows = s.execute(
-            select(CourseUnit.code, CourseUnit.title)
+            select(CourseUnit.id, CourseUnit.code, CourseUnit.title)
             .where(CourseUnit.id.in_(scheduled.union(graded).scalar_subquery()))
             .order_by(CourseUnit.code)
         ).all()
-        return [UnitChoice(code, title) for code, title in rows]
+        counts = dict(
+            s.execute(
+                select(Grade.course_unit_id, func.count())
+                .where(Grade.session_id == session.id, (Grade.value.is_not(None)) | (Grade.code.is_not(None)))
+                .group_by(Grade.course_unit_id)
+            ).all()
+        )
+        return [UnitChoice(code, title, counts.get(uid, 0)) for uid, code, title in rows]
+
+
+def default_session_key(db: Database) -> str | None:
+    """Where grade entry opens: the latest session that has grades, else the first one."""
+    with db.transaction() as s:
+        latest = s.scalar(
+            select(ExamSession).where(exists().where(Grade.session_id == ExamSession.id))
+            .order_by(ExamSession.first_day.desc()).limit(1)
+        )
+        if latest is None:
+            latest = s.scalar(select(ExamSession).order_by(ExamSession.first_day).limit(1))
+        return latest.key if latest is not None else None
 
 
 # --- settings -------------------------------------------------------------------------------

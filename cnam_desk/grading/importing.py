@@ -143,9 +143,13 @@ class _UnitState:
 
 
 def preview_steps(
-    db: Database, path: str | os.PathLike[str], session_key: str, exam: str | None = None
+    db: Database, path: str | os.PathLike[str], session_key: str, exam: str | None = None, *, exam_is_default: bool = False
 ) -> Iterator[Progress]:
-    """Read and check a grades file; a generator of progress returning a GradeImportPreview."""
+    """Read and check a grades file; a generator of progress returning a GradeImportPreview.
+
+    `exam` is the UE of the whole file; with exam_is_default (the window, showing one exam), a UE
+    column in the file wins and `exam` only fills its empty cells.
+    """
     path = Path(path)
     name = path.name
     yield Progress(0, 3, f"Lecture de « {name} »…")
@@ -163,7 +167,8 @@ def preview_steps(
 
     with db.transaction() as s:
         session_ref = entry.ref_in(s, session_key, exam) if exam else None
-        fixed_code = session_ref.ue_code if session_ref else None
+        fallback_code = session_ref.ue_code if session_ref else None
+        fixed_code = None if exam_is_default and has_ue_column else fallback_code
         students = {n: (sid, last, first) for sid, n, last, first in s.execute(
             select(Student.id, Student.number, Student.last_name, Student.first_name))}
         units = dict(s.execute(select(CourseUnit.code, CourseUnit.id)).all())
@@ -203,6 +208,8 @@ def preview_steps(
                     problem(ProblemKind.OTHER_UE, "ue", f"UE {code} alors que le fichier est importé pour {fixed_code}")
                     continue
                 code = fixed_code
+            elif not code and fallback_code:
+                code = fallback_code
             elif not code:
                 problem(ProblemKind.MISSING_UE, "ue", "UE manquante")
                 continue
@@ -255,10 +262,12 @@ def preview_steps(
     return preview
 
 
-def preview_import(db: Database, path: str | os.PathLike[str], session_key: str, exam: str | None = None) -> GradeImportPreview:
+def preview_import(
+    db: Database, path: str | os.PathLike[str], session_key: str, exam: str | None = None, *, exam_is_default: bool = False
+) -> GradeImportPreview:
     from cnam_desk.progress import run_to_end
 
-    return run_to_end(preview_steps(db, path, session_key, exam))
+    return run_to_end(preview_steps(db, path, session_key, exam, exam_is_default=exam_is_default))
 
 
 def apply_steps(db: Database, preview: GradeImportPreview) -> Iterator[Progress]:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from sqlalchemy import select
 
 from cnam_desk import exam_calendar
 from cnam_desk.db.engine import Database
-from cnam_desk.db.models import CourseUnit, Enrolment, Exam, ExamSession, Student
+from cnam_desk.db.models import CourseUnit, Enrolment, Exam, Student
 from cnam_desk.grading import entry
 
 STUDENTS = [
@@ -56,5 +55,3 @@ def session_id(db: Database, key: str) -> int:
     with db.transaction() as s:
         return exam_calendar.find_session(s, key).id
 
-
-__all__ = ["Decimal", "ExamSession", "grade", "seed", "session_id", "student_id"]

@@ -8,12 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from cnam_desk.db.engine import open_database
-from cnam_desk.db.models import AuditEvent, Grade, GradeCode, GradeChange
+from cnam_desk.db.models import AuditEvent, Grade, GradeChange, GradeCode
 from cnam_desk.errors import RefusedInput
 from cnam_desk.grading import entry
 from cnam_desk.grading.entry import GradeConflict, GradeEdit
 from cnam_desk.grading.rules import ResultCode
-from tests import results_data
 from tests.results_data import grade, seed, student_id
 
 S1 = "2023-2024/S1/1"
@@ -182,5 +181,3 @@ def test_unknown_names_are_refused(db) -> None:
     with pytest.raises(RefusedInput, match="Note refusée"):
         entry.set_grade(db, S1, "NFA031", "100", "12,555")
 
-
-results_data  # the helpers module is shared with the other results tests

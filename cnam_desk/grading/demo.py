@@ -86,11 +86,21 @@ def seed_results(db: Database) -> None:
                         published.append({"session_id": session_id, "course_unit_id": unit_id,
                                           "published_at": now, "published_by": DEMO_CLERK})
             if grades:
-                ids = s.execute(insert(Grade).returning(Grade.id, sort_by_parameter_order=True), grades).scalars().all()
-                s.execute(insert(GradeChange), [
-                    {"grade_id": gid, "changed_at": now, "changed_by": DEMO_CLERK, "old": None,
+                connection = s.connection()
+                table = Grade.__table__
+                connection.execute(table.insert(), grades)
+                ids = {
+                    (session_id, unit_id, student_id): gid
+                    for gid, session_id, unit_id, student_id in connection.execute(
+                        select(table.c.id, table.c.session_id, table.c.course_unit_id, table.c.student_id)
+                        .where(table.c.session_id.in_(session_ids.values()))
+                    )
+                }
+                connection.execute(GradeChange.__table__.insert(), [
+                    {"grade_id": ids[(row["session_id"], row["course_unit_id"], row["student_id"])], "changed_at": now,
+                     "changed_by": DEMO_CLERK, "old": None,
                      "new": rules.grade_token(rules.from_columns(row["value"], row["code"])), "reason": ""}
-                    for gid, row in zip(ids, grades, strict=True)
+                    for row in grades
                 ])
             if published:
                 s.execute(insert(Publication), published)

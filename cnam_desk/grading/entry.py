@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
@@ -168,9 +169,9 @@ def set_best_of_two(db: Database, enabled: bool) -> None:
 # --- the grade sheet ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class GradeRow:
-    """One student on an exam's grade sheet."""
+    """One student on an exam's grade sheet (never changed in place: `with_grade` makes another)."""
 
     student_id: int
     student_number: str
@@ -223,12 +224,17 @@ class GradeSheet:
 _SORT_LETTERS = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i"})
 
 
-def sort_key(last_name: str, first_name: str, number: str) -> tuple[str, str, str]:
-    def fold(text: str) -> str:
-        decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_SORT_LETTERS))
-        return "".join(c for c in decomposed if not unicodedata.combining(c))
+@lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    if text.isascii():
+        return text.casefold()
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_SORT_LETTERS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
-    return fold(last_name), fold(first_name), number
+
+def sort_key(last_name: str, first_name: str, number: str) -> tuple[str, str, str]:
+    """Names as a French list orders them: no accents, no case; Łukasiewicz under L."""
+    return _fold(last_name), _fold(first_name), number
 
 
 def row_result(ref: ExamRef, grade: GradeValue, session1: GradeValue, best: bool) -> ResultCode | None:
@@ -242,61 +248,68 @@ def _session1_id(s: Session, ref: ExamRef) -> int | None:
     return s.scalar(select(ExamSession.id).where(ExamSession.semester_id == ref.semester_id, ExamSession.number == 1))
 
 
-def _grades_of(s: Session, session_id: int, unit_id: int) -> dict[int, tuple]:
-    rows = s.execute(
-        select(Grade.student_id, Grade.value, Grade.code, Grade.version, Grade.entered_by, Grade.entered_at).where(
-            Grade.session_id == session_id, Grade.course_unit_id == unit_id
-        )
-    ).all()
-    return {row[0]: row for row in rows}
+def _grades_of(s: Session, session_id: int, unit_id: int, only: int | None = None) -> dict[int, tuple]:
+    """student id -> (student id, value, code, version[, entered_by, entered_at])."""
+    columns = [Grade.student_id, Grade.value, Grade.code, Grade.version]
+    if only is not None:
+        # Who and when are read for one row (a conflict names them), not for a whole sheet.
+        columns += [Grade.entered_by, Grade.entered_at]
+    query = select(*columns).where(Grade.session_id == session_id, Grade.course_unit_id == unit_id)
+    if only is not None:
+        query = query.where(Grade.student_id == only)
+    # Core rows: thousands of plain tuples without the ORM's per-row work.
+    return {row[0]: row for row in s.connection().execute(query).all()}
 
 
 def sheet_rows_in(s: Session, ref: ExamRef, best: bool, only: int | None = None) -> list[GradeRow]:
+    connection = s.connection()
     enrolled = select(Student.id, Student.number, Student.last_name, Student.first_name).join(
         Enrolment, Enrolment.student_id == Student.id
     ).where(Enrolment.course_unit_id == ref.course_unit_id, Enrolment.year_id == ref.year_id)
     if only is not None:
         enrolled = enrolled.where(Student.id == only)
-    students = {row[0]: row for row in s.execute(enrolled)}
-    grades = _grades_of(s, ref.session_id, ref.course_unit_id)
+    students = {row[0]: row for row in connection.execute(enrolled).all()}
+    grades = _grades_of(s, ref.session_id, ref.course_unit_id, only)
     session1: dict[int, GradeValue] = {}
     if ref.session_number == 2:
         first = _session1_id(s, ref)
         if first is not None:
             session1 = {
-                sid: rules.from_columns(row[1], row[2]) for sid, row in _grades_of(s, first, ref.course_unit_id).items()
+                sid: rules.from_columns(row[1], row[2])
+                for sid, row in _grades_of(s, first, ref.course_unit_id, only).items()
             }
         # Session 2 is for the students absent from session 1 or below 10; anyone already
         # graded in session 2 stays on the sheet so no grade ever disappears from view.
         students = {
             sid: row for sid, row in students.items() if rules.goes_to_session2(session1.get(sid)) or sid in grades
         }
-    missing = [sid for sid in grades if sid not in students and (only is None or sid == only)]
+    missing = [sid for sid in grades if sid not in students]
     if missing:
-        for row in s.execute(
+        for row in connection.execute(
             select(Student.id, Student.number, Student.last_name, Student.first_name).where(Student.id.in_(missing))
         ):
-            students[row[0]] = row
+            students[row[0]] = tuple(row)
     result = []
-    for sid, (_id, number, last, first) in students.items():
+    # A sheet holds a few dozen distinct grades: each one's result is worked out once.
+    results: dict[tuple[GradeValue, GradeValue], ResultCode | None] = {}
+    for sid, (_id, number, last, first_name) in students.items():
         graded = grades.get(sid)
         grade = rules.from_columns(graded[1], graded[2]) if graded else None
         first_grade = session1.get(sid)
+        key = (grade, first_grade)
+        if key not in results:
+            results[key] = row_result(ref, grade, first_grade, best)
         result.append(
             GradeRow(
-                student_id=sid,
-                student_number=number,
-                last_name=last,
-                first_name=first,
-                grade=grade,
-                version=graded[3] if graded else 0,
-                entered_by=graded[4] if graded else "",
-                entered_at=graded[5] if graded else None,
-                session1=first_grade,
-                result=row_result(ref, grade, first_grade, best),
+                sid, number, last, first_name, grade,
+                graded[3] if graded else 0,
+                graded[4] if graded and only is not None else "",
+                graded[5] if graded and only is not None else None,
+                first_grade,
+                results[key],
             )
         )
-    result.sort(key=lambda r: sort_key(r.last_name, r.first_name, r.student_number))
+    result.sort(key=lambda r: (_fold(r.last_name), _fold(r.first_name), r.student_number))
     return result
 
 
@@ -595,14 +608,27 @@ def histogram_bin(mark: Decimal) -> int:
 def grade_statistics(grades: Iterable[GradeValue]) -> GradeStatistics:
     """Counts, mean, median, pass rate (admitted among those present) and a histogram."""
     values = list(grades)
-    marks = [g for g in values if rules.sat_session(g)]
-    abi = sum(1 for g in values if g == rules.GradeCode.ABI and isinstance(g, rules.GradeCode))
-    abj = sum(1 for g in values if g == rules.GradeCode.ABJ and isinstance(g, rules.GradeCode))
-    admitted = sum(1 for g in marks if rules.is_admitted(g))
+    marks: list[Decimal] = []
+    abi = abj = entered = 0
+    for grade in values:
+        if grade is None:
+            continue
+        entered += 1
+        if grade == rules.GradeCode.ABI:
+            abi += 1
+        elif grade == rules.GradeCode.ABJ:
+            abj += 1
+        else:
+            marks.append(grade)  # type: ignore[arg-type]
+    # The rules once per distinct mark (a sheet has a few dozen), not once per student.
+    distinct = set(marks)
+    if not all(rules.sat_session(mark) for mark in distinct):
+        raise ValueError("not a grade among the marks")
+    passing = {mark for mark in distinct if rules.is_admitted(mark)}
+    admitted = sum(1 for mark in marks if mark in passing)
     bins = [0] * HISTOGRAM_BINS
     for mark in marks:
-        bins[histogram_bin(mark)] += 1  # type: ignore[arg-type]
-    entered = sum(1 for g in values if g is not None)
+        bins[histogram_bin(mark)] += 1
     return GradeStatistics(
         enrolled=len(values),
         entered=entered,
@@ -612,7 +638,7 @@ def grade_statistics(grades: Iterable[GradeValue]) -> GradeStatistics:
         absent_justified=abj,
         present=len(marks),
         admitted=admitted,
-        mean=_two_places(sum(marks, Decimal(0)) / len(marks)) if marks else None,  # type: ignore[arg-type]
+        mean=_two_places(sum(marks, Decimal(0)) / len(marks)) if marks else None,
         median=_two_places(Decimal(pystats.median(marks))) if marks else None,
         pass_rate=(Decimal(admitted) / Decimal(len(marks))) if marks else None,
         histogram=bins,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 
 from cnam_desk import frenchdates
 from cnam_desk.db import audit
@@ -169,9 +169,19 @@ def preview_steps(
         session_ref = entry.ref_in(s, session_key, exam) if exam else None
         fallback_code = session_ref.ue_code if session_ref else None
         fixed_code = None if exam_is_default and has_ue_column else fallback_code
-        students = {n: (sid, last, first) for sid, n, last, first in s.execute(
-            select(Student.id, Student.number, Student.last_name, Student.first_name))}
-        units = dict(s.execute(select(CourseUnit.code, CourseUnit.id)).all())
+        connection = s.connection()
+        numbers = {parse_text(row.values.get("student")) for row in rows}
+        numbers.discard("")
+        students: dict[str, tuple[int, str, str]] = {}
+        listed = sorted(numbers)
+        for start in range(0, len(listed), 900):  # SQLite takes at most 999 parameters
+            for sid, number, last, first in connection.execute(
+                select(Student.id, Student.number, Student.last_name, Student.first_name).where(
+                    Student.number.in_(listed[start:start + 900])
+                )
+            ).all():
+                students[number] = (sid, last, first)
+        units = dict(connection.execute(select(CourseUnit.code, CourseUnit.id)).all())
         best = entry.best_of_two_in(s)
         states: dict[str, _UnitState] = {}
 
@@ -316,25 +326,27 @@ def apply_steps(db: Database, preview: GradeImportPreview) -> Iterator[Progress]
         grade_ids: dict[tuple[int, int, int], int] = {
             key: found[0] for key, found in existing.items()
         }
+        # Core statements: thousands of rows in a few round trips, without the ORM's bookkeeping.
+        connection = s.connection()
         if inserts:
-            for gid, session_id, unit_id, sid in s.execute(
-                insert(Grade).returning(Grade.id, Grade.session_id, Grade.course_unit_id, Grade.student_id,
-                                        sort_by_parameter_order=True),
+            table = Grade.__table__
+            for gid, session_id, unit_id, sid in connection.execute(
+                table.insert().returning(table.c.id, table.c.session_id, table.c.course_unit_id, table.c.student_id),
                 inserts,
             ):
                 grade_ids[(session_id, unit_id, sid)] = gid
         yield Progress(total // 2, total, "Enregistrement des notes…")
         if updates:
             table = Grade.__table__
-            s.connection().execute(
+            connection.execute(
                 update(table)
                 .where(table.c.id == bindparam("gid"), table.c.version == bindparam("old_version"))
                 .values(value=bindparam("v"), code=bindparam("c"), version=bindparam("new_version"),
                         entered_at=bindparam("at"), entered_by=bindparam("by")),
                 updates,
             )
-        s.execute(
-            insert(GradeChange),
+        connection.execute(
+            GradeChange.__table__.insert(),
             [
                 {"grade_id": grade_ids[(c.ref.session_id, c.ref.course_unit_id, c.student_id)], "changed_at": now,
                  "changed_by": db.clerk, "old": rules.grade_token(c.old), "new": rules.grade_token(c.new),

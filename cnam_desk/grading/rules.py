@@ -35,13 +35,19 @@ class ResultCode(enum.StrEnum):
         }[self]
 
 
+_ABSENCE_RESULTS = {GradeCode.ABI: ResultCode.ABI, GradeCode.ABJ: ResultCode.ABJ}
+
+
 def checked(grade: GradeValue) -> GradeValue:
     """The grade itself, or ValueError if it is not one the office can hold (0-20, two decimals)."""
-    if grade is None or isinstance(grade, GradeCode):
+    if grade is None or grade.__class__ is GradeCode:
         return grade
-    if not isinstance(grade, Decimal) or not grade.is_finite():
+    if grade.__class__ is not Decimal or not grade.is_finite():
         raise ValueError(f"not a grade: {grade!r}")
-    if grade < 0 or grade > MAX_GRADE or grade != grade.quantize(_HUNDREDTH):
+    if grade < 0 or grade > MAX_GRADE:
+        raise ValueError(f"not a grade: {grade!r}")
+    # Grades read from the database carry two decimals: the cheap test first.
+    if grade.as_tuple().exponent < -2 and grade != grade.quantize(_HUNDREDTH):
         raise ValueError(f"not a grade: {grade!r}")
     return grade
 
@@ -93,9 +99,9 @@ def result_code(grade: GradeValue) -> ResultCode | None:
     grade = checked(grade)
     if grade is None:
         return None
-    if isinstance(grade, GradeCode):
-        return ResultCode(grade.value)
-    return ResultCode.ADM if grade >= PASS_MARK else ResultCode.AJ
+    if grade.__class__ is GradeCode:
+        return _ABSENCE_RESULTS[grade]  # type: ignore[index]
+    return ResultCode.ADM if grade >= PASS_MARK else ResultCode.AJ  # type: ignore[operator]
 
 
 # --- how grades are written -------------------------------------------------------------------
@@ -135,6 +141,8 @@ def from_columns(value: Decimal | None, code: GradeCode | str | None) -> GradeVa
         return GradeCode(code)
     if value is None:
         return None
+    if value.__class__ is Decimal:
+        return value  # Numeric(4, 2): two decimals already
     return Decimal(value).quantize(_HUNDREDTH)
 
 

@@ -30,7 +30,7 @@ from cnam_desk.grading.rules import GradeValue
 NO_CONVOCATION = "Pas de convocation pour la session 2 : les auditeurs concernés viennent sans inscription."
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RosterEntry:
     student_id: int
     student_number: str
@@ -87,30 +87,51 @@ def roster_in(s: Session, semester: Semester) -> Roster:
         select(Exam.course_unit_id).where(Exam.session_id.in_(session_ids)),
         select(Grade.course_unit_id).where(Grade.session_id == (first or -1)),
     ).subquery()
+    connection = s.connection()  # Core rows: tens of thousands, without the ORM's per-row work
     units = {
         row.id: row
-        for row in s.execute(
+        for row in connection.execute(
             select(CourseUnit.id, CourseUnit.code, CourseUnit.title).where(CourseUnit.id.in_(select(units_query)))
-        )
+        ).all()
     }
     session1: dict[tuple[int, int], GradeValue] = {}
     if first is not None:
-        for student_id, unit_id, value, code in s.execute(
+        for student_id, unit_id, value, code in connection.execute(
             select(Grade.student_id, Grade.course_unit_id, Grade.value, Grade.code).where(Grade.session_id == first)
-        ):
+        ).all():
             session1[(student_id, unit_id)] = rules.from_columns(value, code)
-    entries = []
-    enrolled = s.execute(
-        select(Student.id, Student.number, Student.last_name, Student.first_name, Enrolment.course_unit_id)
-        .join(Enrolment, Enrolment.student_id == Student.id)
-        .where(Enrolment.year_id == semester.year_id, Enrolment.course_unit_id.in_(list(units)))
-    )
-    for student_id, number, last, first_name, unit_id in enrolled:
+    pairs = connection.execute(
+        select(Enrolment.student_id, Enrolment.course_unit_id).where(
+            Enrolment.year_id == semester.year_id, Enrolment.course_unit_id.in_(list(units))
+        )
+    ).all()
+    sent: dict[GradeValue, bool] = {}  # the rule, once per distinct outcome
+    kept = []
+    for student_id, unit_id in pairs:
         outcome = session1.get((student_id, unit_id))
-        if rules.goes_to_session2(outcome):
-            unit = units[unit_id]
-            entries.append(RosterEntry(student_id, number, last, first_name, unit.code, unit.title, outcome))
-    entries.sort(key=lambda e: (e.ue_code, *sort_key(e.last_name, e.first_name, e.student_number)))
+        goes = sent.get(outcome)
+        if goes is None:
+            goes = sent[outcome] = rules.goes_to_session2(outcome)
+        if goes:
+            kept.append((student_id, unit_id, outcome))
+    students = {
+        row[0]: (row, sort_key(row[2], row[3], row[1]))
+        for row in connection.execute(
+            select(Student.id, Student.number, Student.last_name, Student.first_name).where(
+                Student.id.in_(
+                    select(Enrolment.student_id).where(
+                        Enrolment.year_id == semester.year_id, Enrolment.course_unit_id.in_(list(units))
+                    )
+                )
+            )
+        ).all()
+    } if kept else {}
+    kept.sort(key=lambda item: (units[item[1]].code, students[item[0]][1]))
+    entries = []
+    for student_id, unit_id, outcome in kept:
+        (_id, number, last, first_name), _key = students[student_id]
+        unit = units[unit_id]
+        entries.append(RosterEntry(student_id, number, last, first_name, unit.code, unit.title, outcome))
     return Roster(semester.key, semester.year.label, semester.number, second, entries)
 
 

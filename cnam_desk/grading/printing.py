@@ -37,9 +37,12 @@ def office_letterhead(db: Database) -> Letterhead:
         return Letterhead.from_json(setting.value if setting is not None else None)
 
 
-def _units(units: list[attestations.PassedUnit]) -> tuple[PassedUnit, ...]:
+def _units(units: list[attestations.PassedUnit], *, with_year: bool) -> tuple[PassedUnit, ...]:
+    """An attestation of one year names the semester and session; one over several years, the year too."""
     return tuple(
-        PassedUnit(u.ue_code, u.ue_title, u.grade, f"{u.year_label}, {u.session_label}", u.ects) for u in units
+        PassedUnit(u.ue_code, u.ue_title, u.grade, f"{u.year_label}, {u.session_label}" if with_year else u.session_label,
+                   u.ects)
+        for u in units
     )
 
 
@@ -51,7 +54,7 @@ def success_document(item: SuccessData) -> SuccessAttestation:
         student_name=item.student.name,
         student_number=item.student.number,
         year_label=item.year_label,
-        units=_units(item.units),
+        units=_units(item.units, with_year=False),
         date=item.issued_on,
         total_ects=item.total_ects,
     )
@@ -65,7 +68,7 @@ def m1_document(item: M1Data) -> M1Attestation:
         student_number=item.check.student.number,
         year_label=item.check.year_label,
         programme=item.check.programme.name,
-        units=_units(units),
+        units=_units(units, with_year=len({u.year_label for u in units}) > 1),
         date=item.issued_on,
         total_ects=attestations.total_ects(units),
     )

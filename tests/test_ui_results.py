@@ -315,3 +315,56 @@ def test_m1_dialog_lists_what_is_missing(qtmodeltester, qtbot, db) -> None:
     text = dialog.details.toPlainText()
     assert "Il manque" in text and "UE NFA008 (Bases de données) : pas encore réussie" in text
     assert not dialog.issue_button.isEnabled()
+
+
+def test_keyboard_undo_and_menus_in_the_main_window(qtbot, db) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from cnam_desk.ui.main_window import MainWindow
+
+    seed(db)
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    window.show()
+    window.show_tab("resultats")
+    qtbot.waitExposed(window)
+    tab = window.results_tab
+    tab.select(S1, "NFA031")
+    files = [a.text() for a in window.file_menu.actions()]
+    assert "Importer des notes (.xlsx)…" in files and "Exporter les résultats publiés pour le portail…" in files
+    assert files[-1].replace("&", "") == "Quitter"
+    edits = [a.text() for a in window.edit_menu.actions()]
+    assert "Annuler la saisie" in edits and "Programmes de M1…" in edits
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # shortcuts act in the active window
+    go_to(tab, 0)
+    type_grade(qtbot, tab, "13")
+    assert tab.undo_action.isEnabled() and tab.undo_action.text().startswith("Annuler : Note de")
+    go_to(tab, 0)
+    qtbot.keyClick(tab.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert saved(db, "103") is None
+    tab.redo_action.trigger()
+    assert saved(db, "103") == Decimal("13")
+
+
+def test_dropping_a_spreadsheet_imports_it(qtbot, tab, tmp_path, monkeypatch) -> None:
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    dropped = []
+    monkeypatch.setattr(tab, "import_file", lambda path: dropped.append(path))
+    tab.drops.on_drop = lambda paths, _event: tab.import_file(paths[0])
+    path = tmp_path / "notes.xlsx"
+    path.write_bytes(b"")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    target = tab.grid.viewport()
+    point = QPointF(20, 20)
+    enter = QDragEnterEvent(point, Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(target, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(point, Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(target, drop)
+    assert dropped == [path]

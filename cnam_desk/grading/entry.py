@@ -322,6 +322,11 @@ def publication_in(s: Session, ref: ExamRef) -> PublicationInfo | None:
     return PublicationInfo(row[0], row[1]) if row else None
 
 
+def publication_of(db: Database, ref: ExamRef) -> PublicationInfo | None:
+    with db.transaction() as s:
+        return publication_in(s, ref)
+
+
 def load_sheet(db: Database, ref: ExamRef) -> GradeSheet:
     """The students of an exam with their grades (session 2: those sent to it)."""
     with db.transaction() as s:

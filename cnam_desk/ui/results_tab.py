@@ -432,13 +432,17 @@ class ResultsTab(QWidget):
             item.triggered.connect(lambda _checked=False: slot())
             return item
 
-        self.undo_action = self.undo_stack.createUndoAction(self, "Annuler")
-        self.redo_action = self.undo_stack.createRedoAction(self, "Rétablir")
-        for item, keys in ((self.undo_action, QKeySequence.StandardKey.Undo), (self.redo_action, QKeySequence.StandardKey.Redo)):
-            item.setShortcut(QKeySequence(keys))
-            item.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            self.addAction(item)
-        self.paste_action = action("Coller une colonne de notes", self.paste)
+        self.undo_action = action("Annuler la saisie", self.undo, QKeySequence.StandardKey.Undo)
+        self.redo_action = action("Rétablir la saisie", self.redo, QKeySequence.StandardKey.Redo)
+        self.undo_action.setEnabled(False)
+        self.redo_action.setEnabled(False)
+        self.undo_stack.canUndoChanged.connect(self.undo_action.setEnabled)
+        self.undo_stack.canRedoChanged.connect(self.redo_action.setEnabled)
+        self.undo_stack.undoTextChanged.connect(
+            lambda text: self.undo_action.setText(f"Annuler : {text}" if text else "Annuler la saisie"))
+        self.undo_stack.redoTextChanged.connect(
+            lambda text: self.redo_action.setText(f"Rétablir : {text}" if text else "Rétablir la saisie"))
+        self.paste_action = action("Coller une colonne de notes", self.paste, QKeySequence.StandardKey.Paste)
         self.import_action = action("Importer des notes (.xlsx)…", self.import_file)
         self.export_action = action("Exporter les résultats publiés pour le portail…", self.export_results)
         self.roster_action = action("Liste de session 2 (.xlsx)…", self.roster_page.export_xlsx)
@@ -545,6 +549,14 @@ class ResultsTab(QWidget):
         self.refresh_statistics()
         self._current_changed()
 
+    def _refresh_publication(self) -> None:
+        """Another clerk may have published meanwhile: the lock shows at once (the grid stays as it is)."""
+        if self.sheet is not None and not self.sheet.published:
+            publication = entry.publication_of(self.db, self.sheet.ref)
+            if publication is not None:
+                self.sheet.publication = publication
+                self._show_state()
+
     def refresh_statistics(self) -> None:
         stats = entry.grade_statistics(row.grade for row in self.model.rows)
         texts = {
@@ -612,6 +624,7 @@ class ResultsTab(QWidget):
             return False
         except RefusedInput as refused:
             self.show_error(str(refused))
+            self._refresh_publication()
             return False
         for row in rows:
             self.model.update_row(row)
@@ -647,6 +660,21 @@ class ResultsTab(QWidget):
             self._current_changed()
         self.show_info("Note(s) rétablie(s).")
         return True
+
+    def undo(self) -> None:
+        """Ctrl+Z: in a text field, its own undo; elsewhere the last grade saved."""
+        focus = QGuiApplication.focusObject()
+        if isinstance(focus, QLineEdit):
+            focus.undo()
+        else:
+            self.undo_stack.undo()
+
+    def redo(self) -> None:
+        focus = QGuiApplication.focusObject()
+        if isinstance(focus, QLineEdit):
+            focus.redo()
+        else:
+            self.undo_stack.redo()
 
     def clear_current(self) -> None:
         row = self.current_row()

@@ -7,6 +7,7 @@ import json
 import openpyxl
 
 from cnam_desk.db.engine import open_database
+from cnam_desk.grading import entry
 from tests.results_data import seed
 
 S1 = "2023-2024/S1/1"
@@ -20,11 +21,13 @@ def _seeded(database_url: str) -> None:
 
 def test_set_grade_grades_publish_export(cli, database_url, tmp_path) -> None:
     _seeded(database_url)
-    for number, value in [("100", "12,5"), ("101", "9.99"), ("102", "abi"), ("103", "ABJ"), ("104", "20")]:
-        result = cli("set-grade", "--session", S1, "--exam", "nfa031", "--student", number, value)
-        assert result.code == 0, result
-    assert "MARTIN Léa (100) en NFA031 : 12,5 (ADM)" in cli(
-        "set-grade", "--session", S1, "--exam", "NFA031", "--student", "100", "12,5").out
+    db = open_database(database_url)
+    for number, value in [("101", "9.99"), ("102", "abi"), ("103", "ABJ"), ("104", "20")]:
+        entry.set_grade(db, S1, "NFA031", number, value)
+    db.dispose()
+    result = cli("set-grade", "--session", S1, "--exam", "nfa031", "--student", "100", "12,5")
+    assert result.code == 0, result
+    assert "MARTIN Léa (100) en NFA031 : 12,5 (ADM)" in result.out
     refused = cli("set-grade", "--session", S1, "--exam", "NFA031", "--student", "105", "12,555")
     assert refused.code == 1 and refused.out == ""
     assert len(refused.err.strip().splitlines()) == 1 and "deux décimales" in refused.err
@@ -111,3 +114,20 @@ def test_usage_errors(cli) -> None:
     assert cli("attestation", "--student", "1", "--all", "--year", "2023-2024", "--out", "x.pdf").code == 2
     unknown = cli("grades", "--session", S1, "--exam", "ZZZ1")
     assert unknown.code == 1 and "ZZZ1" in unknown.err
+
+
+def test_results_commands_import_no_qt(database_url: str) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    _seeded(database_url)
+    probe = (
+        "import sys; from cnam_desk.cli import main; db = sys.argv[1]; "
+        "assert main(['--db', db, 'grades', '--session', '2023-2024/S1/1', '--exam', 'NFA031']) == 0; "
+        "assert main(['--db', db, 'session2', '--semester', '2023-2024/S1']) == 0; "
+        "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt imported'"
+    )
+    result = subprocess.run([sys.executable, "-c", probe, database_url], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr

@@ -163,9 +163,11 @@ class GradeTableModel(_TableModel):
         if role == Qt.ItemDataRole.ForegroundRole and column == self.RESULT and row.result:
             return RESULT_COLOURS[row.result]
         if role == Qt.ItemDataRole.ToolTipRole and column == self.GRADE:
+            if row.grade is None:
+                return "Pas encore de note : tapez 12,5, 12.5, ABI ou ABJ puis Entrée"
             if row.entered_at:
                 return f"Saisie par {row.entered_by} le {_when(row.entered_at)}"
-            return "Pas encore de note : tapez 12,5, 12.5, ABI ou ABJ puis Entrée"
+            return "Tapez une autre note pour la corriger ; qui l'a saisie et quand : historique de la note"
         if role == Qt.ItemDataRole.ToolTipRole and column == self.RESULT and row.result:
             return row.result.label
         return None

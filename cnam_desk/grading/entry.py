@@ -335,7 +335,11 @@ def load_sheet(db: Database, ref: ExamRef) -> GradeSheet:
 
 
 def sheet_by_keys(db: Database, session_key: str, ue_code: str) -> GradeSheet:
-    return load_sheet(db, exam_ref(db, session_key, ue_code))
+    """An exam's grade sheet named by its session key and UE code, in one transaction."""
+    with db.transaction() as s:
+        ref = ref_in(s, session_key, ue_code)
+        best = best_of_two_in(s)
+        return GradeSheet(ref, sheet_rows_in(s, ref, best), publication_in(s, ref), best)
 
 
 # --- saving grades --------------------------------------------------------------------------

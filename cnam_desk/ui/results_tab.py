@@ -527,13 +527,15 @@ class ResultsTab(QWidget):
         self.sheet = entry.sheet_by_keys(self.db, key, code)
         self.model.set_rows(self.sheet.rows)
         self.grid.setColumnHidden(GradeTableModel.SESSION1, self.sheet.ref.session_number != 2)
-        self._show_state()
-        if self.proxy.rowCount():
-            row = min(current.row(), self.proxy.rowCount() - 1) if current.isValid() else 0
+        rows = self.proxy.rowCount()
+        # The history follows the current row: it is read once, when the row is set below.
+        self._show_state(with_history=not rows)
+        if rows:
+            row = min(current.row(), rows - 1) if current.isValid() else 0
             self.grid.setCurrentIndex(self.proxy.index(row, GradeTableModel.GRADE))
         self.sheet_loaded.emit()
 
-    def _show_state(self) -> None:
+    def _show_state(self, *, with_history: bool = True) -> None:
         sheet = self.sheet
         published = bool(sheet and sheet.published)
         self.reason.setVisible(published)
@@ -547,7 +549,8 @@ class ResultsTab(QWidget):
         else:
             self.publication.setText("Notes non publiées : chaque saisie est enregistrée aussitôt.")
         self.refresh_statistics()
-        self._current_changed()
+        if with_history:
+            self._current_changed()
 
     def _refresh_publication(self) -> None:
         """Another clerk may have published meanwhile: the lock shows at once (the grid stays as it is)."""

@@ -193,7 +193,7 @@ def test_conflict_shows_who_and_when(qtbot, tab, db, database_url) -> None:
     assert saved(db, "103") == Decimal("4")
 
 
-def test_search_and_sort(tab, db) -> None:
+def test_search_and_sort(qtbot, tab, db) -> None:
     tab.search.setText("lukas")
     assert numbers(tab) == ["104"]
     tab.search.setText("10")
@@ -205,6 +205,10 @@ def test_search_and_sort(tab, db) -> None:
     tab.load()
     tab.grid.sortByColumn(GradeTableModel.GRADE, Qt.SortOrder.AscendingOrder)
     assert numbers(tab)[:3] == ["101", "100", "102"]
+    before = numbers(tab)
+    go_to(tab, 0)
+    type_grade(qtbot, tab, "19")  # the row typed into does not jump to the end
+    assert numbers(tab) == before and tab.grid.currentIndex().row() == 1
 
 
 def test_import_from_the_window(qtbot, tab, db, tmp_path, monkeypatch) -> None:
@@ -258,12 +262,11 @@ def test_import_dialog_models(qtmodeltester, qtbot, db, tmp_path) -> None:
 
 
 def test_session2_page_and_export(qtbot, tab, db, tmp_path, monkeypatch) -> None:
-    grade(db, S1, "NFA031", "100", "8")
-    grade(db, S1, "NFA031", "101", "12")
-    tab.pages.setCurrentIndex(1)
     page = tab.roster_page
     page.show_semester("2023-2024/S1")
-    page.load()
+    grade(db, S1, "NFA031", "100", "8")
+    grade(db, S1, "NFA031", "101", "12")
+    tab.pages.setCurrentIndex(1)  # shown again: read again
     rows = [(page.proxy.index(r, 0).data(), page.proxy.index(r, 2).data(), page.proxy.index(r, 5).data())
             for r in range(page.proxy.rowCount())]
     assert ("NFA031", "100", "8") in rows and not any(n == "101" and u == "NFA031" for u, n, _ in rows)

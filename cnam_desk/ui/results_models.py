@@ -196,6 +196,8 @@ class GradeProxy(QSortFilterProxyModel):
         self.setSortRole(SORT_ROLE)
         self.setFilterRole(FILTER_ROLE)
         self.setFilterKeyColumn(0)
+        # A student typed into stays where he is (sorted by grade, he would jump away under the cursor).
+        self.setDynamicSortFilter(False)
 
     def set_search(self, text: str) -> None:
         """« lukas » finds Łukasiewicz, « 1002 » the numbers holding it."""

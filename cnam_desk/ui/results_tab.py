@@ -414,6 +414,8 @@ class ResultsTab(QWidget):
         self.grid.delegate.refused.connect(self.show_error)
         self.model.refused.connect(self.show_error)
         self.grid.selectionModel().currentRowChanged.connect(lambda _c, _p: self._current_changed())
+        # The roster follows the grades: read again each time its page is shown.
+        self.pages.currentChanged.connect(lambda index: self.roster_page.load() if index == 1 else None)
         self.success_button.clicked.connect(self.success_attestation)
         self.m1_button.clicked.connect(self.m1_attestation)
         self._build_actions()

@@ -143,9 +143,9 @@ def session2(args: argparse.Namespace) -> int:
 
 
 def attestation(args: argparse.Namespace) -> int:
-    from cnam_desk.grading import printing
+    from cnam_desk.grading import paper
 
-    paths = printing.write_success(open_db(args), args.year, args.out, None if args.all else args.student)
+    paths = paper.write_success(open_db(args), args.year, args.out, None if args.all else args.student)
     where = paths[0] if len(paths) == 1 else f"{len(paths)} fichiers dans {args.out}"
     print(f"Attestation(s) de réussite {args.year} écrite(s) : {where}.")
     return 0

@@ -176,7 +176,7 @@ class M1Dialog(QDialog):
         return QFileDialog.getSaveFileName(self, "Attestation de M1", suggested, "PDF (*.pdf)")[0]
 
     def issue(self) -> None:
-        from cnam_desk.grading import printing
+        from cnam_desk.grading import paper
 
         check = self.current()
         if check is None or not check.met:
@@ -185,7 +185,7 @@ class M1Dialog(QDialog):
         if not path:
             return
         try:
-            printing.write_m1(self.db, check.student.number, check.programme.name, self.year_label, path)
+            paper.write_m1(self.db, check.student.number, check.programme.name, self.year_label, path)
         except RefusedInput as refused:
             self.error.setText(str(refused))
             return

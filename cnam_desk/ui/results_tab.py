@@ -828,7 +828,7 @@ class ResultsTab(QWidget):
         return key.split("/")[0] if key else None
 
     def success_attestation(self) -> None:
-        from cnam_desk.grading import printing
+        from cnam_desk.grading import paper
 
         row, year = self.current_row(), self._year()
         if row is None or year is None:
@@ -840,12 +840,12 @@ class ResultsTab(QWidget):
             return
         self.run_job(
             "Attestation de réussite",
-            lambda: printing.success_steps(self.db, year, path, row.student_number),
+            lambda: paper.success_steps(self.db, year, path, row.student_number),
             lambda paths: self.show_info(f"Attestation de réussite de {row.name} écrite : {paths[0]}."),
         )
 
     def all_success_attestations(self) -> None:
-        from cnam_desk.grading import printing
+        from cnam_desk.grading import paper
 
         year = self._year()
         if year is None:
@@ -855,7 +855,7 @@ class ResultsTab(QWidget):
             return
         self.run_job(
             "Attestations de réussite",
-            lambda: printing.success_steps(self.db, year, folder),
+            lambda: paper.success_steps(self.db, year, folder),
             lambda paths: self.show_info(f"{len(paths)} attestation(s) de réussite écrite(s) dans {folder}."),
         )
 
@@ -969,7 +969,7 @@ class Session2Page(QWidget):
         self.tab.show_info(f"Liste de session 2 écrite : {path}.")
 
     def attendance_sheets(self) -> None:
-        from cnam_desk.grading import printing
+        from cnam_desk.grading import paper
 
         roster = self.roster
         if roster is None:
@@ -981,7 +981,7 @@ class Session2Page(QWidget):
 
         def work() -> Iterator[Any]:
             yield CoreProgress(0, 0, "Préparation des feuilles d'émargement…")
-            return printing.write_roster_attendance(self.tab.db, roster, path)
+            return paper.write_roster_attendance(self.tab.db, roster, path)
 
         self.tab.run_job("Feuilles d'émargement", work,
                          lambda pages: self.tab.show_info(f"Feuilles d'émargement écrites ({pages} page(s)) : {path}."))

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from cnam_desk import office
 from cnam_desk.db.engine import Database
-from cnam_desk.db.models import CourseUnit, Exam, OfficeSetting
+from cnam_desk.db.models import CourseUnit, Exam
 from cnam_desk.documents import (
     AttendanceSheet,
     AttendanceStudent,
@@ -27,14 +28,10 @@ from cnam_desk.grading.attestations import M1Data, SuccessData
 from cnam_desk.grading.session2 import Roster
 from cnam_desk.progress import Progress
 
-LETTERHEAD_SETTING = "letterhead"
-
 
 def office_letterhead(db: Database) -> Letterhead:
-    """The office's letterhead and signatory, as set in the office settings."""
-    with db.transaction() as s:
-        setting = s.get(OfficeSetting, LETTERHEAD_SETTING)
-        return Letterhead.from_json(setting.value if setting is not None else None)
+    """The office's letterhead and signatory, as set in Édition > En-tête des courriers et attestations."""
+    return office.get_letterhead(db)
 
 
 def _units(units: list[attestations.PassedUnit], *, with_year: bool) -> tuple[PassedUnit, ...]:

@@ -371,3 +371,51 @@ def test_dropping_a_spreadsheet_imports_it(qtbot, tab, tmp_path, monkeypatch) ->
     drop = QDropEvent(point, Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(target, drop)
     assert dropped == [path]
+
+
+def _publish_all(db) -> None:
+    for index, number in enumerate(["100", "101", "102", "103", "104", "105"]):
+        grade(db, S1, "NFA031", number, str(7 + index))
+    entry.publish_by_keys(db, S1, "NFA031")
+
+
+def test_paperwork_from_the_window(qtbot, tab, db, tmp_path, monkeypatch) -> None:
+    _publish_all(db)
+    tab.load()
+    go_to(tab, numbers(tab).index("104"))  # 11/20
+    out = tmp_path / "attestation.pdf"
+    monkeypatch.setattr(tab, "ask_save_path", lambda *_a: str(out))
+    tab.success_button.click()
+    qtbot.waitUntil(lambda: "Attestation de réussite" in tab.message.text(), timeout=15_000)
+    assert out.read_bytes()[:5] == b"%PDF-"
+    portal = tmp_path / "portail.xlsx"
+    monkeypatch.setattr(tab, "ask_save_path", lambda *_a: str(portal))
+    tab.export_action.trigger()
+    qtbot.waitUntil(lambda: "résultat(s) publiés écrits" in tab.message.text(), timeout=15_000)
+    assert openpyxl.load_workbook(portal).active.max_row == 7
+    sheets = tmp_path / "emargement.pdf"
+    monkeypatch.setattr(tab, "ask_save_path", lambda *_a: str(sheets))
+    tab.roster_page.show_semester("2023-2024/S1")
+    tab.roster_page.sheets_button.click()
+    qtbot.waitUntil(lambda: "Feuilles d'émargement écrites" in tab.message.text(), timeout=15_000)
+    assert sheets.read_bytes()[:5] == b"%PDF-"
+    folder = tmp_path / "toutes"
+    folder.mkdir()
+    monkeypatch.setattr(tab, "ask_folder", lambda *_a: str(folder))
+    tab.all_success_action.trigger()
+    qtbot.waitUntil(lambda: "attestation(s) de réussite écrite(s)" in tab.message.text(), timeout=15_000)
+    assert len(list(folder.glob("*.pdf"))) == 3  # 10, 11 and 12 out of 20
+
+
+def test_m1_attestation_from_the_dialog(qtbot, db, tmp_path, monkeypatch) -> None:
+    seed(db)
+    _publish_all(db)
+    attestations.save_programme(db, "Master informatique", ["NFA031"], None)
+    attestations.save_programme(db, "Master gestion", ["NFA008"], None)
+    dialog = results_dialogs.M1Dialog(db, "105", "2023-2024")  # 12/20 in NFA031
+    qtbot.addWidget(dialog)
+    assert dialog.current().programme.name == "Master informatique" and dialog.issue_button.isEnabled()
+    out = tmp_path / "m1.pdf"
+    monkeypatch.setattr(dialog, "ask_save_path", lambda _suggested: str(out))
+    dialog.issue_button.click()
+    assert dialog.written == str(out) and out.read_bytes()[:5] == b"%PDF-"

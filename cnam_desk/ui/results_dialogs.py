@@ -43,6 +43,7 @@ def _table(model: Any, parent: QWidget) -> QTableView:
     view.setAlternatingRowColors(True)
     view.verticalHeader().hide()
     view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
     view.verticalHeader().setDefaultSectionSize(22)
     return view
 

@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "calendar",
     "demo",
     "letters",
+    "requests",
     "results",
     "screenshot",
 ]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from cnam_desk import frenchdates
 from cnam_desk.db.models import AccommodationRequest, Attestation, RequestKind, RequestStatus
-from cnam_desk.errors import RefusedInput
+from cnam_desk.errors import EditConflict, RefusedInput
 from cnam_desk.grading import attestations, entry, export, session2
 from cnam_desk.grading.rules import ResultCode
 from tests.results_data import grade, seed, session_id, student_id
@@ -187,9 +187,14 @@ def test_attestation_requests_are_decided_by_the_programme(db) -> None:
     assert "UE NFA031 (Programmation Java) : pas encore réussie" in verdict.reason
     verdict, _ = attestations.decide_attestation_request(db, unknown)
     assert verdict.status is RequestStatus.INCOMPLETE
+    with pytest.raises(EditConflict, match="a changé depuis que vous l'avez ouverte"):
+        attestations.decide_attestation_request(db, bad, expect_version=1)
     with db.transaction() as s:
         rows = {r.id: r for r in s.scalars(select(AccommodationRequest))}
         assert rows[good].status is RequestStatus.ACCEPTED and rows[good].decided_by == "greffier.test"
+        assert [e.action for e in rows[good].events] == ["decided"]
+        assert rows[good].events[0].text.startswith("Acceptée : attestation de M1 M1-2023-2024-100-1")
+        assert rows[bad].events[-1].text.startswith("Refusée : ")
         assert rows[good].decision_comment.startswith("Attestation de M1 M1-2023-2024-100-")
         assert rows[bad].status is RequestStatus.REFUSED and "NFA008" in rows[bad].decision_reason
         assert "999" in rows[unknown].missing_items

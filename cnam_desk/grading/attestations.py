@@ -26,6 +26,7 @@ from cnam_desk.db.models import (
     Programme,
     ProgrammeUnit,
     Publication,
+    RequestEvent,
     RequestKind,
     RequestStatus,
     Semester,
@@ -444,28 +445,37 @@ def attestation_verdict(db: Database, request_id: int, programme_name: str | Non
 def decide_attestation_request(
     db: Database, request_id: int, programme_name: str | None = None, *, expect_version: int | None = None
 ) -> tuple[AttestationVerdict, M1Data | None]:
-    """Decide an attestation request by the programme check, in one transaction.
+    """Decide an attestation request by the programme check, in one transaction, as the queue decides.
 
     Met: accepted and the attestation de M1 recorded. Not met: refused with the list of what is
-    missing. Student unknown: incomplete.
+    missing. Student unknown: incomplete. The request's history gets the decision; a request
+    changed since the clerk read it (expect_version) is refused with who changed it and when.
     """
+    from cnam_desk.requests import review
+
+    now = frenchdates.now()
     with db.transaction() as s:
-        request = s.get(AccommodationRequest, request_id)
-        if request is None:
-            raise NotFound(f"La demande n° {request_id} n'existe pas.")
-        if expect_version is not None and request.version != expect_version:
-            raise EditConflict(f"La demande n° {request_id} a été modifiée par ailleurs : rechargez-la.")
+        request = review.load_for_change(s, request_id, expect_version)
         verdict = _verdict_in(s, request, programme_name)
         issued = _issue_m1_in(s, db.clerk, verdict.check) if verdict.accepted and verdict.check else None
+        previous = request.status
         request.status = verdict.status
-        request.decided_at = frenchdates.now()
+        request.decided_at = now
         request.decided_by = db.clerk
+        request.arrangements = []
         if verdict.status is RequestStatus.INCOMPLETE:
             request.missing_items = verdict.reason
             request.decision_reason = ""
+            text = f"Incomplète : {verdict.reason}"
         else:
             request.decision_reason = verdict.reason
             request.missing_items = ""
-        if issued is not None:
-            request.decision_comment = f"Attestation de M1 {issued.reference}"
+            text = (f"Acceptée : attestation de M1 {issued.reference} ({verdict.check.programme.name})"
+                    if issued and verdict.check else f"Refusée : {verdict.reason}")
+        request.decision_comment = f"Attestation de M1 {issued.reference}" if issued else ""
+        changing = previous is not RequestStatus.PENDING
+        request.events.append(
+            RequestEvent(at=now, clerk=db.clerk, action="changed" if changing else "decided", text=text)
+        )
+        review.touch(request)
         return verdict, issued

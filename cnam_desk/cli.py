@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "demo",
     "letters",
     "requests",
+    "results",
     "screenshot",
     "planning",
 ]

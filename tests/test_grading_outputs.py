@@ -199,3 +199,24 @@ def test_attestation_requests_are_decided_by_the_programme(db) -> None:
         assert rows[bad].status is RequestStatus.REFUSED and "NFA008" in rows[bad].decision_reason
         assert "999" in rows[unknown].missing_items
         assert len(list(s.scalars(select(Attestation)))) == 1
+
+
+def test_the_queue_accepts_an_attestation_request_only_when_earned(db, cli, tmp_path) -> None:
+    import json
+
+    _published_year(db)
+    attestations.save_programme(db, "Master informatique", ["NFA031", "NFA008"], None)
+    good, bad = _attestation_request(db, "100"), _attestation_request(db, "103")
+    refused = cli("decide", str(bad), "accept")
+    assert refused.code == 1
+    assert "Attestation de M1 impossible" in refused.err and "NFA031" in refused.err
+    accepted = cli("decide", str(good), "accept", "--json")
+    assert accepted.code == 0, accepted
+    assert json.loads(accepted.out)["status"] == "accepted"
+    with db.transaction() as s:
+        assert s.scalar(select(Attestation.reference)) == "M1-2023-2024-100-1"
+        assert s.get(AccommodationRequest, bad).status is RequestStatus.PENDING
+    letters = cli("letters", "--session", S2, "--request", str(good), "--out", str(tmp_path), "--json")
+    assert letters.code == 0, letters
+    assert json.loads(letters.out)["letters"][0]["decision"] == "accepted"
+

@@ -219,4 +219,11 @@ def test_the_queue_accepts_an_attestation_request_only_when_earned(db, cli, tmp_
     letters = cli("letters", "--session", S2, "--request", str(good), "--out", str(tmp_path), "--json")
     assert letters.code == 0, letters
     assert json.loads(letters.out)["letters"][0]["decision"] == "accepted"
+    from tests.pdf_reading import page_texts
+
+    text = " ".join(" ".join(page_texts(next(tmp_path.glob("*.pdf")))).split())
+    assert "Objet : Demande d'attestation de réussite de la première année de master (M1)" in text
+    assert "vous remplissez les conditions de l'attestation de M1" in text
+    assert "M1-2023-2024-100-1" in text
+    assert "aménagement" not in text
 

@@ -24,3 +24,20 @@ def test_address_complement_column_is_kept(db, tmp_path, header) -> None:
     assert file.errors == []
     assert file.students["100200301"].postal_address == "12 rue de la Paix\nBât. B, escalier 3\n75002 Paris"
     assert file.students["100200302"].postal_address == "3 allée des Tilleuls\n03100 Montluçon"
+
+
+@pytest.mark.parametrize(
+    ("cell", "codes"),
+    [
+        ("NFA031-P; NFA032", ["NFA031-P", "NFA032"]),
+        ("nfa031-p, us331h", ["NFA031-P", "US331H"]),
+        ("NFA031-NFA032", ["NFA031", "NFA032"]),
+        ("NFA031 - NFA032", ["NFA031", "NFA032"]),
+        ("NFA031-P1 et RCP105", ["NFA031-P1", "RCP105"]),
+    ],
+)
+def test_request_ue_codes_keep_their_suffix(cell, codes) -> None:
+    """An UE code of the schedule such as « NFA031-P » is named whole in a Forms answer."""
+    from cnam_desk.requests import intake
+
+    assert intake.extract_codes(cell) == codes

@@ -41,3 +41,12 @@ def test_a_schedule_with_some_rows_in_error_and_the_rest_unchanged_is_up_to_date
     dialog = SchedulePreviewDialog(schedule, planning.preview_schedule(db, schedule), view)
     qtbot.addWidget(dialog)
     assert "déjà à jour" in dialog.counts.text()
+
+
+def test_the_queue_says_what_a_failed_check_means() -> None:
+    """« Créneau : aucun » and « Dates : hors examen » left a new clerk guessing."""
+    from cnam_desk import checks
+    from cnam_desk.ui.request_models import SHORT
+
+    assert SHORT["overlap"][checks.NO_OVERLAP] == "pas simultanés"
+    assert SHORT["trip_covers_exam"][False] == "ne couvrent pas"

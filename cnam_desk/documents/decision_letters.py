@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -236,6 +237,9 @@ class _LetterStart(Flowable):
         self.canv._cnam_letter_reference = self.reference  # type: ignore[attr-defined]
 
 
+CELL_PADDING = 3  # points, each side of a table cell
+
+
 def _exam_table(rows: Sequence[tuple[str, str, dt.date, dt.time, dt.time, str]]) -> Table:
     st = common.styles()
     head = [Paragraph(text, st.cell_head) for text in ("UE", "Intitulé", "Date", "Horaire", "Salle")]
@@ -250,7 +254,10 @@ def _exam_table(rows: Sequence[tuple[str, str, dt.date, dt.time, dt.time, str]])
                 Paragraph(esc(room), st.cell),
             ]
         )
-    widths = [16 * mm, None, 35 * mm, 27 * mm, 35 * mm]
+    # The code column fits the longest code (« NFA031-P », « UTC501-FOD »): a code cut over
+    # two lines reads as two codes. The title column gives up the room.
+    longest = max((stringWidth(code, st.cell.fontName, st.cell.fontSize) for code, *_rest in rows), default=0)
+    widths = [max(16 * mm, min(longest + 2 * CELL_PADDING + 1, 40 * mm)), None, 35 * mm, 27 * mm, 35 * mm]
     widths[1] = TEXT_WIDTH - sum(w for w in widths if w)
     table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(_TABLE_STYLE)
@@ -267,8 +274,8 @@ _TABLE_STYLE = TableStyle(
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 2.2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.6),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
     ]
 )
 

@@ -43,6 +43,7 @@ from cnam_desk.db.models import (
     Student,
 )
 from cnam_desk.errors import Location, NotFound, RefusedInput
+from cnam_desk.progress import Progress
 from cnam_desk.requests.labels import DISABILITY_TEXT, HANDICNAM, KIND_LABELS, SOURCE_LABELS
 
 PROOF_MAX_BYTES = 10 * 1024 * 1024
@@ -883,13 +884,6 @@ class SessionIndex:
 # --- writing --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ImportProgress:
-    done: int
-    total: int
-    text: str = ""
-
-
 @dataclass
 class ImportReport:
     """What an import did: new requests, answers merged into a request, answers already there."""
@@ -1048,7 +1042,7 @@ def store_answers(
     sheet: str,
     clerk: str,
     now: dt.datetime | None = None,
-) -> Generator[ImportProgress, None, ImportReport]:
+) -> Generator[Progress, None, ImportReport]:
     """Write answers as requests inside an open transaction; raises ImportRefused on any wrong answer."""
     now = now or frenchdates.now()
     report = ImportReport()
@@ -1128,7 +1122,7 @@ def store_answers(
                     )
                     report.added += 1
             if done % 50 == 0 or done == total:
-                yield ImportProgress(done, total, f"Demandes enregistrées : {done} sur {total}")
+                yield Progress(done, total, f"Demandes enregistrées : {done} sur {total}")
         facts: dict[int, checks.SessionFacts] = {}
         touched = list(created.values()) + list(merged_into.values())
         for request in touched:
@@ -1174,9 +1168,9 @@ def _remember_mapping(s: Session, export: FormExport, now: dt.datetime) -> None:
 
 def _import_in(
     s: Session, clerk: str, export: FormExport, session_key: str | None
-) -> Generator[ImportProgress, None, ImportReport]:
+) -> Generator[Progress, None, ImportReport]:
     session = exam_calendar.find_session(s, session_key) if session_key else None
-    yield ImportProgress(0, len(export.rows), f"Lecture des réponses de « {export.file_name} »")
+    yield Progress(0, len(export.rows), f"Lecture des réponses de « {export.file_name} »")
     answers, problems = parse_answers(export, catalogue_codes(s))
     if problems:
         raise ImportRefused(problems)
@@ -1189,7 +1183,7 @@ def _import_in(
 
 def import_steps(
     db: Database, export: FormExport, session_key: str | None = None
-) -> Generator[ImportProgress, None, ImportReport]:
+) -> Generator[Progress, None, ImportReport]:
     """Import a read export in one transaction, yielding progress; ImportRefused when an answer is wrong."""
     with db.transaction() as s:
         return (yield from _import_in(s, db.clerk, export, session_key))

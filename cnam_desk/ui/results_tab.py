@@ -56,7 +56,7 @@ from cnam_desk.grading import demo as _results_demo  # noqa: F401 - the demo yea
 from cnam_desk.grading import entry, rules, session2
 from cnam_desk.grading.entry import ExamRef, GradeConflict, GradeEdit, GradeRow, GradeSheet
 from cnam_desk.grading.rules import GradeValue
-from cnam_desk.progress import Progress as CoreProgress
+from cnam_desk.progress import Progress
 from cnam_desk.ui import msgbox, tasks
 from cnam_desk.ui.drops import SPREADSHEETS, FileDropFilter
 from cnam_desk.ui.results_models import (
@@ -70,22 +70,6 @@ from cnam_desk.ui.results_models import (
 
 ERROR_STYLE = "color: #b91c1c;"
 OK_STYLE = "color: #15803d;"
-
-
-def window_steps(steps: Iterator[Any]) -> Iterator[Any]:
-    """A service's progress as the window's progress dialog reads it (cancel goes back to the service)."""
-    try:
-        item = next(steps)
-        while True:
-            shown = tasks.Progress(item.done, item.total, item.text) if isinstance(item, CoreProgress) else item
-            try:
-                yield shown
-            except BaseException as error:  # noqa: BLE001 - Annuler: handed to the service's transaction
-                item = steps.throw(error)
-            else:
-                item = next(steps)
-    except StopIteration as stop:
-        return stop.value
 
 
 # --- the histogram --------------------------------------------------------------------------
@@ -104,10 +88,10 @@ class HistogramWidget(QWidget):
         self.bins = list(bins)
         self.update()
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+    def sizeHint(self) -> QSize:
         return QSize(280, 140)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         area = self.rect().adjusted(6, 6, -6, -18)
@@ -147,24 +131,24 @@ class GradeDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.last_saved = False
 
-    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex) -> QWidget:  # noqa: N802
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex) -> QWidget:
         editor = QLineEdit(parent)
         editor.setObjectName("gradeEditor")
         editor.setAlignment(Qt.AlignmentFlag.AlignRight)
         editor.setPlaceholderText("12,5 · ABI · ABJ")
         return editor
 
-    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:  # noqa: N802
+    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:
         # Typing over a cell starts from what was typed, never from the old grade.
         if isinstance(editor, QLineEdit) and not editor.text():
             editor.setText(index.data(Qt.ItemDataRole.EditRole) or "")
             editor.selectAll()
 
-    def setModelData(self, editor: QWidget, model: Any, index: QModelIndex) -> None:  # noqa: N802
+    def setModelData(self, editor: QWidget, model: Any, index: QModelIndex) -> None:
         assert isinstance(editor, QLineEdit)
         self.last_saved = bool(model.setData(index, editor.text(), Qt.ItemDataRole.EditRole))
 
-    def eventFilter(self, editor: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, editor: QObject, event: QEvent) -> bool:
         if isinstance(editor, QLineEdit) and event.type() == QEvent.Type.KeyPress:
             key = event.key()  # type: ignore[attr-defined]
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab, Qt.Key.Key_Down):
@@ -220,7 +204,7 @@ class GradeView(QTableView):
             self.setCurrentIndex(target)
             self.scrollTo(target)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.state() != QAbstractItemView.State.EditingState:
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.next_student()
@@ -770,7 +754,7 @@ class ResultsTab(QWidget):
             else:
                 raise error
 
-        tasks.run_with_progress(self, title, lambda: window_steps(work()), on_done, failed, pool=self.pool)
+        tasks.run_with_progress(self, title, work, on_done, failed, pool=self.pool)
 
     def import_file(self, path: str | Path | None = None) -> None:
         """Preview a grades file, then save it whole on confirmation."""
@@ -980,7 +964,7 @@ class Session2Page(QWidget):
             return
 
         def work() -> Iterator[Any]:
-            yield CoreProgress(0, 0, "Préparation des feuilles d'émargement…")
+            yield Progress(0, 0, "Préparation des feuilles d'émargement…")
             return paper.write_roster_attendance(self.tab.db, roster, path)
 
         self.tab.run_job("Feuilles d'émargement", work,

@@ -1,0 +1,153 @@
+"""Two workstations writing at once: no lost update, no "database is locked" shown, conflicts explained."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+from cnam_desk import exam_calendar
+from cnam_desk.db import engine as engine_module
+from cnam_desk.db.engine import Database, open_database
+from cnam_desk.db.models import AuditEvent, ExamSession
+from cnam_desk.errors import DatabaseBusy, EditConflict
+from tests.conftest import ROOT
+
+ROUNDS = 12
+
+
+def _worker(private_home: Path, *arguments: str) -> subprocess.Popen[str]:
+    env = dict(os.environ) | {"PYTHONPATH": str(ROOT), "CNAM_DESK_HOME": str(private_home)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.workers", *arguments],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def test_set_session_from_two_processes(db: Database, database_url: str, private_home: Path) -> None:
+    with db.transaction() as s:
+        shared_id = exam_calendar.find_session(s, "2023-2024/S1/1").id
+    workers = [
+        _worker(private_home, "set-session-loop", database_url, "A", str(ROUNDS), "2030"),
+        _worker(private_home, "set-session-loop", database_url, "B", str(ROUNDS), "2060"),
+    ]
+    results = []
+    for worker in workers:
+        out, err = worker.communicate(timeout=300)
+        assert worker.returncode == 0, err
+        results.append(json.loads(out))
+    for result in results:
+        assert result["errors"] == []
+        assert set(result["codes"]) == {0}
+    with db.transaction(write=False) as s:
+        # Every new session of both workstations is there: nothing was lost.
+        assert s.scalar(select(func.count()).select_from(ExamSession)) == 4 + 2 * ROUNDS
+        # Every change of the shared session was applied and audited, one after the other.
+        updates = s.scalar(
+            select(func.count()).select_from(AuditEvent).where(
+                AuditEvent.entity == "exam_session", AuditEvent.entity_id == str(shared_id), AuditEvent.action == "update"
+            )
+        )
+        assert updates == 2 * ROUNDS
+        deadline = exam_calendar.find_session(s, "2023-2024/S1/1").request_deadline
+        assert deadline is not None and deadline.minute in (ROUNDS - 1, 30 + ROUNDS - 1)
+
+
+def test_demo_fill_from_two_processes(cli, db: Database) -> None:
+    env = dict(os.environ)
+    commands = [
+        subprocess.Popen(
+            [sys.executable, "-m", "cnam_desk", "--db", db.url, "demo", "--json"],
+            cwd=ROOT, env=env | {"PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [command.communicate(timeout=300) for command in commands]
+    assert [command.returncode for command in commands] == [0, 0], outputs
+    added = [json.loads(out) for out, _err in outputs]
+    # One of them filled the year; the other found it in place.
+    assert sorted(a["students"] for a in added) == [0, 300]
+    for _out, err in outputs:
+        assert "locked" not in err.lower() and "verrouill" not in err.lower()
+    with db.transaction(write=False) as s:
+        assert s.execute(text("select count(*) from student")).scalar_one() == 300
+
+
+def test_a_writer_waits_for_another_then_goes_on(db: Database, database_url: str, private_home: Path) -> None:
+    holder = _worker(private_home, "hold-write-lock", database_url, "2")
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+    started = time.monotonic()
+    exam_calendar.set_session(db, "2023-2024/S2/2", dt.date(2024, 9, 9), dt.date(2024, 9, 14), None)
+    waited = time.monotonic() - started
+    holder.communicate(timeout=60)
+    assert holder.returncode == 0
+    assert waited >= 1.0  # it waited for the other workstation instead of failing
+
+
+def test_a_writer_gives_up_with_a_french_message(
+    database_url: str, private_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(engine_module, "BUSY_GIVE_UP_SECONDS", 1.0)
+    db = open_database(database_url)
+    holder = _worker(private_home, "hold-write-lock", database_url, "6")
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        with pytest.raises(DatabaseBusy) as refused:
+            with db.transaction() as s:
+                s.execute(text("select 1"))
+        assert "occupée par un autre poste" in str(refused.value)
+        assert "locked" not in str(refused.value)
+        # Reading is never held up by a writer.
+        with db.transaction(write=False) as s:
+            assert s.execute(text("select count(*) from exam_session")).scalar_one() == 4
+    finally:
+        holder.kill()
+        holder.communicate()
+        db.dispose()
+
+
+def test_busy_retry_gets_through_once_the_other_is_done(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_MS", 50)
+    first = open_database(database_url, clerk="premier")
+    second = open_database(database_url, clerk="second")
+    holding = threading.Event()
+
+    def hold() -> None:
+        with first.transaction() as s:
+            s.execute(text("select 1"))
+            holding.set()
+            time.sleep(0.8)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    holding.wait(10)
+    with second.transaction() as s:  # retried past the 50 ms busy timeout until the lock is free
+        s.execute(text("select 1"))
+    thread.join()
+    first.dispose()
+    second.dispose()
+
+
+def test_stale_row_is_an_edit_conflict(db: Database, database_url: str) -> None:
+    other = open_database(database_url, clerk="autre.poste")
+    with db.transaction() as s:
+        session = exam_calendar.find_session(s, "2023-2024/S1/1")
+    # The other workstation changes the row after we read it.
+    exam_calendar.set_session(other, "2023-2024/S1/1", session.first_day, session.last_day, None)
+    with pytest.raises(EditConflict) as conflict:
+        with db.transaction() as s:
+            s.add(session)  # still at the version we read
+            session.first_day = session.first_day.replace(day=23)
+    assert "Un autre poste" in str(conflict.value)
+    other.dispose()

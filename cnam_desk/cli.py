@@ -18,6 +18,8 @@ COMMAND_MODULES = [
     "calendar",
     "demo",
     "screenshot",
+    "maintenance",
+    "personal_data",
 ]
 
 EXIT_OK = 0
@@ -69,8 +71,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cnam-desk : interrompu, rien n'a été enregistré de l'opération en cours.", file=sys.stderr)
         return EXIT_REFUSED
-    except Exception:  # noqa: BLE001 - last resort: log it, tell the clerk where
-        from cnam_desk import logs
+    except Exception as error:  # noqa: BLE001 - last resort: log it, tell the clerk where
+        from cnam_desk import integrity, logs
+        from cnam_desk.commands.common import database_target
+
+        # A damaged, locked, full or unreachable database is not a bug: say what to do, in one line.
+        explained = integrity.explain(error, database_target(args))
+        if explained is not None:
+            print(f"cnam-desk : {explained}", file=sys.stderr)
+            return EXIT_REFUSED
 
         log_file = logs.log_unexpected("commande " + str(args.command))
         print(

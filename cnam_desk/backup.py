@@ -160,7 +160,21 @@ def damaged_message(database: Path, detail: object) -> str:
         if latest is not None
         else "Aucune sauvegarde n'a été trouvée pour cette base."
     )
-    return f"La base « {database} » est endommagée ou n'est pas une base Cnam Desk ({detail}). {offer}"
+    return f"La base « {database} » est endommagée ou n'est pas une base Cnam Desk ({_in_french(detail)}). {offer}"
+
+
+SQLITE_WORDS = {
+    "file is not a database": "ce n'est pas un fichier de base de données",
+    "file is encrypted or is not a database": "ce n'est pas un fichier de base de données",
+    "database disk image is malformed": "fichier abîmé",
+}
+
+
+def _in_french(detail: object) -> str:
+    text = str(detail)
+    for english, french in SQLITE_WORDS.items():
+        text = text.replace(english, french)
+    return text
 
 
 def _stamp(now: dt.datetime | None = None) -> str:

@@ -45,11 +45,16 @@ class CheckReport:
         }
 
 
-def _revision_problems(report: CheckReport, revisions: list[str]) -> None:
+def _expected(report: CheckReport) -> None:
     from cnam_desk.db import migrate
 
     heads = migrate.head_revisions()
     report.expected_revision = heads[0] if heads else None
+
+
+def _revision_problems(report: CheckReport, revisions: list[str]) -> None:
+    from cnam_desk.db import migrate
+
     if not revisions:
         report.problems.append("la base n'a pas de version de schéma : ce n'est pas une base Cnam Desk")
         return
@@ -70,6 +75,7 @@ def check(target: str | os.PathLike[str]) -> CheckReport:
 
 def _check_sqlite(path: Path) -> CheckReport:
     report = CheckReport("sqlite", str(path))
+    _expected(report)
     if not path.is_file():
         raise RefusedInput(f"La base « {path} » n'existe pas.")
     try:
@@ -104,6 +110,7 @@ def _check_server(url: str) -> CheckReport:
 
     parsed = make_url(url)
     report = CheckReport(parsed.get_backend_name(), parsed.render_as_string(hide_password=True))
+    _expected(report)
     engine = create_engine(url, hide_parameters=True)
     try:
         with engine.connect() as connection:
@@ -153,6 +160,10 @@ def explain(error: BaseException, target: str | os.PathLike[str]) -> str | None:
     """A database error the clerk can act on, in one French line; None for a real bug."""
     from cnam_desk.db.engine import BUSY_GIVE_UP_SECONDS, BUSY_MESSAGE, is_busy
 
+    if isinstance(error, OSError) and error.filename:
+        # A folder that cannot be created, a full disk, a file the clerk may not write.
+        reason = error.strerror or type(error).__name__
+        return f"Impossible d'utiliser « {error.filename} » : {reason}."
     if not isinstance(error, DBAPIError | sqlite3.Error | SQLAlchemyError):
         return None
     original = getattr(error, "orig", error)

@@ -64,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_window(database_target(args), demo=args.demo)
     try:
+        _warn_about_network_share(args)
         return int(args.handler(args) or EXIT_OK)
     except RefusedInput as error:
         print(f"cnam-desk : {error}", file=sys.stderr)
@@ -88,6 +89,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_UNEXPECTED
+
+
+def _warn_about_network_share(args: argparse.Namespace) -> None:
+    from cnam_desk import netshare
+    from cnam_desk.commands.common import database_target
+
+    warning = netshare.warning_for(database_target(args))
+    if warning is not None:
+        print(f"cnam-desk : attention : {warning}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -120,7 +120,7 @@ class SafetyActions:
             self.share_label = QLabel("⚠ Base sur un partage réseau : utilisez PostgreSQL pour travailler à plusieurs")
             self.share_label.setStyleSheet("color: #b45309; font-weight: bold")
             self.share_label.setToolTip(self.share_warning)
-            window.statusBar().addWidget(self.share_label)
+            window.statusBar().insertPermanentWidget(0, self.share_label)
 
     @property
     def path(self) -> Path | None:

@@ -163,3 +163,10 @@ def test_cli_commands_import_no_qt(database_url: str) -> None:
     )
     result = subprocess.run([sys.executable, "-c", probe, database_url], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
+
+
+def test_clerk_is_registered_on_open(db) -> None:
+    from cnam_desk.db.models import Clerk
+
+    with db.transaction() as s:
+        assert s.scalar(select(Clerk.login)) == "greffier.test"

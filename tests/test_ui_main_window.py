@@ -122,3 +122,19 @@ def test_screenshot_command(cli, tmp_path) -> None:
     result = cli("screenshot", "--tab", "calendrier", "--out", str(out), env={"QT_QPA_PLATFORM": "offscreen"})
     assert result.code == 0, result
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_preferences_set_the_clerk(qtbot, window, monkeypatch) -> None:
+    from cnam_desk import settings
+    from cnam_desk.ui import preferences
+
+    def fake_exec(dialog) -> int:
+        dialog.clerk.setText("m.dupont")
+        dialog.save()
+        return dialog.result()
+
+    monkeypatch.setattr(preferences.PreferencesDialog, "exec", fake_exec)
+    window._preferences()
+    assert settings.workstation()["clerk"] == "m.dupont"
+    assert window.db.clerk == "m.dupont"
+    assert "m.dupont" in window.clerk_status.text()

@@ -197,11 +197,25 @@ def open_database(target: str | os.PathLike[str], *, clerk: str | None = None, s
     engine = make_engine(url)
     created = migrate.upgrade(engine)
     database = Database(engine, clerk)
+    register_clerk(database)
     if created and seed:
         from cnam_desk import exam_calendar
 
         exam_calendar.install_default_calendar(database)
     return database
+
+
+def register_clerk(db: Database) -> None:
+    """Keep the office's list of clerks: the first time a clerk opens the database, they are added."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    from cnam_desk.db.models import Clerk
+
+    with db.transaction() as s:
+        if s.scalar(select(Clerk.id).where(Clerk.login == db.clerk)) is None:
+            s.add(Clerk(login=db.clerk, display_name=db.clerk, first_seen=dt.datetime.now(dt.UTC)))
 
 
 def table_names(engine: Engine) -> set[str]:

@@ -78,6 +78,12 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked=False, i=index: self.tabs.setCurrentIndex(i))
             self.view_menu.addAction(action)
 
+        preferences = QAction("&Préférences du poste…", self)
+        preferences.setShortcut(QKeySequence.StandardKey.Preferences)
+        preferences.triggered.connect(self._preferences)
+        self.edit_menu.addAction(preferences)
+        self.edit_menu.addSeparator()
+
         about = QAction("À &propos de Cnam Desk", self)
         about.triggered.connect(self._about)
         self.help_menu.addAction(about)
@@ -89,6 +95,14 @@ class MainWindow(QMainWindow):
     def add_file_action(self, action: QAction) -> None:
         """File actions of the tabs go above Quitter."""
         self.file_menu.insertAction(self.quit_action, action)
+
+    def _preferences(self) -> None:
+        from cnam_desk.db.engine import current_clerk
+        from cnam_desk.ui.preferences import PreferencesDialog
+
+        if PreferencesDialog(self).exec():
+            self.db.clerk = current_clerk()
+            self.clerk_status.setText(f"Agent : {self.db.clerk}")
 
     def _about(self) -> None:
         msgbox.information(

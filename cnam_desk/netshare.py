@@ -2,7 +2,7 @@
 
 SQLite's locking relies on the file system; SMB/CIFS and NFS implement it badly, and two
 workstations writing to one file on a share can damage it. Offices that share data use a
-PostgreSQL server instead (README, section PostgreSQL).
+PostgreSQL server instead (README, "Several workstations: one PostgreSQL server").
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ NETWORK_FILESYSTEMS = {
 WARNING = (
     "La base « {path} » est sur un partage réseau ({kind}) : SQLite n'y est pas sûr dès que plusieurs "
     "postes l'ouvrent (la base peut être endommagée). Pour travailler à plusieurs, installez un serveur "
-    "PostgreSQL (voir la section PostgreSQL du README)."
+    "PostgreSQL (voir la section « Several workstations: one PostgreSQL server » du README)."
 )
 
 

@@ -10,7 +10,9 @@ from sqlalchemy import Engine, create_engine, inspect, select
 from cnam_desk.db.models import Base
 
 # Columns a repeated run fills with the time of day: left out when comparing runs.
-VOLATILE = {("audit_event", "at")}
+VOLATILE = {("audit_event", "at"), ("clerk", "first_seen")}
+# The same times, as the audit trail copies them into its before/after snapshots.
+VOLATILE_IN_AUDIT = {"clerk": {"first_seen"}}
 
 
 def _value(value: Any) -> Any:
@@ -30,8 +32,14 @@ def table_rows(target: str | Engine, *, ignore: set[tuple[str, str]] = VOLATILE)
                 if table.name not in present:
                     continue
                 columns = [c for c in table.columns if (table.name, c.name) not in ignore]
-                rows = connection.execute(select(*columns)).all()
-                state[table.name] = sorted(tuple(_value(v) for v in row) for row in rows)
+                rows = [dict(row._mapping) for row in connection.execute(select(*columns))]
+                if table.name == "audit_event" and ignore:
+                    for row in rows:
+                        for key in VOLATILE_IN_AUDIT.get(row.get("entity"), ()):
+                            for side in ("before", "after"):
+                                if isinstance(row.get(side), dict):
+                                    row[side].pop(key, None)
+                state[table.name] = sorted(tuple(_value(v) for v in row.values()) for row in rows)
         return state
     finally:
         if isinstance(target, str):

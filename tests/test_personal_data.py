@@ -59,6 +59,10 @@ def _request(s, session_key: str, student: Student | None, number: str, referenc
 
 @pytest.fixture
 def office(db: Database) -> Database:
+    return fill_office(db)
+
+
+def fill_office(db: Database) -> Database:
     """Requests of 2020-2021, 2021-2022, 2022-2023 and 2023-2024, grades, an attestation; a stranger's request."""
     for start in (2020, 2021, 2022):
         exam_calendar.set_session(db, f"{start}-{start + 1}/S1/1", dt.date(start + 1, 1, 18), dt.date(start + 1, 1, 30), None)

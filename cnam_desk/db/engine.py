@@ -198,10 +198,12 @@ def open_database(target: str | os.PathLike[str], *, clerk: str | None = None, s
     created = migrate.upgrade(engine)
     database = Database(engine, clerk)
     register_clerk(database)
-    if created and seed:
+    if seed:
         from cnam_desk import exam_calendar
 
-        exam_calendar.install_default_calendar(database)
+        # Also when the first opening was stopped after the schema and before the calendar.
+        if created or exam_calendar.needs_default_calendar(database):
+            exam_calendar.install_default_calendar(database)
     return database
 
 

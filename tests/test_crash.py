@@ -1,0 +1,106 @@
+"""SIGKILL at random moments during batches: the database stays sound and holds all of the batch or none."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cnam_desk import backup, exam_calendar
+from cnam_desk.db.engine import open_database
+from tests.conftest import POSTGRES_URL, reset_postgres
+from tests.crash_harness import CLERK, CrashLoop, PostgresStart, SqliteStart, kills_from_env
+
+sqlite_only = pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite : integrity_check après chaque arrêt brutal")
+QUICK_KILLS = 8
+
+
+@pytest.fixture
+def prepared(tmp_path: Path, _template_sqlite: Path) -> Path:
+    """The starting database: the default calendar, the crash clerk already known."""
+    path = tmp_path / "depart.sqlite3"
+    shutil.copyfile(_template_sqlite, path)
+    open_database(path, clerk=CLERK).dispose()
+    return path
+
+
+def _loop(prepared: Path, tmp_path: Path, home: Path, argv: list[str], **options) -> CrashLoop:  # noqa: ANN003
+    return CrashLoop(SqliteStart(prepared, tmp_path / "bureau.sqlite3"), argv, home=home, **options)
+
+
+@sqlite_only
+def test_demo_fill_killed(prepared: Path, tmp_path: Path, private_home: Path) -> None:
+    report = _loop(prepared, tmp_path, private_home, ["demo"]).run(QUICK_KILLS)
+    print(report.summary())
+    report.assert_all_or_none(need_both=False)
+
+
+@sqlite_only
+@pytest.mark.slow
+def test_demo_fill_killed_many_times(prepared: Path, tmp_path: Path, private_home: Path) -> None:
+    report = _loop(prepared, tmp_path, private_home, ["demo"], seed=2024).run(kills_from_env(40))
+    print(report.summary())
+    report.assert_all_or_none()
+
+
+@sqlite_only
+def test_set_session_killed(prepared: Path, tmp_path: Path, private_home: Path) -> None:
+    argv = ["calendar", "set-session", "2023-2024/S2/2", "--from", "2024-09-09", "--to", "2024-09-13",
+            "--deadline", "2024-08-25 23:59"]
+    report = _loop(prepared, tmp_path, private_home, argv).run(QUICK_KILLS)
+    print(report.summary())
+    report.assert_all_or_none(need_both=False)
+
+
+@sqlite_only
+def test_purge_killed(prepared: Path, tmp_path: Path, private_home: Path) -> None:
+    from tests.test_personal_data import fill_office
+
+    db = open_database(prepared, clerk=CLERK)
+    fill_office(db)
+    db.dispose()
+    report = _loop(prepared, tmp_path, private_home, ["purge", "--before", "2023-2024"]).run(kills_from_env(QUICK_KILLS))
+    print(report.summary())
+    report.assert_all_or_none(need_both=False)
+
+
+@sqlite_only
+def test_restore_killed(prepared: Path, tmp_path: Path, private_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cnam_desk import demo
+
+    monkeypatch.setenv("CNAM_DESK_HOME", str(private_home))
+    saved = tmp_path / "sauvegarde.sqlite3"
+    backup.backup_file(prepared, saved)
+    db = open_database(prepared, clerk=CLERK)
+    demo.fill(db)  # the live database has moved on since the backup
+    exam_calendar.set_session(db, "2023-2024/S2/2", dt.date(2024, 9, 9), dt.date(2024, 9, 13), None)
+    db.dispose()
+    report = _loop(prepared, tmp_path, private_home, ["restore", str(saved)]).run(QUICK_KILLS)
+    print(report.summary())
+    report.assert_all_or_none(need_both=False)
+
+
+@sqlite_only
+def test_first_opening_killed(tmp_path: Path, private_home: Path) -> None:
+    """A new database: schema, then the default calendar. Killed anywhere, the next opening completes it."""
+    start = SqliteStart(None, tmp_path / "nouvelle.sqlite3")
+    report = CrashLoop(start, ["calendar", "--json"], home=private_home, recover=True).run(QUICK_KILLS)
+    print(report.summary())
+    report.assert_all_or_none(need_both=False)
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="base PostgreSQL")
+def test_demo_fill_killed_on_postgres(private_home: Path) -> None:
+    from sqlalchemy.engine import make_url
+
+    reset_postgres(POSTGRES_URL)
+    open_database(POSTGRES_URL, clerk=CLERK).dispose()
+    start = PostgresStart(POSTGRES_URL, make_url(POSTGRES_URL).database)
+    try:
+        report = CrashLoop(start, ["demo"], home=private_home).run(QUICK_KILLS)
+        print(report.summary())
+        report.assert_all_or_none(need_both=False)
+    finally:
+        start.drop()

@@ -17,6 +17,7 @@ from cnam_desk.errors import RefusedInput
 COMMAND_MODULES = [
     "calendar",
     "demo",
+    "letters",
     "screenshot",
     "maintenance",
     "personal_data",

@@ -82,7 +82,15 @@ class MainWindow(QMainWindow):
         preferences.setShortcut(QKeySequence.StandardKey.Preferences)
         preferences.triggered.connect(self._preferences)
         self.edit_menu.addAction(preferences)
+        letterhead = QAction("En-tête des &courriers et attestations…", self)
+        letterhead.triggered.connect(self._letterhead)
+        self.edit_menu.addAction(letterhead)
         self.edit_menu.addSeparator()
+
+        self.letters_action = QAction("Courriers de &décision de la session…", self)
+        self.letters_action.triggered.connect(self._session_letters)
+        self.file_menu.insertAction(self.quit_action, self.letters_action)
+        self.file_menu.insertSeparator(self.quit_action)
 
         about = QAction("À &propos de Cnam Desk", self)
         about.triggered.connect(self._about)
@@ -103,6 +111,21 @@ class MainWindow(QMainWindow):
         if PreferencesDialog(self).exec():
             self.db.clerk = current_clerk()
             self.clerk_status.setText(f"Agent : {self.db.clerk}")
+
+    def _letterhead(self) -> None:
+        from cnam_desk.ui.letterhead_dialog import LetterheadDialog
+
+        LetterheadDialog(self.db, self).exec()
+
+    def _session_letters(self) -> None:
+        """The batch: the selected session's decided letters, previewed, then printed or saved."""
+        from cnam_desk.ui.letter_preview import LetterPreviewDialog
+
+        key = self.calendar_tab.current_key()
+        if key is None:
+            msgbox.information(self, "Courriers de décision", "Choisissez d'abord une session dans l'onglet Calendrier.")
+            return
+        LetterPreviewDialog(self.db, parent=self, session_key=key).exec()
 
     def _about(self) -> None:
         msgbox.information(

@@ -1,0 +1,282 @@
+"""Attendance sheets (feuilles d'émargement) as PDF: one per exam and room, with an identity-check column.
+
+Drawn straight on the canvas with fixed row heights, so each sheet knows its page count
+("page 2 / 3") before it is drawn, and long names are shrunk to fit their cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from cnam_desk import frenchdates
+from cnam_desk.documents import common, fonts
+from cnam_desk.documents.common import (
+    GREY,
+    LIGHT,
+    MARGIN,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    RULE,
+    Letterhead,
+    Output,
+)
+from cnam_desk.errors import RefusedInput
+
+
+@dataclass(frozen=True)
+class AttendanceStudent:
+    number: str
+    last_name: str
+    first_name: str
+
+
+@dataclass(frozen=True)
+class AttendanceSheet:
+    """One exam in one room: who is expected there."""
+
+    session_title: str  # "Semestre 1, session 1 de l'année 2023-2024"
+    ue_code: str
+    ue_title: str
+    date: dt.date
+    start: dt.time
+    end: dt.time
+    room: str
+    centre: str
+    students: tuple[AttendanceStudent, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "students", tuple(self.students))
+
+
+TITLE = "Feuille d'émargement"
+IDENTITY_HEADER = ("Pièce", "d'identité", "originale", "vérifiée")
+IDENTITY_RULE = (
+    "Une pièce d'identité originale en cours de validité est vérifiée pour chaque candidat ; "
+    "les photocopies et les versions numériques ne sont pas acceptées."
+)
+NOBODY = "Aucun auditeur inscrit à cette épreuve."
+
+# Columns: (header lines, width)
+COLUMNS: tuple[tuple[tuple[str, ...], float], ...] = (
+    (("N°",), 9 * mm),
+    (("N° d'auditeur",), 27 * mm),
+    (("Nom",), 44 * mm),
+    (("Prénom",), 34 * mm),
+    (IDENTITY_HEADER, 18 * mm),
+    (("Signature",), 38 * mm),
+)
+ROW_HEIGHT = 9.5 * mm
+HEAD_HEIGHT = 13 * mm
+TABLE_TOP = 66 * mm  # from the top of the page
+TABLE_BOTTOM = 22 * mm  # from the bottom
+SUMMARY_HEIGHT = 34 * mm
+ROWS_PER_PAGE = int((PAGE_HEIGHT - TABLE_TOP - TABLE_BOTTOM - HEAD_HEIGHT) // ROW_HEIGHT)
+ROWS_ON_LAST_PAGE = int((PAGE_HEIGHT - TABLE_TOP - TABLE_BOTTOM - HEAD_HEIGHT - SUMMARY_HEIGHT) // ROW_HEIGHT)
+
+
+def paginate(count: int) -> list[range]:
+    """The rows of each page; the last page keeps room for the summary and at least one row."""
+    pages: list[range] = []
+    start = 0
+    remaining = count
+    while remaining > ROWS_ON_LAST_PAGE:
+        taken = min(ROWS_PER_PAGE, remaining - 1)
+        pages.append(range(start, start + taken))
+        start += taken
+        remaining -= taken
+    pages.append(range(start, start + remaining))
+    return pages
+
+
+def _header(canvas: Canvas, sheet: AttendanceSheet, letterhead: Letterhead) -> None:
+    top = PAGE_HEIGHT - 13 * mm
+    canvas.setFillColor(colors.black)
+    canvas.setFont(fonts.BOLD, 9)
+    canvas.drawString(MARGIN, top, letterhead.institution)
+    canvas.setFont(fonts.REGULAR, 8)
+    canvas.setFillColor(GREY)
+    canvas.drawString(MARGIN, top - 10, letterhead.office_name)
+    canvas.drawRightString(PAGE_WIDTH - MARGIN, top, sheet.session_title)
+    canvas.setFillColor(colors.black)
+    canvas.setFont(fonts.BOLD, 16)
+    canvas.drawString(MARGIN, PAGE_HEIGHT - 29 * mm, TITLE)
+    width = PAGE_WIDTH - 2 * MARGIN
+    text, size = common.fit_text(f"{sheet.ue_code} – {sheet.ue_title}", fonts.BOLD, 12, width)
+    canvas.setFont(fonts.BOLD, size)
+    canvas.drawString(MARGIN, PAGE_HEIGHT - 38 * mm, text)
+    when = f"{frenchdates.long_date(sheet.date)}, {common.time_span(sheet.start, sheet.end)}"
+    where = " – ".join(part for part in (sheet.room and f"Salle : {sheet.room}", sheet.centre and f"Centre : {sheet.centre}") if part)
+    text, size = common.fit_text(f"{when}   {where}", fonts.REGULAR, 10.5, width)
+    canvas.setFont(fonts.REGULAR, size)
+    canvas.drawString(MARGIN, PAGE_HEIGHT - 45 * mm, text)
+    # The identity rule, boxed: the invigilators read it at the door.
+    box_top = PAGE_HEIGHT - 49 * mm
+    canvas.setFillColor(LIGHT)
+    canvas.setStrokeColor(RULE)
+    canvas.setLineWidth(0.5)
+    canvas.rect(MARGIN, box_top - 11 * mm, width, 11 * mm, stroke=1, fill=1)
+    canvas.setFillColor(colors.black)
+    canvas.setFont(fonts.REGULAR, 8.3)
+    first, second = _two_lines(IDENTITY_RULE, fonts.REGULAR, 8.3, width - 6 * mm)
+    canvas.drawString(MARGIN + 3 * mm, box_top - 4.6 * mm, first)
+    canvas.drawString(MARGIN + 3 * mm, box_top - 8.6 * mm, second)
+
+
+def _two_lines(text: str, font: str, size: float, width: float) -> tuple[str, str]:
+    from reportlab.lib.utils import simpleSplit
+
+    lines = simpleSplit(text, font, size, width)
+    return lines[0], " ".join(lines[1:])
+
+
+def _table_head(canvas: Canvas, y: float) -> float:
+    x = MARGIN
+    canvas.setFillColor(LIGHT)
+    canvas.rect(MARGIN, y - HEAD_HEIGHT, sum(w for _, w in COLUMNS), HEAD_HEIGHT, stroke=0, fill=1)
+    canvas.setFillColor(colors.black)
+    canvas.setFont(fonts.BOLD, 7.3)
+    for lines, width in COLUMNS:
+        first = y - HEAD_HEIGHT / 2 + (len(lines) - 1) * 4.1 - 2.6
+        for index, line in enumerate(lines):
+            canvas.drawCentredString(x + width / 2, first - index * 8.2, line)
+        x += width
+    return y - HEAD_HEIGHT
+
+
+def _grid(canvas: Canvas, top: float, bottom: float) -> None:
+    canvas.setStrokeColor(RULE)
+    canvas.setLineWidth(0.5)
+    right = MARGIN + sum(w for _, w in COLUMNS)
+    canvas.rect(MARGIN, bottom, right - MARGIN, top - bottom, stroke=1, fill=0)
+    x = MARGIN
+    for _lines, width in COLUMNS[:-1]:
+        x += width
+        canvas.line(x, top, x, bottom)
+
+
+def _rows(canvas: Canvas, sheet: AttendanceSheet, rows: range, y: float) -> float:
+    widths = [w for _, w in COLUMNS]
+    right = MARGIN + sum(widths)
+    canvas.setLineWidth(0.4)
+    for index in rows:
+        student = sheet.students[index]
+        canvas.setStrokeColor(RULE)
+        canvas.line(MARGIN, y, right, y)
+        baseline = y - ROW_HEIGHT / 2 - 3
+        x = MARGIN
+        canvas.setFillColor(GREY)
+        canvas.setFont(fonts.REGULAR, 8)
+        canvas.drawRightString(x + widths[0] - 2 * mm, baseline, str(index + 1))
+        canvas.setFillColor(colors.black)
+        x += widths[0]
+        for value, width, font in (
+            (student.number, widths[1], fonts.REGULAR),
+            (student.last_name, widths[2], fonts.BOLD),
+            (student.first_name, widths[3], fonts.REGULAR),
+        ):
+            _cell(canvas, value, font, x + 2 * mm, baseline, width - 4 * mm)
+            x += width
+        # The box the invigilator ticks once the original identity document is seen.
+        box = 4.2 * mm
+        canvas.setStrokeColor(colors.black)
+        canvas.rect(x + (widths[4] - box) / 2, y - (ROW_HEIGHT + box) / 2, box, box, stroke=1, fill=0)
+        y -= ROW_HEIGHT
+    return y
+
+
+def _cell(canvas: Canvas, value: str, font: str, x: float, baseline: float, width: float) -> None:
+    """One line when the value fits at a readable size, else two smaller lines (then cut with « … »)."""
+    text, size = common.fit_text(value, font, 9.5, width, min_size=8.5)
+    if text == value:
+        canvas.setFont(font, size)
+        canvas.drawString(x, baseline, text)
+        return
+    from reportlab.lib.utils import simpleSplit
+
+    size = 7.5
+    lines = simpleSplit(value, font, size, width) or [value]
+    first = common.fit_text(lines[0], font, size, width, min_size=size)[0]
+    second = common.fit_text(" ".join(lines[1:]), font, size, width, min_size=size)[0]
+    canvas.setFont(font, size)
+    canvas.drawString(x, baseline + 4.2, first)
+    canvas.drawString(x, baseline - 4.2, second)
+
+
+def _summary(canvas: Canvas, sheet: AttendanceSheet, y: float) -> None:
+    y -= 8 * mm
+    canvas.setFillColor(colors.black)
+    canvas.setFont(fonts.REGULAR, 9.5)
+    canvas.drawString(MARGIN, y, f"Inscrits : {len(sheet.students)}")
+    canvas.drawString(MARGIN + 40 * mm, y, "Présents : ........")
+    canvas.drawString(MARGIN + 80 * mm, y, "Absents : ........")
+    y -= 4 * mm
+    height = 20 * mm
+    canvas.setStrokeColor(RULE)
+    canvas.rect(MARGIN, y - height, PAGE_WIDTH - 2 * MARGIN, height, stroke=1, fill=0)
+    canvas.setFont(fonts.REGULAR, 8)
+    canvas.setFillColor(GREY)
+    canvas.drawString(MARGIN + 2 * mm, y - 4 * mm, "Surveillant(e)s : nom et signature")
+    canvas.setFillColor(colors.black)
+
+
+def _footer(canvas: Canvas, sheet: AttendanceSheet, page: int, pages: int) -> None:
+    canvas.setStrokeColor(RULE)
+    canvas.setLineWidth(0.4)
+    canvas.line(MARGIN, 15 * mm, PAGE_WIDTH - MARGIN, 15 * mm)
+    canvas.setFont(fonts.REGULAR, 8)
+    canvas.setFillColor(GREY)
+    left = " – ".join(part for part in (sheet.ue_code, frenchdates.short_date(sheet.date), sheet.room) if part)
+    canvas.drawString(MARGIN, 11 * mm, f"{TITLE} – {left}")
+    canvas.setFillColor(colors.black)
+    canvas.setFont(fonts.BOLD, 9)
+    canvas.drawRightString(PAGE_WIDTH - MARGIN, 11 * mm, f"page {page} / {pages}")
+
+
+def draw_sheet(canvas: Canvas, sheet: AttendanceSheet, letterhead: Letterhead) -> int:
+    """Draw one sheet from a fresh page; returns its page count."""
+    pages = paginate(len(sheet.students))
+    for number, rows in enumerate(pages, start=1):
+        _header(canvas, sheet, letterhead)
+        top = PAGE_HEIGHT - TABLE_TOP
+        y = _table_head(canvas, top)
+        if not sheet.students:
+            canvas.setFont(fonts.REGULAR, 9.5)
+            canvas.drawString(MARGIN + 2 * mm, y - ROW_HEIGHT / 2 - 3, NOBODY)
+            y -= ROW_HEIGHT
+        else:
+            y = _rows(canvas, sheet, rows, y)
+        _grid(canvas, top, y)
+        if number == len(pages):
+            _summary(canvas, sheet, y)
+        _footer(canvas, sheet, number, len(pages))
+        canvas.showPage()
+    return len(pages)
+
+
+def render_attendance_sheets(
+    sheets: Iterable[AttendanceSheet], letterhead: Letterhead | None, out: Output
+) -> int:
+    """Every sheet in ONE PDF, each starting on a new page; returns the number of pages."""
+    letterhead = letterhead or Letterhead()
+    fonts.register()
+    sheets = list(sheets)
+    if not sheets:
+        raise RefusedInput("Aucune feuille d'émargement à produire : la session n'a pas d'épreuve.")
+    canvas = Canvas(common.output_target(out), pagesize=common.A4, lang="fr-FR", initialFontName=fonts.REGULAR)
+    canvas.setTitle(TITLE if len(sheets) == 1 else f"Feuilles d'émargement ({len(sheets)})")
+    canvas.setAuthor(f"{letterhead.institution} – {letterhead.office_name}")
+    canvas.setCreator(common.CREATOR)
+    pages = sum(draw_sheet(canvas, sheet, letterhead) for sheet in sheets)
+    canvas.save()
+    return pages
+
+
+def sheet_pages(students: Sequence[object]) -> int:
+    """How many pages a sheet of this many students takes."""
+    return len(paginate(len(students)))

@@ -177,6 +177,8 @@ class CrashLoop:
         env: dict[str, str] | None = None,
         recover: bool = False,
         seed: int = 1794,
+        before_each: Callable[[], None] | None = None,
+        files_check: Callable[[], list[str]] | None = None,
     ):
         self.start = start
         self.argv = list(argv)
@@ -190,6 +192,13 @@ class CrashLoop:
         } | (env or {})
         self.recover = recover
         self.random = random.Random(seed)
+        # Batches that also write files: clear their folder, and check what a kill left in it.
+        self.before_each = before_each or (lambda: None)
+        self.files_check = files_check or (lambda: [])
+
+    def _reset(self) -> None:
+        self.start.reset()
+        self.before_each()
 
     def _command(self, argv: Sequence[str]) -> list[str]:
         return [sys.executable, "-m", "cnam_desk", "--db", self.start.url, *argv]
@@ -210,7 +219,7 @@ class CrashLoop:
             startups.append(time.monotonic() - began)
         durations = []
         for _ in range(2):  # the fastest of two runs: the first one may pay for a cold disk cache
-            self.start.reset()
+            self._reset()
             none = self.state()
             durations.append(self._complete())
             everything = self.state()
@@ -222,7 +231,7 @@ class CrashLoop:
         report = CrashReport(self.argv, duration, startup)
         low, high = min(startup * 0.9, duration * 0.5), duration * 1.2
         for index in range(kills):
-            self.start.reset()
+            self._reset()
             # Half the kills anywhere after the imports, half around the end of the work and its commit.
             delay = self.random.uniform(low, high) if index % 2 else self.random.uniform(duration * 0.75, high)
             process = subprocess.Popen(
@@ -243,6 +252,9 @@ class CrashLoop:
         problems = self.start.problems()
         if problems:
             return Round(delay, "broken", "integrity: " + "; ".join(problems[:3]))
+        problems = self.files_check()
+        if problems:
+            return Round(delay, "broken", "files: " + "; ".join(problems[:3]))
         state = self.state()
         if finished:
             outcome = "finished"

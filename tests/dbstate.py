@@ -12,7 +12,7 @@ from cnam_desk.db.models import Base
 # Columns a repeated run fills with the time of day: left out when comparing runs.
 VOLATILE = {("audit_event", "at"), ("clerk", "first_seen")}
 # The same times, as the audit trail copies them into its before/after snapshots.
-VOLATILE_IN_AUDIT = {"clerk": {"first_seen"}}
+VOLATILE_IN_AUDIT = {"clerk": {"first_seen"}, "letter": {"generated_at"}}
 
 
 def _value(value: Any) -> Any:

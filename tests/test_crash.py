@@ -104,3 +104,36 @@ def test_demo_fill_killed_on_postgres(private_home: Path) -> None:
         report.assert_all_or_none(need_both=False)
     finally:
         start.drop()
+
+
+@sqlite_only
+def test_letters_killed(prepared: Path, tmp_path: Path, private_home: Path) -> None:
+    """Letters: their rows all generated or none, and never a half-written PDF under its final name."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from letters_data import SESSION, seed_requests
+
+    from tests.dbstate import VOLATILE, table_rows
+
+    db = open_database(prepared, clerk=CLERK)
+    seed_requests(db)
+    db.dispose()
+    out = tmp_path / "courriers"
+    start = SqliteStart(prepared, tmp_path / "bureau.sqlite3")
+
+    def clear() -> None:
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir()
+
+    def whole_pdfs() -> list[str]:
+        return [f"{f.name} is cut short" for f in out.glob("*.pdf") if not f.read_bytes().rstrip().endswith(b"%%EOF")]
+
+    loop = CrashLoop(
+        start, ["letters", "--session", SESSION, "--out", str(out)], home=private_home,
+        state=lambda: table_rows(start.url, ignore=VOLATILE | {("letter", "generated_at")}),
+        before_each=clear, files_check=whole_pdfs,
+    )
+    report = loop.run(QUICK_KILLS)
+    print(report.summary())
+    report.assert_all_or_none(need_both=False)

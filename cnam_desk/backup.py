@@ -160,7 +160,7 @@ def damaged_message(database: Path, detail: object) -> str:
         if latest is not None
         else "Aucune sauvegarde n'a été trouvée pour cette base."
     )
-    return f"La base « {database} » est endommagée ou n'est pas une base Cnam Desk ({_in_french(detail)}). {offer}"
+    return f"La base « {database} » est endommagée ou n'est pas une base Cnam Desk ({in_french(detail)}). {offer}"
 
 
 SQLITE_WORDS = {
@@ -170,7 +170,7 @@ SQLITE_WORDS = {
 }
 
 
-def _in_french(detail: object) -> str:
+def in_french(detail: object) -> str:
     text = str(detail)
     for english, french in SQLITE_WORDS.items():
         text = text.replace(english, french)

@@ -57,7 +57,7 @@ def offer_restore(parent: QWidget | None, path: Path, problem: str) -> bool:
         msgbox.error(
             parent,
             "Base endommagée",
-            f"La base « {path} » est endommagée ({backup._in_french(problem)}) et aucune sauvegarde "
+            f"La base « {path} » est endommagée ({backup.in_french(problem)}) et aucune sauvegarde "
             "automatique n'a été trouvée.\n\nSi vous avez une sauvegarde, restaurez-la avec la commande "
             "« cnam-desk restore FICHIER » ; sinon, faites appel au support.",
         )
@@ -66,7 +66,7 @@ def offer_restore(parent: QWidget | None, path: Path, problem: str) -> bool:
     if not msgbox.question(
         parent,
         "Base endommagée",
-        f"La base « {path} » est endommagée ({backup._in_french(problem)}).\n\n"
+        f"La base « {path} » est endommagée ({backup.in_french(problem)}).\n\n"
         f"La dernière sauvegarde date du {newest.made_at:%d/%m/%Y à %H:%M} ({newest.label}). "
         "Voulez-vous la restaurer maintenant ?\n\nLa base endommagée sera gardée de côté. Ce qui a été "
         "saisi depuis cette sauvegarde sera à ressaisir.",

@@ -111,3 +111,42 @@ def _memory_limit() -> None:
 
     size = hostile.MEMORY_LIMIT_MB * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (size, size))
+
+
+# --- the reader on random sheets (hypothesis) --------------------------------------------------------
+
+
+def test_reader_on_random_sheets(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Any mix of good and bad cells in the grade layout: the reader returns tables or refuses, nothing else."""
+    spreadsheets = pytest.importorskip("cnam_desk.spreadsheets")
+    from hypothesis import HealthCheck, given, settings
+
+    from cnam_desk import parsing
+    from cnam_desk.errors import RefusedInput
+
+    folder = tmp_path_factory.mktemp("aleatoires")
+    fields = [
+        spreadsheets.Field("student_number", "numéro d'auditeur", ("numéro d'auditeur", "numéro", "n° auditeur")),
+        spreadsheets.Field("grade", "note", ("note", "note sur 20")),
+        spreadsheets.Field("last_name", "nom", ("nom",), required=False),
+    ]
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(rows=hostile.sheets_for(hostile.GRADES))
+    def run(rows: list[list[object]]) -> None:
+        path = hostile.write_xlsx(folder / "notes.xlsx", {"Feuil1": rows})
+        try:
+            tables = spreadsheets.read_tables(path, fields)
+        except RefusedInput as error:
+            assert "notes.xlsx" in str(error)
+            return
+        for table in tables:
+            for row in table.rows:
+                # Every cell the reader hands on is one the parsers answer: a value or a clear ParseError.
+                try:
+                    parsing.parse_grade(row.values.get("grade"))
+                except parsing.ParseError as error:
+                    assert error.message
+                assert row.location("notes.xlsx", "grade").describe().startswith("fichier « notes.xlsx »")
+
+    run()

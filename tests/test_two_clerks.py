@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from cnam_desk import exam_calendar
+from cnam_desk import cli, exam_calendar
 from cnam_desk.db import engine as engine_module
 from cnam_desk.db.engine import Database, open_database
 from cnam_desk.db.models import AuditEvent, ExamSession
@@ -22,6 +22,8 @@ from cnam_desk.errors import DatabaseBusy, EditConflict
 from tests.conftest import ROOT
 
 ROUNDS = 12
+# The features' commands are tested here as they land on main.
+AVAILABLE = set(cli.build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
 
 
 def _worker(private_home: Path, *arguments: str) -> subprocess.Popen[str]:
@@ -151,3 +153,79 @@ def test_stale_row_is_an_edit_conflict(db: Database, database_url: str) -> None:
             session.first_day = session.first_day.replace(day=23)
     assert "Un autre poste" in str(conflict.value)
     other.dispose()
+
+
+# --- the features' own writes, as they land on main ------------------------------------------------
+
+def _workstation(private_home: Path, url: str, items: list[str], *template: str) -> subprocess.Popen[str]:
+    return _worker(private_home, "cli-each", url, ",".join(items), *template)
+
+
+def _results(workers: list[subprocess.Popen[str]]) -> list[dict[str, list]]:
+    results = []
+    for worker in workers:
+        out, err = worker.communicate(timeout=600)
+        assert worker.returncode == 0, err
+        results.append(json.loads(out))
+    return results
+
+
+@pytest.mark.skipif("set-grade" not in AVAILABLE, reason="set-grade pas encore sur main")
+def test_two_clerks_enter_the_same_grades(demo_db: Database, private_home: Path) -> None:
+    """The same students' grades typed on two workstations at once: every entry kept in the history, none lost."""
+    from cnam_desk.db.models import CourseUnit, Enrolment, Grade, GradeChange, Student
+
+    with demo_db.transaction(write=False) as s:
+        unit = s.scalars(select(CourseUnit).where(CourseUnit.code == "NFA031")).one()
+        numbers = list(s.scalars(
+            select(Student.number).join(Enrolment, Enrolment.student_id == Student.id)
+            .where(Enrolment.course_unit_id == unit.id).order_by(Student.number).limit(10)
+        ))
+    workers = [
+        _workstation(private_home, demo_db.url, numbers,
+                     "set-grade", "--session", "2023-2024/S1/1", "--exam", "NFA031", "--student", "{item}", value)
+        for value in ("12,5", "14")
+    ]
+    for result in _results(workers):
+        assert set(result["codes"]) <= {0, 1}
+        for err in result["errors"]:
+            assert "locked" not in err.lower() and "Traceback" not in err
+    with demo_db.transaction(write=False) as s:
+        grades = {g.student.number: g for g in s.scalars(select(Grade).where(Grade.course_unit_id == unit.id))}
+        assert set(grades) == set(numbers)
+        for grade in grades.values():
+            assert str(grade.value).replace(".", ",").rstrip("0").rstrip(",") in ("12,5", "14")
+            changes = s.scalar(select(func.count()).select_from(GradeChange).where(GradeChange.grade_id == grade.id))
+            assert changes >= 1
+
+
+@pytest.mark.skipif("decide" not in AVAILABLE, reason="decide pas encore sur main")
+def test_two_clerks_decide_the_same_requests(db: Database, private_home: Path) -> None:
+    """Two workstations decide the same pending requests at once: one decision each, the other refused and told who."""
+    from cnam_desk.db.models import AccommodationRequest, RequestKind, RequestSource, RequestStatus
+
+    with db.transaction() as s:
+        session = exam_calendar.find_session(s, "2023-2024/S1/1")
+        requests = [
+            AccommodationRequest(session=session, student_number=f"1009{n:04d}", last_name="Martin", first_name="Léa",
+                                 kind=RequestKind.OTHER, received_at=dt.datetime(2024, 1, 5, 10, tzinfo=dt.UTC),
+                                 source=RequestSource.DESK, status=RequestStatus.PENDING)
+            for n in range(8)
+        ]
+        s.add_all(requests)
+        s.flush()
+        ids = [r.id for r in requests]
+    decisions = (["refuse", "--reason", "Motif non recevable"], ["incomplete", "--reason", "Justificatif manquant"])
+    workers = [
+        _workstation(private_home, db.url, [str(i) for i in ids], "decide", "{item}", *decision, "--expect-version", "1")
+        for decision in decisions
+    ]
+    first, second = _results(workers)
+    for index in range(len(ids)):
+        codes = sorted([first["codes"][index], second["codes"][index]])
+        assert codes == [0, 1], (first, second)  # exactly one decision went through
+        refused = first["errors"][index] or second["errors"][index]
+        assert "locked" not in refused.lower() and "Traceback" not in refused and refused.count("\n") == 1
+    with db.transaction(write=False) as s:
+        statuses = {r.status for r in s.scalars(select(AccommodationRequest).where(AccommodationRequest.id.in_(ids)))}
+        assert statuses <= {RequestStatus.REFUSED, RequestStatus.INCOMPLETE}

@@ -30,6 +30,20 @@ def set_session_loop(url: str, label: str, times: int, first_year: int) -> dict[
     return {"codes": codes, "errors": errors}
 
 
+def cli_each(url: str, items: list[str], template: list[str]) -> dict[str, object]:
+    """One workstation running a command once per item ("{item}" in an argument), one after the other."""
+    from cnam_desk.cli import main
+
+    codes: list[int] = []
+    errors: list[str] = []
+    for item in items:
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            codes.append(main(["--db", url, *(part.replace("{item}", item) for part in template)]))
+        errors.append(err.getvalue())
+    return {"codes": codes, "errors": errors}
+
+
 def hold_write_lock(url: str, seconds: float) -> None:
     """Keep a write transaction open: another workstation in the middle of a long import."""
     from sqlalchemy import text
@@ -49,6 +63,9 @@ if __name__ == "__main__":
     if name == "set-session-loop":
         url, label, times, first_year = arguments
         print(json.dumps(set_session_loop(url, label, int(times), int(first_year))))
+    elif name == "cli-each":
+        url, items, *template = arguments
+        print(json.dumps(cli_each(url, items.split(","), template)))
     elif name == "hold-write-lock":
         hold_write_lock(arguments[0], float(arguments[1]))
     else:

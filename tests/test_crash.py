@@ -137,3 +137,57 @@ def test_letters_killed(prepared: Path, tmp_path: Path, private_home: Path) -> N
     report = loop.run(QUICK_KILLS)
     print(report.summary())
     report.assert_all_or_none(need_both=False)
+
+
+# --- large imports, as their commands land on main ----------------------------------------------------
+
+from cnam_desk import cli  # noqa: E402
+from tests import hostile_files as hostile  # noqa: E402
+
+AVAILABLE = set(cli.build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+
+
+def _demo_start(prepared: Path) -> Path:
+    from cnam_desk import demo
+
+    db = open_database(prepared, clerk=CLERK)
+    demo.fill(db)
+    db.dispose()
+    return prepared
+
+
+@sqlite_only
+@pytest.mark.slow
+@pytest.mark.skipif("import-planning" not in AVAILABLE, reason="import-planning pas encore sur main")
+def test_large_schedule_import_killed(prepared: Path, tmp_path: Path, private_home: Path) -> None:
+    from cnam_desk.demo import COURSE_UNITS
+
+    codes = [code for code, _title, semester, _ects in COURSE_UNITS if semester == 1]
+    rows = [
+        (code, "Épreuve", f"{22 + (index % 12):02d}/01/2024" if index % 12 < 10 else f"0{index % 12 - 9}/02/2024",
+         "18h00", "21h00", f"Salle {index % 40}", f"Centre {index // len(codes)}")
+        for index, code in enumerate(codes * 1000)
+    ]
+    path = hostile.write_xlsx(tmp_path / "planning.xlsx", {"Planning": [hostile.PLANNING.header, *rows]})
+    report = _loop(_demo_start(prepared), tmp_path, private_home,
+                   ["import-planning", str(path), "--session", "2023-2024/S1/1"]).run(kills_from_env(20))
+    print(report.summary())
+    report.assert_all_or_none()
+
+
+@sqlite_only
+@pytest.mark.slow
+@pytest.mark.skipif("import-enrolments" not in AVAILABLE, reason="import-enrolments pas encore sur main")
+def test_large_enrolment_import_killed(prepared: Path, tmp_path: Path, private_home: Path) -> None:
+    from cnam_desk.demo import COURSE_UNITS
+
+    codes = [code for code, *_rest in COURSE_UNITS]
+    rows = [
+        (f"2{index // 2:07d}", f"Nom{index // 2}", "Prénom", f"auditeur{index // 2}@exemple.fr", codes[index % len(codes)])
+        for index in range(10_000)
+    ]
+    path = hostile.write_xlsx(tmp_path / "inscriptions.xlsx", {"Inscriptions": [hostile.ENROLMENTS.header, *rows]})
+    report = _loop(_demo_start(prepared), tmp_path, private_home,
+                   ["import-enrolments", str(path), "--year", "2023-2024"]).run(kills_from_env(20))
+    print(report.summary())
+    report.assert_all_or_none()

@@ -70,9 +70,10 @@ def test_file_menu_has_backup_restore_and_check(window: MainWindow) -> None:
 
 
 @sqlite_only
-def test_daily_backup_when_the_window_starts(window: MainWindow, boxes: Boxes, sqlite_file: Path) -> None:
-    window.safety.after_start()
-    window.safety.after_start()
+def test_daily_backup_when_the_window_starts(qtbot, window: MainWindow, boxes: Boxes, sqlite_file: Path) -> None:
+    for _ in range(2):
+        window.safety.after_start()  # off the main thread
+        qtbot.waitUntil(lambda: window.safety.daily_finished, timeout=10_000)
     daily = [b for b in backup.list_backups(sqlite_file) if b.kind == backup.DAILY]
     assert len(daily) == 1
     assert boxes.shown == []
@@ -151,6 +152,7 @@ def test_network_share_warning_once_per_start(qtbot, boxes: Boxes, monkeypatch, 
         qtbot.addWidget(main)
         main.show()
         main.safety.after_start()
+        qtbot.waitUntil(lambda main=main: main.safety.daily_finished, timeout=10_000)
         windows.append((main, db))
     warnings = [text for kind, _title, text in boxes.shown if kind == "warning"]
     assert len(warnings) == 1 and "partage réseau (cifs)" in warnings[0] and "PostgreSQL" in warnings[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
@@ -13,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 from cnam_desk import backup, integrity, netshare
 from cnam_desk.db import migrate
 from cnam_desk.errors import RefusedInput
-from cnam_desk.ui import msgbox
+from cnam_desk.ui import msgbox, tasks
 
 log = logging.getLogger("cnam_desk.ui.safety")
 BACKUP_FILTER = "Sauvegardes Cnam Desk (*.sqlite3 *.sqlite *.db);;Tous les fichiers (*)"
@@ -114,6 +115,7 @@ class SafetyActions:
         for action in (self.backup_action, self.restore_action, self.check_action):
             window.add_file_action(action)
         window.file_menu.insertSeparator(window.quit_action)
+        self.daily_finished = False
         self.share_warning = netshare.warning_for(window.db.url)
         self.share_label: QLabel | None = None
         if self.share_warning is not None:
@@ -130,17 +132,29 @@ class SafetyActions:
         """Once the window shows: the day's backup, then the network-share warning (once per start)."""
         global _share_warned
         path = self.path
+        self.daily_finished = path is None
         if path is not None:
-            try:
-                made = backup.daily(path)
-                if made is not None:
-                    self.window.statusBar().showMessage("Sauvegarde du jour faite.", 5000)
-            except RefusedInput as error:
-                log.warning("sauvegarde du jour impossible : %s", type(error).__name__)
-                msgbox.warning(self.window, "Sauvegarde du jour impossible", str(error))
+            self.daily_job = tasks.run_with_progress(
+                self.window, "Sauvegarde du jour…", lambda: _daily(path), self._daily_done, self._daily_failed
+            )
         if self.share_warning is not None and not _share_warned:
             _share_warned = True
             msgbox.warning(self.window, "Base sur un partage réseau", self.share_warning)
+
+    def _daily_done(self, made: Path | None) -> None:
+        self.daily_finished = True
+        if made is not None:
+            self.window.statusBar().showMessage("Sauvegarde du jour faite.", 5000)
+
+    def _daily_failed(self, error: BaseException) -> None:
+        self.daily_finished = True
+        if isinstance(error, RefusedInput):
+            log.warning("sauvegarde du jour impossible : %s", type(error).__name__)
+            msgbox.warning(self.window, "Sauvegarde du jour impossible", str(error))
+        else:
+            from cnam_desk.ui.app import report_unexpected
+
+            report_unexpected(error, self.window)
 
     def save_backup(self) -> None:
         path = self.path
@@ -207,6 +221,12 @@ class SafetyActions:
                 reload_tabs(self.window)
             return
         msgbox.warning(self.window, "Vérifier la base", f"La base a des problèmes :\n{problems}")
+
+
+def _daily(path: Path) -> Iterator[tasks.Progress]:
+    """The day's backup off the main thread: a large database takes a few seconds to copy and check."""
+    yield tasks.Progress(0, 0, "Sauvegarde du jour de la base…")
+    return backup.daily(path)
 
 
 def reload_tabs(window) -> None:  # type: ignore[no-untyped-def]

@@ -18,7 +18,9 @@ COMMAND_MODULES = [
     "calendar",
     "demo",
     "letters",
+    "requests",
     "screenshot",
+    "planning",
     "maintenance",
     "personal_data",
 ]

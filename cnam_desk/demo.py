@@ -183,3 +183,7 @@ def fill(db: Database) -> dict[str, int]:
     for seeder in EXTRA_SEEDERS:
         seeder(db)
     return added
+
+
+# Feature modules add their demo data to EXTRA_SEEDERS when imported.
+import cnam_desk.requests.demo  # noqa: E402,F401  (requests of S1/1 and S2/1)

@@ -304,6 +304,10 @@ def save_session(
         session.last_day = last_day
         session.request_deadline = deadline
     s.flush()
+    # A new deadline can make requests late or on time: their checks follow at once.
+    from cnam_desk import checks
+
+    checks.recompute_session(s, session)
     return _view(session, None)
 
 

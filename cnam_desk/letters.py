@@ -9,7 +9,6 @@ import unicodedata
 from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -35,18 +34,11 @@ from cnam_desk.documents import (
 )
 from cnam_desk.documents.common import split_lines
 from cnam_desk.errors import NotFound, RefusedInput
+from cnam_desk.progress import Progress
 
 DECIDED = (RequestStatus.ACCEPTED, RequestStatus.REFUSED, RequestStatus.INCOMPLETE, RequestStatus.REDIRECTED)
 ORDERS = ("name", "decision", "date")
 REFERENCE_PREFIX = "SE"
-
-
-class Progress(NamedTuple):
-    """One step of a long batch, for a progress bar: `done` of `total`, and what is being done."""
-
-    done: int
-    total: int
-    text: str
 
 
 @dataclass(frozen=True)
@@ -330,18 +322,6 @@ def generate(
 
 
 # --- writing and printing --------------------------------------------------------------------------
-
-T = TypeVar("T")
-
-
-def run(work: Generator[Progress, None, T]) -> T:
-    """Run a progress generator to its end (command line, tests) and return its result."""
-    while True:
-        try:
-            next(work)
-        except StopIteration as end:
-            return end.value
-
 
 def _slug(text: str) -> str:
     plain = _sort_key(text)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -232,6 +233,11 @@ class AccommodationRequest(Versioned, Base):
     """A demande d'aménagement. Holds no medical detail: a disability request is only redirected."""
 
     __tablename__ = "accommodation_request"
+    # The queue reads a session's requests in order of arrival, and counts them by status.
+    __table_args__ = (
+        Index("ix_accommodation_request_session_received", "session_id", "received_at"),
+        Index("ix_accommodation_request_session_status", "session_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("exam_session.id", ondelete="CASCADE"), index=True)
@@ -267,6 +273,24 @@ class AccommodationRequest(Versioned, Base):
     arrangements: Mapped[list[Arrangement]] = relationship(back_populates="request", cascade="all, delete-orphan")
     proofs: Mapped[list[Proof]] = relationship(back_populates="request", cascade="all, delete-orphan")
     letters: Mapped[list[Letter]] = relationship(back_populates="request", cascade="all, delete-orphan")
+    events: Mapped[list[RequestEvent]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="RequestEvent.at"
+    )
+
+
+class RequestEvent(Base):
+    """One step of a request's history as the review pane shows it: received, decided, changed, proof added."""
+
+    __tablename__ = "request_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("accommodation_request.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column()
+    clerk: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(30))  # received / merged / decided / changed / proof
+    text: Mapped[str] = mapped_column(Text, default="")
+
+    request: Mapped[AccommodationRequest] = relationship(back_populates="events")
 
 
 class RequestedExam(Base):

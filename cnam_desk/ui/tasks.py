@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+# What a long job yields; defined without Qt so that services can yield it.
+from cnam_desk.progress import Progress
 
-@dataclass(frozen=True)
-class Progress:
-    """What a long job yields: work done out of total (total 0: unknown) and a French line."""
-
-    done: int
-    total: int
-    text: str = ""
+__all__ = ["Cancelled", "Progress", "run_with_progress"]
 
 
 class Cancelled(Exception):

@@ -1,0 +1,681 @@
+"""A session's exam schedule: reading the office's spreadsheets, previewing and applying an import, listing exams."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from cnam_desk import exam_calendar, frenchdates, parsing, spreadsheets
+from cnam_desk.db import audit
+from cnam_desk.db.engine import Database
+from cnam_desk.db.models import CourseUnit, Exam
+from cnam_desk.errors import EditConflict, Location, RefusedInput
+from cnam_desk.importing import (
+    CHUNK,
+    RowError,
+    chunks,
+    clean_ue_code,
+    count,
+    is_blank,
+    memoised,
+    refuse_errors,
+)
+from cnam_desk.progress import Progress, Steps, run_to_end
+from cnam_desk.spreadsheets import Field
+
+# The office's own centre: rows that name no centre are exams in Paris.
+DEFAULT_CENTRE = "Paris"
+# One exam held in several rooms keeps them in one text, in this order.
+ROOM_SEPARATOR = " ; "
+
+UE_CODE_MAX = 20
+TITLE_MAX = 300
+PLACE_MAX = 120
+
+UE = Field("ue", "UE", ("UE", "Code UE", "Code", "Code de l'UE", "UE code"))
+TITLE = Field("title", "Intitulé", ("Intitulé", "Libellé", "Intitulé de l'UE", "Libellé de l'UE", "Intitulé UE", "Libellé UE"), required=False)
+DATE = Field("date", "Date", ("Date", "Date de l'épreuve", "Jour", "Date de l'examen", "Date épreuve", "Date examen"))
+START = Field("start", "Début", ("Début", "Heure de début", "Heure début", "Début de l'épreuve"), required=False)
+END = Field("end", "Fin", ("Fin", "Heure de fin", "Heure fin", "Fin de l'épreuve"), required=False)
+DURATION = Field("duration", "Durée", ("Durée", "Durée de l'épreuve"), required=False)
+SLOT = Field("slot", "Horaire", ("Horaire", "Horaires"), required=False)
+ROOM = Field("room", "Salle", ("Salle", "Salles", "Salle d'examen"), required=False)
+CENTRE = Field("centre", "Centre", ("Centre", "Site", "Lieu", "Centre d'examen"), required=False)
+FIELDS = (UE, TITLE, DATE, START, END, DURATION, SLOT, ROOM, CENTRE)
+_TIME_FIELDS = ("date", "start", "end", "duration", "slot")
+_DIGIT = re.compile(r"\d").search
+_UE_HEADERS = frozenset(spreadsheets.normalise_header(name) for name in (UE.label, *UE.synonyms))
+
+
+# --- what a file says -----------------------------------------------------------------------
+
+
+class ScheduledExam(NamedTuple):
+    """One exam as the file states it, with the row it came from."""
+
+    ue: str
+    title: str
+    centre: str
+    date: dt.date
+    start: dt.time
+    end: dt.time
+    room: str
+    sheet: str = ""
+    row: int = 0
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.ue, self.centre)
+
+
+@dataclass
+class ScheduleFile:
+    """A schedule read from a file for one session: its exams and its unreadable rows."""
+
+    file_name: str
+    session_key: str
+    first_day: dt.date
+    last_day: dt.date
+    exams: list[ScheduledExam] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    rows_read: int = 0
+    sheets: list[str] = field(default_factory=list)
+    # UEs named on rows in error: their exams are never removed by an import that skips those rows.
+    ues_in_error: set[str] = field(default_factory=set)
+
+
+def split_rooms(room: str) -> list[str]:
+    """The rooms of an exam held in several rooms."""
+    return [part.strip() for part in room.split(ROOM_SEPARATOR.strip()) if part.strip()]
+
+
+def _merge_rooms(first: str, second: str) -> str:
+    rooms = split_rooms(first)
+    for room in split_rooms(second):
+        if room not in rooms:
+            rooms.append(room)
+    return ROOM_SEPARATOR.join(rooms)
+
+
+# What an UE code looks like (NFA031, US331H, UTC501, « nfa 031 »), as opposed to a note
+# such as « Semaine 2 » or « Total : 40 épreuves » typed in the same column.
+_UE_CODE = re.compile(r"[A-Za-z]{2,4} ?\d[A-Za-z0-9]{1,5}")
+
+
+def _looks_like_code(text: str) -> bool:
+    return _UE_CODE.fullmatch(text.strip()) is not None
+
+
+def _check_time_columns(file_name: str, table: spreadsheets.Table) -> None:
+    columns = table.columns
+    if "slot" in columns:
+        return
+    if "start" in columns and ("end" in columns or "duration" in columns):
+        return
+    raise RefusedInput(
+        f"{Location(file_name, table.sheet).describe()} : colonnes d'horaire introuvables ; il faut "
+        "« Début » avec « Fin » ou « Durée », ou une colonne « Horaire » (par exemple « 18h00 - 21h00 »)."
+    )
+
+
+class _RowReader:
+    """Turns the rows of one file into exams for one session; one instance per file."""
+
+    def __init__(self, first_day: dt.date, last_day: dt.date):
+        self.first_day = first_day
+        self.last_day = last_day
+        self.date = memoised(parsing.parse_date)
+        self.time = memoised(parsing.parse_time)
+        self.time_range = memoised(parsing.parse_time_range)
+        self.duration = memoised(parsing.parse_duration)
+        self.text = memoised(parsing.parse_text)
+        self.ue_code = memoised(clean_ue_code)
+        self.outside = (
+            f"en dehors de la session (du {frenchdates.short_date(first_day)} au {frenchdates.short_date(last_day)})"
+        )
+
+    def is_note(self, values: dict[str, Any]) -> bool:
+        """A title, remark or repeated header between the exams: skipped, not an error.
+
+        A row with no date and no time is a note unless its UE cell holds what looks like an
+        UE code (then the clerk forgot the date, and is told so).
+        """
+        ue = values.get("ue")
+        # A repeated header: its UE cell holds a word such as « Code UE », never a digit.
+        if isinstance(ue, str) and not _DIGIT(ue) and spreadsheets.normalise_header(ue) in _UE_HEADERS:
+            return True
+        for name in _TIME_FIELDS:  # a loop, not any(): this runs for every row of the file
+            value = values.get(name)
+            if value is not None and (value.__class__ is not str or value.strip()):
+                return False
+        return is_blank(ue) or not _looks_like_code(self.text(ue))
+
+    def _text(self, values: dict[str, Any], name: str, label: str, limit: int, errors: list[tuple[str, str]]) -> str:
+        text = self.text(values.get(name))
+        if len(text) > limit:
+            errors.append((name, f"{label} trop long ({len(text)} caractères, {limit} au plus)"))
+            return text[:limit]
+        return text
+
+    def times(self, row: spreadsheets.Row, errors: list[tuple[str, str]]) -> tuple[dt.time, dt.time] | None:
+        """Start and end from Début + Fin, Début + Durée, or Horaire."""
+        values = row.values
+        start_value, slot_value = values.get("start"), values.get("slot")
+        if is_blank(start_value):
+            if is_blank(slot_value):
+                errors.append(("start" if "start" in row.columns else "slot", "heure de début manquante"))
+                return None
+            try:
+                return self.time_range(slot_value)
+            except parsing.ParseError as error:
+                errors.append(("slot", error.message))
+                return None
+        try:
+            start = self.time(start_value)
+        except parsing.ParseError as error:
+            errors.append(("start", error.message))
+            return None
+        end_value, duration_value = values.get("end"), values.get("duration")
+        where = "end"
+        try:
+            if not is_blank(end_value):
+                end = self.time(end_value)
+            elif not is_blank(duration_value):
+                where = "duration"
+                finish = dt.datetime.combine(dt.date.min, start) + self.duration(duration_value)
+                if finish.date() != dt.date.min:
+                    errors.append((where, "l'épreuve finirait après minuit"))
+                    return None
+                end = finish.time()
+            elif not is_blank(slot_value):
+                where = "slot"
+                end = self.time_range(slot_value)[1]
+            else:
+                where = "end" if "end" in row.columns else "duration"
+                errors.append((where, "heure de fin manquante"))
+                return None
+        except parsing.ParseError as error:
+            errors.append((where, error.message))
+            return None
+        if end <= start:
+            errors.append(
+                (where, f"la fin ({frenchdates.hour(end)}) doit être après le début ({frenchdates.hour(start)})")
+            )
+            return None
+        return start, end
+
+    def exam(self, row: spreadsheets.Row, errors: list[tuple[str, str]]) -> ScheduledExam | None:
+        """The exam a row states, or None with the row's problems added to `errors`."""
+        values = row.values
+        ue = self.ue_code(values.get("ue"))
+        if not ue:
+            errors.append(("ue", "UE manquante"))
+        elif len(ue) > UE_CODE_MAX:
+            errors.append(("ue", f"code UE « {ue[:30]} » trop long ({UE_CODE_MAX} caractères au plus)"))
+        title = self._text(values, "title", "intitulé", TITLE_MAX, errors)
+        room = self._text(values, "room", "nom de salle", PLACE_MAX, errors)
+        centre = self._text(values, "centre", "nom de centre", PLACE_MAX, errors) or DEFAULT_CENTRE
+        day: dt.date | None = None
+        try:
+            day = self.date(values.get("date"))
+        except parsing.ParseError as error:
+            errors.append(("date", error.message))
+        if day is not None and not self.first_day <= day <= self.last_day:
+            errors.append(("date", f"le {frenchdates.long_date(day)} est {self.outside}"))
+        times = self.times(row, errors)
+        if errors or day is None or times is None:
+            return None
+        return ScheduledExam(ue, title, centre, day, times[0], times[1], room, row.sheet, row.number)
+
+
+def read_schedule_steps(path: str | Path, session: exam_calendar.SessionView) -> Steps[ScheduleFile]:
+    """Read a schedule file for a session, yielding progress; every problem becomes a RowError."""
+    path = Path(path)
+    file_name = path.name
+    yield Progress(0, 0, f"Lecture de « {file_name} »…")
+    tables = spreadsheets.read_tables(path, FIELDS)
+    for table in tables:
+        _check_time_columns(file_name, table)
+    schedule = ScheduleFile(file_name, session.key, session.first_day, session.last_day)
+    schedule.sheets = [table.sheet for table in tables]
+    reader = _RowReader(session.first_day, session.last_day)
+    total = sum(len(table.rows) for table in tables)
+    by_key: dict[tuple[str, str], int] = {}
+    exams = schedule.exams
+    done = 0
+    for table in tables:
+        for row in table.rows:
+            done += 1
+            if done % CHUNK == 0:
+                yield Progress(done, total, f"Lecture des lignes : {done} sur {total}")
+            if reader.is_note(row.values):
+                continue
+            schedule.rows_read += 1
+            problems: list[tuple[str, str]] = []
+            exam = reader.exam(row, problems)
+            if exam is not None:
+                key = (exam.ue, exam.centre)
+                index = by_key.get(key)
+                if index is None:
+                    by_key[key] = len(exams)
+                    exams.append(exam)
+                    continue
+                earlier = exams[index]
+                if (earlier.date, earlier.start, earlier.end) == (exam.date, exam.start, exam.end):
+                    # The same exam on another line for another room: one exam, several rooms.
+                    exams[index] = earlier._replace(
+                        title=earlier.title or exam.title, room=_merge_rooms(earlier.room, exam.room)
+                    )
+                    continue
+                clash = (
+                    f"l'UE {exam.ue} (centre {exam.centre}) figure déjà ligne {earlier.row} "
+                    f"de la feuille « {earlier.sheet} » à un autre horaire"
+                )
+                problems.append(("ue", clash))
+            code = reader.ue_code(row.values.get("ue"))
+            if code:
+                schedule.ues_in_error.add(code)
+            for name, message in problems:
+                schedule.errors.append(RowError(file_name, row.sheet, row.number, row.columns.get(name), message))
+    yield Progress(total, total, "Lecture terminée")
+    return schedule
+
+
+def read_schedule(path: str | Path, session: exam_calendar.SessionView) -> ScheduleFile:
+    return run_to_end(read_schedule_steps(path, session))
+
+
+# --- what the session holds and what would change ----------------------------------------------
+
+
+class HeldExam(NamedTuple):
+    """One exam as the session holds it."""
+
+    id: int
+    ue: str
+    title: str
+    centre: str
+    date: dt.date
+    start: dt.time
+    end: dt.time
+    room: str
+    version: int = 1
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.ue, self.centre)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str  # « date », « début », « fin », « salle »
+    old: str
+    new: str
+
+    def describe(self) -> str:
+        return f"{self.label} : {self.old or '—'} → {self.new or '—'}"
+
+
+@dataclass(frozen=True)
+class ExamChange:
+    held: HeldExam
+    new: ScheduledExam
+    changes: tuple[FieldChange, ...]
+
+    def describe(self) -> str:
+        return f"{self.held.ue} ({self.held.centre}) : " + ", ".join(change.describe() for change in self.changes)
+
+
+@dataclass
+class SchedulePreview:
+    """What an import would do to a session: to add, to change (and how), to remove, unchanged."""
+
+    added: list[ScheduledExam] = field(default_factory=list)
+    changed: list[ExamChange] = field(default_factory=list)
+    removed: list[HeldExam] = field(default_factory=list)
+    unchanged: list[HeldExam] = field(default_factory=list)
+    # Exams the file does not list but whose UE is on a row in error: left as they are.
+    kept: list[HeldExam] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    held_signature: str = ""
+    # UE codes the office does not know yet: created with the file's title (set by preview_schedule).
+    new_units: list[str] = field(default_factory=list)
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "added": len(self.added),
+            "updated": len(self.changed),
+            "removed": len(self.removed),
+            "unchanged": len(self.unchanged),
+        }
+
+
+def _field_changes(held: HeldExam, new: ScheduledExam) -> tuple[FieldChange, ...]:
+    changes = []
+    if held.date != new.date:
+        changes.append(FieldChange("date", frenchdates.short_date(held.date), frenchdates.short_date(new.date)))
+    if held.start != new.start:
+        changes.append(FieldChange("début", frenchdates.hour(held.start), frenchdates.hour(new.start)))
+    if held.end != new.end:
+        changes.append(FieldChange("fin", frenchdates.hour(held.end), frenchdates.hour(new.end)))
+    if held.room != new.room:
+        changes.append(FieldChange("salle", held.room, new.room))
+    return tuple(changes)
+
+
+def held_signature(held: Iterable[HeldExam]) -> str:
+    """Changes whenever an exam of the session is added, removed or edited (versions are bumped)."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    for exam in sorted(held, key=lambda e: e.id):
+        digest.update(f"{exam.id}:{exam.version};".encode())
+    return digest.hexdigest()
+
+
+def compare_schedule(schedule: ScheduleFile, held: Sequence[HeldExam]) -> SchedulePreview:
+    """The preview: the exams read compared with those the session holds (pure: no database)."""
+    preview = SchedulePreview(errors=list(schedule.errors), held_signature=held_signature(held))
+    held_by_key = {(exam.ue, exam.centre): exam for exam in held}
+    for exam in schedule.exams:
+        current = held_by_key.pop((exam.ue, exam.centre), None)
+        if current is None:
+            preview.added.append(exam)
+        elif (current.date, current.start, current.end, current.room) == (exam.date, exam.start, exam.end, exam.room):
+            preview.unchanged.append(current)
+        else:
+            preview.changed.append(ExamChange(current, exam, _field_changes(current, exam)))
+    for exam in held_by_key.values():  # what the file no longer lists
+        (preview.kept if exam.ue in schedule.ues_in_error else preview.removed).append(exam)
+    return preview
+
+
+def _held_exams(s: Session, session_id: int) -> list[HeldExam]:
+    rows = s.execute(
+        select(
+            Exam.id, CourseUnit.code, CourseUnit.title, Exam.centre, Exam.date, Exam.start, Exam.end,
+            Exam.room, Exam.version,
+        )
+        .join(CourseUnit, Exam.course_unit_id == CourseUnit.id)
+        .where(Exam.session_id == session_id)
+    ).all()
+    return list(map(HeldExam._make, rows))
+
+
+def preview_schedule(db: Database, schedule: ScheduleFile) -> SchedulePreview:
+    with db.transaction() as s:
+        session = exam_calendar.find_session(s, schedule.session_key)
+        preview = compare_schedule(schedule, _held_exams(s, session.id))
+        known = set(s.scalars(select(CourseUnit.code)))
+        preview.new_units = sorted({exam.ue for exam in schedule.exams} - known)
+        return preview
+
+
+def read_and_preview_steps(
+    db: Database, path: str | Path, session_key: str
+) -> Steps[tuple[ScheduleFile, SchedulePreview]]:
+    """What the window runs on a drop: read the file, then compare it with the session."""
+    session = exam_calendar.get_session(db, session_key)
+    schedule = yield from read_schedule_steps(path, session)
+    yield Progress(0, 0, "Comparaison avec le planning de la session…")
+    return schedule, preview_schedule(db, schedule)
+
+
+# --- applying ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    session_key: str
+    file_name: str
+    added: int
+    updated: int
+    removed: int
+    unchanged: int
+    course_units_created: int
+    errors: tuple[RowError, ...] = ()
+    # What was compared: the changes in detail, for the clerk's summary.
+    preview: SchedulePreview | None = field(default=None, compare=False, repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "removed": self.removed,
+            "unchanged": self.unchanged,
+            "errors": [error.as_json() for error in self.errors],
+        }
+
+    def describe(self) -> str:
+        text = (
+            f"Planning {self.session_key} : {count(self.added, 'épreuve ajoutée', 'épreuves ajoutées')}, "
+            f"{count(self.updated, 'modifiée', 'modifiées')}, {count(self.removed, 'supprimée', 'supprimées')}, "
+            f"{count(self.unchanged, 'inchangée', 'inchangées')}"
+        )
+        if self.course_units_created:
+            text += f" ; {count(self.course_units_created, 'UE créée', 'UE créées')}"
+        if self.errors:
+            text += f" ; {count(len(self.errors), 'erreur ignorée', 'erreurs ignorées')}"
+        return text + "."
+
+
+def _course_units(s: Session, exams: Sequence[ScheduledExam]) -> tuple[dict[str, int], int, int]:
+    """The ids of the UEs the exams name, creating the unknown ones with the file's title.
+
+    Returns the ids by code, how many UEs were created and how many untitled ones got a title.
+    """
+    table = CourseUnit.__table__
+    known = {code: (unit_id, title) for unit_id, code, title in s.execute(select(table.c.id, table.c.code, table.c.title))}
+    titles: dict[str, str] = {}
+    for exam in exams:
+        if exam.title and not titles.get(exam.ue):
+            titles[exam.ue] = exam.title
+        else:
+            titles.setdefault(exam.ue, "")
+    new = [{"code": code, "title": title, "version": 1} for code, title in titles.items() if code not in known]
+    if new:
+        s.execute(insert(table), new)
+    untitled = [
+        {"b_id": known[code][0], "b_title": title}
+        for code, title in titles.items()
+        if code in known and title and not known[code][1]
+    ]
+    if untitled:
+        s.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(title=bindparam("b_title"), version=table.c.version + 1),
+            untitled,
+        )
+    ids = {code: unit_id for code, (unit_id, _title) in known.items()}
+    if new:
+        wanted = {row["code"] for row in new}
+        for unit_id, code in s.execute(select(table.c.id, table.c.code)):
+            if code in wanted:
+                ids[code] = unit_id
+    return ids, len(new), len(untitled)
+
+
+def apply_schedule_steps(
+    db: Database,
+    schedule: ScheduleFile,
+    *,
+    skip_errors: bool = False,
+    expected: SchedulePreview | None = None,
+) -> Steps[ImportSummary]:
+    """Write an import in one transaction, yielding progress; nothing is kept if anything fails.
+
+    With `expected` (the preview the clerk confirmed), the import is refused when the session's
+    schedule or dates changed in between, so what is written is what was shown.
+    """
+    if schedule.errors and not skip_errors:
+        raise refuse_errors(schedule.errors)
+    exam_table = Exam.__table__
+    with db.transaction() as s:
+        session = exam_calendar.find_session(s, schedule.session_key)
+        if (session.first_day, session.last_day) != (schedule.first_day, schedule.last_day):
+            raise EditConflict(
+                f"Les dates de la session {schedule.session_key} ont changé depuis la lecture du fichier : "
+                "relancez l'import."
+            )
+        held = _held_exams(s, session.id)
+        preview = compare_schedule(schedule, held)
+        if expected is not None and expected.held_signature != preview.held_signature:
+            raise EditConflict(
+                f"Le planning de la session {schedule.session_key} a été modifié depuis l'aperçu : relancez l'import."
+            )
+        total = len(preview.added) + len(preview.changed) + len(preview.removed)
+        done = 0
+        yield Progress(done, total, "Enregistrement du planning…")
+        unit_ids, units_created, units_titled = _course_units(s, schedule.exams)
+        for chunk in chunks(preview.added):
+            s.execute(
+                insert(exam_table),
+                [
+                    {
+                        "session_id": session.id, "course_unit_id": unit_ids[exam.ue], "centre": exam.centre,
+                        "date": exam.date, "start": exam.start, "end": exam.end, "room": exam.room, "version": 1,
+                    }
+                    for exam in chunk
+                ],
+            )
+            done += len(chunk)
+            yield Progress(done, total, f"Épreuves ajoutées : {done} sur {total}")
+        changer = (
+            update(exam_table)
+            .where(exam_table.c.id == bindparam("b_id"))
+            .values(
+                date=bindparam("b_date"), start=bindparam("b_start"), end=bindparam("b_end"),
+                room=bindparam("b_room"), version=exam_table.c.version + 1,
+            )
+        )
+        for chunk in chunks(preview.changed):
+            s.execute(
+                changer,
+                [
+                    {"b_id": c.held.id, "b_date": c.new.date, "b_start": c.new.start, "b_end": c.new.end, "b_room": c.new.room}
+                    for c in chunk
+                ],
+            )
+            done += len(chunk)
+            yield Progress(done, total, f"Épreuves modifiées : {done} sur {total}")
+        for chunk in chunks(preview.removed):
+            s.execute(delete(exam_table).where(exam_table.c.id.in_([exam.id for exam in chunk])))
+            done += len(chunk)
+            yield Progress(done, total, f"Épreuves supprimées : {done} sur {total}")
+        summary = ImportSummary(
+            session_key=schedule.session_key,
+            file_name=schedule.file_name,
+            added=len(preview.added),
+            updated=len(preview.changed),
+            removed=len(preview.removed),
+            unchanged=len(preview.unchanged),
+            course_units_created=units_created,
+            errors=tuple(schedule.errors),
+            preview=preview,
+        )
+        if preview.has_changes or units_created or units_titled:
+            audit.record(
+                s, "import", "exam", schedule.session_key,
+                before={"exams": len(held)},
+                after={
+                    "file": schedule.file_name, "added": summary.added, "updated": summary.updated,
+                    "removed": summary.removed, "unchanged": summary.unchanged,
+                    "course_units_created": units_created, "course_units_titled": units_titled,
+                    "rows_skipped": len(schedule.errors),
+                },
+            )  # fmt: skip
+        if preview.has_changes:
+            from cnam_desk import checks  # the requests' checks depend on the schedule
+
+            checks.recompute_session(s, session)
+        yield Progress(total, total, "Planning enregistré")
+    return summary
+
+
+def apply_schedule(
+    db: Database, schedule: ScheduleFile, *, skip_errors: bool = False, expected: SchedulePreview | None = None
+) -> ImportSummary:
+    return run_to_end(apply_schedule_steps(db, schedule, skip_errors=skip_errors, expected=expected))
+
+
+def import_schedule(
+    db: Database, path: str | Path, session_key: str, *, skip_errors: bool = False, dry_run: bool = False
+) -> ImportSummary:
+    """Read, compare and (unless dry_run) apply: the command line's import, all or nothing."""
+    schedule = read_schedule(path, exam_calendar.get_session(db, session_key))
+    if schedule.errors and not skip_errors:
+        raise refuse_errors(schedule.errors)
+    if not dry_run:
+        return apply_schedule(db, schedule, skip_errors=skip_errors)
+    preview = preview_schedule(db, schedule)
+    counts = preview.counts()
+    return ImportSummary(
+        schedule.session_key, schedule.file_name, counts["added"], counts["updated"], counts["removed"],
+        counts["unchanged"], len(preview.new_units), tuple(schedule.errors), preview,
+    )  # fmt: skip
+
+
+# --- listing ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExamLine:
+    """One exam of a session as the schedule lists it."""
+
+    id: int
+    ue: str
+    title: str
+    date: dt.date
+    start: dt.time
+    end: dt.time
+    room: str
+    centre: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ue": self.ue,
+            "title": self.title,
+            "date": self.date.isoformat(),
+            "start": f"{self.start:%H:%M}",
+            "end": f"{self.end:%H:%M}",
+            "room": self.room,
+            "centre": self.centre,
+        }
+
+
+def exam_tuples(s: Session, session_id: int) -> list[tuple[Any, ...]]:
+    """(id, ue, title, date, start, end, room, centre) of every exam, by date, time and UE."""
+    return [
+        tuple(row)
+        for row in s.execute(
+            select(
+                Exam.id, CourseUnit.code, CourseUnit.title, Exam.date, Exam.start, Exam.end, Exam.room, Exam.centre
+            )
+            .join(CourseUnit, Exam.course_unit_id == CourseUnit.id)
+            .where(Exam.session_id == session_id)
+            .order_by(Exam.date, Exam.start, CourseUnit.code, Exam.centre)
+        )
+    ]
+
+
+def exam_rows(db: Database, session_key: str) -> list[tuple[Any, ...]]:
+    """The session's exams as plain tuples, for tables of 100,000 rows."""
+    with db.transaction() as s:
+        return exam_tuples(s, exam_calendar.find_session(s, session_key).id)
+
+
+def list_exams(db: Database, session_key: str) -> list[ExamLine]:
+    with db.transaction() as s:
+        session = exam_calendar.find_session(s, session_key)
+        return [ExamLine(*row) for row in exam_tuples(s, session.id)]

@@ -1,0 +1,603 @@
+"""The queue of requests as the clerks read it: one line per request, and one request whole."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, case, func, not_, or_, select
+from sqlalchemy.orm import Session
+
+from cnam_desk import checks, exam_calendar, frenchdates
+from cnam_desk.db.engine import Database
+from cnam_desk.db.models import (
+    AccommodationRequest,
+    Arrangement,
+    CourseUnit,
+    Enrolment,
+    Exam,
+    ExamSession,
+    Letter,
+    Proof,
+    RequestedExam,
+    RequestEvent,
+    RequestKind,
+    RequestReceipt,
+    RequestSource,
+    RequestStatus,
+    Semester,
+)
+from cnam_desk.errors import NotFound, RefusedInput
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """A request as one line of the queue."""
+
+    id: int
+    version: int
+    session_id: int
+    student_number: str
+    last_name: str
+    first_name: str
+    kind: RequestKind
+    status: RequestStatus
+    received_at: dt.datetime
+    ues: tuple[str, ...]
+    receipts: int
+    checks: dict[str, Any]
+    source: RequestSource
+    decided_by: str | None
+    decided_at: dt.datetime | None
+
+    @property
+    def late(self) -> bool:
+        return self.checks.get("deadline") == checks.LATE
+
+    @property
+    def student_name(self) -> str:
+        return " ".join(part for part in (self.last_name.upper(), self.first_name) if part)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "version": self.version,
+            "student_number": self.student_number,
+            "kind": self.kind.value,
+            "status": self.status.value,
+            "received_at": frenchdates.paris(self.received_at).isoformat(),
+            "ues": list(self.ues),
+            "receipts": self.receipts,
+            "checks": {name: self.checks.get(name) for name in checks.CHECK_NAMES},
+        }
+
+
+_COLUMNS = (
+    AccommodationRequest.id,
+    AccommodationRequest.version,
+    AccommodationRequest.session_id,
+    AccommodationRequest.student_number,
+    AccommodationRequest.last_name,
+    AccommodationRequest.first_name,
+    AccommodationRequest.kind,
+    AccommodationRequest.status,
+    AccommodationRequest.received_at,
+    AccommodationRequest.checks,
+    AccommodationRequest.source,
+    AccommodationRequest.decided_by,
+    AccommodationRequest.decided_at,
+)
+
+
+def _rows(s: Session, where: list[Any]) -> list[QueueRow]:
+    query: Select[Any] = (
+        select(*_COLUMNS)
+        .where(*where)
+        .order_by(AccommodationRequest.received_at, AccommodationRequest.id)
+    )
+    codes: dict[int, list[str]] = defaultdict(list)
+    for request_id, code in s.execute(
+        select(RequestedExam.request_id, RequestedExam.ue_code)
+        .join(AccommodationRequest, AccommodationRequest.id == RequestedExam.request_id)
+        .where(*where)
+        .order_by(RequestedExam.id)
+    ):
+        codes[request_id].append(code)
+    receipts = dict(
+        s.execute(
+            select(RequestReceipt.request_id, func.count())
+            .join(AccommodationRequest, AccommodationRequest.id == RequestReceipt.request_id)
+            .where(*where)
+            .group_by(RequestReceipt.request_id)
+        ).all()
+    )
+    return [
+        QueueRow(
+            id=row[0],
+            version=row[1],
+            session_id=row[2],
+            student_number=row[3],
+            last_name=row[4],
+            first_name=row[5],
+            kind=row[6],
+            status=row[7],
+            received_at=row[8],
+            ues=tuple(codes.get(row[0], ())),
+            receipts=receipts.get(row[0], 0),
+            checks=row[9] or {},
+            source=row[10],
+            decided_by=row[11],
+            decided_at=row[12],
+        )
+        for row in s.execute(query)
+    ]
+
+
+# --- the queue as the window pages through it ---------------------------------------------------
+#
+# A session may hold tens of thousands of requests: the window asks for the ordered numbers of
+# the requests its filters keep (one column, sorted and filtered by the database), then reads
+# the lines it shows a page at a time.
+
+SORT_KEYS = (
+    "id",
+    "received_at",
+    "student_number",
+    "name",
+    "kind",
+    "ues",
+    "status",
+    "deadline",
+    "overlap",
+    "proof",
+    "trip_covers_exam",
+    "receipts",
+)
+CHECK_ORDER = {
+    "deadline": (checks.ON_TIME, checks.LATE, checks.EXEMPT),
+    "overlap": (checks.CONFIRMED, checks.NOT_FOUND, checks.NOT_ENROLLED, checks.NO_OVERLAP),
+    "proof": (checks.PRESENT, checks.MISSING),
+}
+ATTENTION = "attention"  # a check speaks against the request
+CLEAR = "clear"  # no check does
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """Which requests of a session the clerk wants to see, in which order (None: all)."""
+
+    session_key: str
+    status: RequestStatus | None = None
+    kind: RequestKind | None = None
+    checks: str | None = None  # ATTENTION or CLEAR
+    late_only: bool = False
+    text: str = ""
+    sort: str = "received_at"
+    descending: bool = False
+
+    def accepts(self, row: QueueRow) -> bool:
+        """The same filter for one line in memory (after a decision, without asking the database)."""
+        if self.status is not None and row.status is not self.status:
+            return False
+        if self.kind is not None and row.kind is not self.kind:
+            return False
+        if self.late_only and not row.late:
+            return False
+        if self.checks == ATTENTION and not checks.needs_attention(row.checks):
+            return False
+        if self.checks == CLEAR and checks.needs_attention(row.checks):
+            return False
+        if self.text:
+            haystack = _searchable(
+                row.id, row.student_number, row.last_name, row.first_name, row.ues
+            )
+            if not all(word in haystack for word in search_words(self.text)):
+                return False
+        return True
+
+
+def search_words(text: str) -> list[str]:
+    from cnam_desk.spreadsheets import normalise_header
+
+    return normalise_header(text).split()
+
+
+@functools.lru_cache(maxsize=200_000)
+def _searchable(
+    request_id: int, number: str, last_name: str, first_name: str, ues: tuple[str, ...]
+) -> str:
+    """What the search looks in, without accents or case (« nguyen » finds Nguyễn)."""
+    from cnam_desk.spreadsheets import normalise_header
+
+    return normalise_header(f"{request_id} {number} {last_name} {first_name} {' '.join(ues)}")
+
+
+def _check(name: str) -> Any:
+    return AccommodationRequest.checks[name].as_string()
+
+
+def _attention() -> Any:
+    return or_(
+        _check("deadline") == checks.LATE,
+        _check("overlap").in_([checks.NOT_FOUND, checks.NOT_ENROLLED, checks.NO_OVERLAP]),
+        _check("proof") == checks.MISSING,
+        AccommodationRequest.checks["trip_covers_exam"].as_boolean().is_(False),
+    )
+
+
+def _sort_expressions(key: str) -> list[Any]:
+    a = AccommodationRequest
+    if key == "name":
+        return [func.lower(a.last_name), func.lower(a.first_name)]
+    if key == "kind":
+        return [case({kind.value: i for i, kind in enumerate(RequestKind)}, value=a.kind, else_=99)]
+    if key == "status":
+        return [
+            case(
+                {status.value: i for i, status in enumerate(RequestStatus)},
+                value=a.status,
+                else_=99,
+            )
+        ]
+    if key == "ues":
+        return [
+            select(func.min(RequestedExam.ue_code))
+            .where(RequestedExam.request_id == a.id)
+            .scalar_subquery()
+        ]
+    if key == "receipts":
+        return [select(func.count()).where(RequestReceipt.request_id == a.id).scalar_subquery()]
+    if key == "trip_covers_exam":
+        covers = a.checks["trip_covers_exam"].as_boolean()
+        return [case((covers.is_(True), 0), (covers.is_(False), 1), else_=2)]
+    if key in checks.CHECK_NAMES:
+        # In the order the office reads them: good news first, not applicable last.
+        order = CHECK_ORDER[key]
+        return [
+            case({value: i for i, value in enumerate(order)}, value=_check(key), else_=len(order))
+        ]
+    if key in ("id", "received_at", "student_number"):
+        return [getattr(a, key)]
+    raise RefusedInput(f"Tri « {key} » inconnu.")
+
+
+def queue_ids(db: Database, query: QueueQuery) -> list[int]:
+    """The numbers of the requests the query keeps, in its order."""
+    a = AccommodationRequest
+    with db.transaction() as s:
+        session = exam_calendar.find_session(s, query.session_key)
+        where: list[Any] = [a.session_id == session.id]
+        if query.status is not None:
+            where.append(a.status == query.status)
+        if query.kind is not None:
+            where.append(a.kind == query.kind)
+        if query.late_only:
+            where.append(_check("deadline") == checks.LATE)
+        if query.checks == ATTENTION:
+            where.append(_attention())
+        elif query.checks == CLEAR:
+            where.append(not_(func.coalesce(_attention(), False)))
+        order = _sort_expressions(query.sort) + [a.id]
+        statement = (
+            select(a.id)
+            .where(*where)
+            .order_by(*(e.desc() if query.descending else e for e in order))
+        )
+        # Straight through the connection: a column of numbers needs no ORM.
+        ids = s.connection().execute(statement).scalars().all()
+        if query.text:
+            words = search_words(query.text)
+            if words:
+                found = {
+                    request_id
+                    for request_id, number, last, first, ues in _search_lines(s, session.id)
+                    if all(
+                        word in _searchable(request_id, number, last, first, ues) for word in words
+                    )
+                }
+                ids = [request_id for request_id in ids if request_id in found]
+        return ids
+
+
+def _search_lines(s: Session, session_id: int) -> list[tuple[int, str, str, str, tuple[str, ...]]]:
+    codes: dict[int, list[str]] = defaultdict(list)
+    for request_id, code in s.execute(
+        select(RequestedExam.request_id, RequestedExam.ue_code)
+        .join(AccommodationRequest, AccommodationRequest.id == RequestedExam.request_id)
+        .where(AccommodationRequest.session_id == session_id)
+        .order_by(RequestedExam.id)
+    ):
+        codes[request_id].append(code)
+    return [
+        (request_id, number, last, first, tuple(codes.get(request_id, ())))
+        for request_id, number, last, first in s.execute(
+            select(
+                AccommodationRequest.id,
+                AccommodationRequest.student_number,
+                AccommodationRequest.last_name,
+                AccommodationRequest.first_name,
+            ).where(AccommodationRequest.session_id == session_id)
+        )
+    ]
+
+
+def rows_by_id(db: Database, ids: list[int]) -> dict[int, QueueRow]:
+    """Some lines of the queue (one page), by request number."""
+    if not ids:
+        return {}
+    with db.transaction() as s:
+        return {row.id: row for row in _rows(s, [AccommodationRequest.id.in_(ids)])}
+
+
+def status_counts(db: Database, session_key: str) -> dict[RequestStatus, int]:
+    """How many requests of the session are in each status."""
+    with db.transaction() as s:
+        session = exam_calendar.find_session(s, session_key)
+        counted = dict(
+            s.execute(
+                select(AccommodationRequest.status, func.count())
+                .where(AccommodationRequest.session_id == session.id)
+                .group_by(AccommodationRequest.status)
+            ).all()
+        )
+        return {status: counted.get(status, 0) for status in RequestStatus}
+
+
+def list_requests(
+    db: Database, session_key: str | None = None, status: str | None = None
+) -> list[QueueRow]:
+    """The requests of one session (or all), oldest first, optionally of one status."""
+    with db.transaction() as s:
+        where: list[Any] = []
+        if session_key:
+            where.append(
+                AccommodationRequest.session_id == exam_calendar.find_session(s, session_key).id
+            )
+        if status:
+            try:
+                where.append(AccommodationRequest.status == RequestStatus(status))
+            except ValueError:
+                raise RefusedInput(
+                    f"Statut « {status} » inconnu : {', '.join(s.value for s in RequestStatus)}."
+                ) from None
+        return _rows(s, where)
+
+
+def row_of(s: Session, request: AccommodationRequest) -> QueueRow:
+    """One request as its queue line, inside an open transaction."""
+    rows = _rows(s, [AccommodationRequest.id == request.id])
+    return rows[0]
+
+
+def get_row(db: Database, request_id: int) -> QueueRow:
+    with db.transaction() as s:
+        rows = _rows(s, [AccommodationRequest.id == request_id])
+        if not rows:
+            raise NotFound(f"La demande n° {request_id} n'existe pas.")
+        return rows[0]
+
+
+def session_with_pending(db: Database) -> str | None:
+    """The earliest session that still has requests waiting for a decision."""
+    with db.transaction() as s:
+        waiting = (
+            select(AccommodationRequest.id)
+            .where(
+                AccommodationRequest.session_id == ExamSession.id,
+                AccommodationRequest.status == RequestStatus.PENDING,
+            )
+            .exists()
+        )
+        session = s.scalar(
+            select(ExamSession).where(waiting).order_by(ExamSession.first_day).limit(1)
+        )
+        return session.key if session else None
+
+
+# --- one request whole ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExamLine:
+    """An UE the request names, with its exam in the session's schedule when it is there."""
+
+    code: str
+    title: str
+    date: dt.date | None
+    start: dt.time | None
+    end: dt.time | None
+    room: str
+    enrolled: bool
+
+
+@dataclass(frozen=True)
+class ProofLine:
+    id: int
+    file_name: str
+    media_type: str
+    size: int
+    link: str
+    added_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: dt.datetime
+    clerk: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ArrangementLine:
+    ue_code: str
+    date: dt.date
+    start: dt.time
+    end: dt.time
+    room: str
+
+
+@dataclass
+class RequestDetails:
+    """Everything the review pane shows about one request."""
+
+    row: QueueRow
+    session_key: str
+    session_first_day: dt.date
+    session_last_day: dt.date
+    deadline: dt.datetime | None
+    email: str
+    reason_text: str
+    comment: str
+    trip_start: dt.date | None
+    trip_end: dt.date | None
+    student_known: bool
+    exams: list[ExamLine]
+    proofs: list[ProofLine]
+    history: list[HistoryLine]
+    decision_reason: str
+    decision_comment: str
+    missing_items: str
+    reply_by: dt.date | None
+    arrangements: list[ArrangementLine]
+    letter_printed_at: dt.datetime | None
+    other_exams: list[ExamLine] = field(
+        default_factory=list
+    )  # the student's other exams that session
+
+
+def request_details(db: Database, request_id: int) -> RequestDetails:
+    with db.transaction() as s:
+        request = s.get(AccommodationRequest, request_id)
+        if request is None:
+            raise NotFound(f"La demande n° {request_id} n'existe pas.")
+        session = request.session
+        year_id = s.scalar(select(Semester.year_id).where(Semester.id == session.semester_id))
+        enrolled: set[str] = set()
+        if request.student_id is not None:
+            enrolled = set(
+                s.scalars(
+                    select(CourseUnit.code)
+                    .join(Enrolment, Enrolment.course_unit_id == CourseUnit.id)
+                    .where(Enrolment.student_id == request.student_id, Enrolment.year_id == year_id)
+                )
+            )
+        codes = [row.ue_code for row in request.exams]
+        slots: dict[str, tuple[str, Exam | None]] = {}
+        for unit, exam in s.execute(
+            select(CourseUnit, Exam)
+            .outerjoin(
+                Exam, (Exam.course_unit_id == CourseUnit.id) & (Exam.session_id == session.id)
+            )
+            .where(CourseUnit.code.in_(set(codes) | enrolled))
+            .order_by(Exam.centre, Exam.id)
+        ):
+            if unit.code not in slots or slots[unit.code][1] is None:
+                slots[unit.code] = (unit.title, exam)
+
+        def line(code: str) -> ExamLine:
+            title, exam = slots.get(code, ("", None))
+            return ExamLine(
+                code=code,
+                title=title,
+                date=exam.date if exam else None,
+                start=exam.start if exam else None,
+                end=exam.end if exam else None,
+                room=exam.room if exam else "",
+                enrolled=code in enrolled,
+            )
+
+        others = sorted(
+            (
+                line(code)
+                for code in enrolled - set(codes)
+                if slots.get(code, ("", None))[1] is not None
+            ),
+            key=lambda e: (e.date or dt.date.min, e.start or dt.time.min),
+        )
+        # The request's own events in the order they were written; letters slotted in by date.
+        history = [
+            HistoryLine(e.at, e.clerk, e.text)
+            for e in s.scalars(
+                select(RequestEvent)
+                .where(RequestEvent.request_id == request.id)
+                .order_by(RequestEvent.id)
+            )
+        ]
+        letters = list(
+            s.scalars(
+                select(Letter).where(Letter.request_id == request.id).order_by(Letter.generated_at)
+            )
+        )
+        printed = [letter.printed_at for letter in letters if letter.printed_at is not None]
+        for letter in letters:
+            steps = [HistoryLine(letter.generated_at, "", f"Courrier {letter.reference} préparé")]
+            if letter.printed_at:
+                steps.append(
+                    HistoryLine(letter.printed_at, "", f"Courrier {letter.reference} imprimé")
+                )
+            for step in steps:
+                position = next((i for i, h in enumerate(history) if h.at > step.at), len(history))
+                history.insert(position, step)
+        receipts = (
+            s.scalar(select(func.count()).where(RequestReceipt.request_id == request.id)) or 0
+        )
+        return RequestDetails(
+            row=QueueRow(
+                id=request.id,
+                version=request.version,
+                session_id=request.session_id,
+                student_number=request.student_number,
+                last_name=request.last_name,
+                first_name=request.first_name,
+                kind=request.kind,
+                status=request.status,
+                received_at=request.received_at,
+                ues=tuple(codes),
+                receipts=receipts,
+                checks=request.checks or {},
+                source=request.source,
+                decided_by=request.decided_by,
+                decided_at=request.decided_at,
+            ),
+            session_key=session.key,
+            session_first_day=session.first_day,
+            session_last_day=session.last_day,
+            deadline=session.request_deadline,
+            email=request.email,
+            reason_text=request.reason_text,
+            comment=request.comment,
+            trip_start=request.trip_start,
+            trip_end=request.trip_end,
+            student_known=request.student_id is not None,
+            exams=[line(code) for code in codes],
+            proofs=[
+                ProofLine(*row)
+                for row in s.execute(
+                    # Not the files themselves: they are read only when the clerk opens one.
+                    select(
+                        Proof.id,
+                        Proof.file_name,
+                        Proof.media_type,
+                        Proof.size,
+                        Proof.link,
+                        Proof.added_at,
+                    )
+                    .where(Proof.request_id == request.id)
+                    .order_by(Proof.added_at, Proof.id)
+                )
+            ],
+            history=history,
+            decision_reason=request.decision_reason,
+            decision_comment=request.decision_comment,
+            missing_items=request.missing_items,
+            reply_by=request.reply_by,
+            arrangements=[
+                ArrangementLine(a.ue_code, a.date, a.start, a.end, a.room)
+                for a in s.scalars(select(Arrangement).where(Arrangement.request_id == request.id))
+            ],
+            letter_printed_at=max(printed) if printed else None,
+            other_exams=others,
+        )

@@ -1,0 +1,194 @@
+"""Preview dialogs of the imports: what the file says, what would change, each row in error; nothing written yet."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from cnam_desk import frenchdates
+from cnam_desk.enrolments import EnrolmentFile, EnrolmentPreview
+from cnam_desk.exam_calendar import SessionView
+from cnam_desk.importing import RowError, count
+from cnam_desk.planning import ScheduleFile, SchedulePreview
+from cnam_desk.ui.schedule_models import Column, RowsModel, slot_text
+from cnam_desk.ui.schedule_view import read_only_table
+
+ERROR_COLUMNS = (
+    Column("Feuille", lambda e: e.sheet or ""),
+    Column("Ligne", lambda e: "" if e.row is None else str(e.row), key=lambda e: (e.sheet or "", e.row or 0)),
+    Column("Colonne", lambda e: e.column or ""),
+    Column("Raison", lambda e: e.message),
+)
+
+
+def _where(row: Any) -> str:
+    return f"{row.sheet}, ligne {row.row}"
+
+
+class ImportPreviewDialog(QDialog):
+    """The common frame: a heading, counts, one tab per kind of change, Importer / Annuler."""
+
+    def __init__(self, title: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(900, 560)
+        self.heading = QLabel(self)
+        self.heading.setObjectName("previewHeading")
+        self.heading.setWordWrap(True)
+        self.counts = QLabel(self)
+        self.counts.setObjectName("previewCounts")
+        self.counts.setWordWrap(True)
+        self.warning = QLabel(self)
+        self.warning.setObjectName("previewWarning")
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("color: #991b1b;")
+        self.warning.hide()
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("previewTabs")
+        self.models: dict[str, RowsModel] = {}
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.import_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.import_button.setText("Importer")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.counts)
+        layout.addWidget(self.warning)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.buttons)
+
+    def add_tab(self, name: str, title: str, columns: Sequence[Column], rows: Sequence[Any]) -> None:
+        model = RowsModel(columns, self)
+        model.set_rows(rows)
+        view = read_only_table(self, f"preview_{name}")
+        view.setModel(model)
+        view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the file's order first
+        view.setSortingEnabled(True)
+        view.resizeColumnsToContents()
+        self.models[name] = model
+        self.tabs.addTab(view, f"{title} ({len(rows)})")
+
+    def set_errors(self, errors: Sequence[RowError], consequence: str) -> None:
+        self.add_tab("errors", "Erreurs", ERROR_COLUMNS, errors)
+        if errors:
+            rows = len({(error.sheet, error.row) for error in errors})  # a row may have several errors
+            self.warning.setText(
+                f"{count(rows, 'ligne en erreur ne sera pas importée', 'lignes en erreur ne seront pas importées')}"
+                f" ; {consequence} Corrigez le fichier et déposez-le à nouveau pour les importer."
+            )
+            self.warning.show()
+            self.import_button.setText("Importer sans les lignes en erreur")
+
+    def nothing_to_do(self, text: str) -> None:
+        self.counts.setText(self.counts.text() + f"<br><b>{text}</b>")
+        self.import_button.setEnabled(False)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Fermer")
+
+
+class SchedulePreviewDialog(ImportPreviewDialog):
+    def __init__(
+        self, schedule: ScheduleFile, preview: SchedulePreview, session: SessionView, parent: QWidget | None = None
+    ):
+        super().__init__("Aperçu de l'import du planning", parent)
+        self.schedule = schedule
+        self.preview = preview
+        sheets = ", ".join(f"« {name} »" for name in schedule.sheets)
+        self.heading.setText(
+            f"Fichier <b>{schedule.file_name}</b> → session <b>{session.key}</b> "
+            f"({session.title.lower()} de {session.year}, du {frenchdates.short_date(session.first_day)} "
+            f"au {frenchdates.short_date(session.last_day)})<br>"
+            f"{count(schedule.rows_read, 'ligne lue', 'lignes lues')} "
+            f"({count(len(schedule.sheets), 'feuille', 'feuilles')} : {sheets})"
+        )
+        counts = preview.counts()
+        text = (
+            f"À ajouter : <b>{counts['added']}</b> &nbsp;·&nbsp; à modifier : <b>{counts['updated']}</b> "
+            f"&nbsp;·&nbsp; à supprimer : <b>{counts['removed']}</b> &nbsp;·&nbsp; inchangées : {counts['unchanged']}"
+        )
+        if preview.new_units:
+            shown = ", ".join(preview.new_units[:12]) + (" …" if len(preview.new_units) > 12 else "")
+            text += f"<br>UE inconnues, créées avec l'intitulé du fichier : {shown}"
+        self.counts.setText(text)
+        self.add_tab(
+            "added", "Ajouts",
+            (Column("UE", lambda e: e.ue), Column("Intitulé", lambda e: e.title),
+             Column("Date", lambda e: frenchdates.short_date(e.date), key=lambda e: (e.date, e.start)),
+             Column("Horaire", slot_text, key=lambda e: (e.start, e.end)), Column("Salle", lambda e: e.room),
+             Column("Centre", lambda e: e.centre), Column("Ligne", _where, key=lambda e: (e.sheet, e.row))),
+            preview.added,
+        )  # fmt: skip
+        self.add_tab(
+            "changed", "Modifications",
+            (Column("UE", lambda c: c.held.ue), Column("Centre", lambda c: c.held.centre),
+             Column("Changements", lambda c: ", ".join(f.describe() for f in c.changes)),
+             Column("Ligne", lambda c: _where(c.new), key=lambda c: (c.new.sheet, c.new.row))),
+            preview.changed,
+        )  # fmt: skip
+        self.add_tab(
+            "removed", "Suppressions",
+            (Column("UE", lambda e: e.ue), Column("Centre", lambda e: e.centre),
+             Column("Date", lambda e: frenchdates.short_date(e.date), key=lambda e: (e.date, e.start)),
+             Column("Horaire", slot_text, key=lambda e: (e.start, e.end)), Column("Salle", lambda e: e.room)),
+            preview.removed,
+        )  # fmt: skip
+        self.set_errors(
+            preview.errors, "les épreuves déjà enregistrées pour les UE de ces lignes sont conservées telles quelles."
+        )
+        if not preview.has_changes and not preview.new_units:
+            self.nothing_to_do("Le planning de la session est déjà à jour : rien à changer.")
+        for index, name in enumerate(("added", "changed", "removed", "errors")):
+            if self.models[name].rowCount():  # open on the first tab with something in it
+                self.tabs.setCurrentIndex(index)
+                break
+
+
+class EnrolmentPreviewDialog(ImportPreviewDialog):
+    def __init__(self, file: EnrolmentFile, preview: EnrolmentPreview, parent: QWidget | None = None):
+        super().__init__("Aperçu de l'import des inscriptions", parent)
+        self.file = file
+        self.preview = preview
+        self.heading.setText(
+            f"Fichier <b>{file.file_name}</b> → inscriptions de l'année <b>{file.year}</b><br>"
+            f"{count(file.rows_read, 'ligne lue', 'lignes lues')}, "
+            f"{count(len(file.students), 'auditeur', 'auditeurs')}"
+        )
+        counts = preview.counts()
+        text = (
+            f"Auditeurs à ajouter : <b>{counts['students_added']}</b> &nbsp;·&nbsp; à mettre à jour : "
+            f"<b>{counts['students_updated']}</b> &nbsp;·&nbsp; inscriptions à ajouter : "
+            f"<b>{counts['enrolments_added']}</b> &nbsp;·&nbsp; lignes inchangées : {counts['unchanged']}"
+        )
+        if preview.new_units:
+            text += f"<br>UE inconnues, créées : {', '.join(preview.new_units[:12])}"
+        self.counts.setText(text)
+        self.add_tab(
+            "students_added", "Auditeurs ajoutés",
+            (Column("N° d'auditeur", lambda s: s.number), Column("Nom", lambda s: s.last_name),
+             Column("Prénom", lambda s: s.first_name), Column("Email", lambda s: s.email),
+             Column("Ligne", _where, key=lambda s: (s.sheet, s.row))),
+            preview.students_added,
+        )  # fmt: skip
+        labels = {"last_name": "nom", "first_name": "prénom", "email": "email", "postal_address": "adresse"}
+        self.add_tab(
+            "students_updated", "Auditeurs mis à jour",
+            (Column("N° d'auditeur", lambda u: u[0].number), Column("Nom", lambda u: u[0].last_name),
+             Column("Changements", lambda u: ", ".join(
+                 f"{labels[name]} : {getattr(u[0], name) or '—'} → {value}".replace("\n", " ") for name, value in u[1].items()
+             ))),
+            preview.students_updated,
+        )  # fmt: skip
+        self.add_tab(
+            "enrolments_added", "Inscriptions ajoutées",
+            (Column("N° d'auditeur", lambda p: p[0]), Column("UE", lambda p: p[1])),
+            preview.enrolments_added,
+        )  # fmt: skip
+        self.set_errors(preview.errors, "les auditeurs de ces lignes ne sont ni créés ni modifiés par elles.")
+        if not preview.has_changes and not preview.new_units:
+            self.nothing_to_do("Les inscriptions sont déjà à jour : rien à changer.")

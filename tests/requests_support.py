@@ -1,0 +1,177 @@
+"""What the request tests share: a small schedule with enrolled students, and Forms exports written as Forms writes them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+from cnam_desk import exam_calendar
+from cnam_desk.db.engine import Database
+from cnam_desk.db.models import CourseUnit, Enrolment, Exam, Student
+
+FR_FIXED = [
+    "ID",
+    "Heure de début",
+    "Heure de fin",
+    "Adresse de messagerie",
+    "Nom",
+    "Heure de la dernière modification",
+]
+EN_FIXED = ["ID", "Start time", "Completion time", "Email", "Name", "Last modified time"]
+
+FR_QUESTIONS = [
+    "Numéro d'auditeur",
+    "Nom de famille",
+    "Prénom",
+    "Adresse e-mail",
+    "Motif de la demande",
+    "UE concernées (codes)",
+    "Date de départ",
+    "Date de retour",
+    "Justificatif",
+    "Commentaire",
+]
+EN_QUESTIONS = [
+    "Student number",
+    "Last name",
+    "First name",
+    "Email address",
+    "Reason for the request",
+    "Course units concerned",
+    "Departure date",
+    "Return date",
+    "Supporting document",
+    "Comments",
+]
+
+# S1/1 schedule: NFA031 and NFA008 at the same time; NFP107 the next day.
+SCHEDULE = {
+    "2023-2024/S1/1": [
+        ("NFA031", dt.date(2024, 1, 22), dt.time(18, 0), dt.time(21, 0), "Amphi A"),
+        ("NFA008", dt.date(2024, 1, 22), dt.time(19, 0), dt.time(22, 0), "Amphi B"),
+        ("NFP107", dt.date(2024, 1, 23), dt.time(18, 0), dt.time(21, 0), "Salle 31.1.25"),
+        ("RSX101", dt.date(2024, 1, 25), dt.time(9, 0), dt.time(12, 0), "Salle 17.2.04"),
+    ],
+    "2023-2024/S1/2": [
+        ("NFA031", dt.date(2024, 4, 8), dt.time(18, 0), dt.time(21, 0), "Amphi A"),
+        ("NFA008", dt.date(2024, 4, 9), dt.time(18, 0), dt.time(21, 0), "Amphi B"),
+    ],
+    "2023-2024/S2/1": [
+        ("NFA032", dt.date(2024, 6, 10), dt.time(18, 0), dt.time(21, 0), "Amphi A"),
+        ("NFA035", dt.date(2024, 6, 10), dt.time(18, 0), dt.time(21, 0), "Amphi B"),
+    ],
+}
+STUDENTS = {
+    "100001": ("Dupont", "Camille", ["NFA031", "NFA008", "NFP107"]),
+    "100002": ("Nguyễn", "Thị Minh", ["NFA031", "RSX101"]),
+    "100003": ("Łukasiewicz", "Łukasz", ["NFP107", "NFA032", "NFA035"]),
+    "100004": ("Martin", "Léa", ["NFA031"]),
+}
+
+
+def seed_office(db: Database) -> None:
+    """UEs, the schedules above, and four students with their enrolments."""
+    with db.transaction() as s:
+        units: dict[str, CourseUnit] = {}
+        for key, exams in SCHEDULE.items():
+            session = exam_calendar.find_session(s, key)
+            for code, date, start, end, room in exams:
+                unit = units.get(code)
+                if unit is None:
+                    unit = units[code] = CourseUnit(code=code, title=f"Intitulé de {code}")
+                    s.add(unit)
+                s.add(
+                    Exam(
+                        session=session,
+                        course_unit=unit,
+                        centre="Paris",
+                        date=date,
+                        start=start,
+                        end=end,
+                        room=room,
+                    )
+                )
+        year = exam_calendar.find_year(s, "2023-2024")
+        for number, (last, first, codes) in STUDENTS.items():
+            student = Student(
+                number=number, last_name=last, first_name=first, email=f"{number}@exemple.fr"
+            )
+            s.add(student)
+            for code in codes:
+                s.add(Enrolment(student=student, course_unit=units[code], year=year))
+
+
+def answer(
+    number: str = "100001",
+    reason: str = "Deux examens le même jour à la même heure",
+    ues: str = "NFA031, NFA008",
+    *,
+    response_id: int = 1,
+    completed: dt.datetime | str = dt.datetime(2024, 1, 5, 10, 30, 0),
+    last_name: str = "Dupont",
+    first_name: str = "Camille",
+    email: str = "camille.dupont@exemple.fr",
+    trip_start: Any = None,
+    trip_end: Any = None,
+    proof: str = "",
+    comment: str = "",
+) -> dict[str, Any]:
+    return {
+        "id": response_id,
+        "completed": completed,
+        "number": number,
+        "last_name": last_name,
+        "first_name": first_name,
+        "email": email,
+        "reason": reason,
+        "ues": ues,
+        "trip_start": trip_start,
+        "trip_end": trip_end,
+        "proof": proof,
+        "comment": comment,
+    }
+
+
+def write_export(
+    path: Path,
+    answers: list[dict[str, Any]],
+    *,
+    english: bool = False,
+    questions: list[str] | None = None,
+    blank_rows_after: set[int] = frozenset(),  # type: ignore[assignment]
+    sheet_title: str | None = None,
+) -> Path:
+    """An export as Forms writes it: fixed columns, then one column per question."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = sheet_title or ("Sheet1" if english else "Feuil1")
+    titles = questions or (EN_QUESTIONS if english else FR_QUESTIONS)
+    sheet.append((EN_FIXED if english else FR_FIXED) + titles)
+    keys = [
+        "number",
+        "last_name",
+        "first_name",
+        "email",
+        "reason",
+        "ues",
+        "trip_start",
+        "trip_end",
+        "proof",
+        "comment",
+    ]
+    for index, row in enumerate(answers):
+        completed = row["completed"]
+        start = (
+            completed - dt.timedelta(minutes=4) if isinstance(completed, dt.datetime) else completed
+        )
+        sheet.append(
+            [row["id"], start, completed, "anonymous", "", completed]
+            + [row[key] for key in keys[: len(titles)]]
+        )
+        if index in blank_rows_after:
+            sheet.append([])
+    workbook.save(path)
+    return path

@@ -499,6 +499,7 @@ PARAMS = _params()
 
 MEMORY_LIMIT_MB = 1500
 TIME_LIMIT_S = 60
+MAX_LINE = 1000
 
 
 @dataclass
@@ -533,17 +534,35 @@ def run_bounded(argv: Sequence[str], env: dict[str, str], *, memory_mb: int = ME
     return Bounded(code, out, err, time.monotonic() - began)
 
 
-def assert_handled(case: Case, result: Bounded, unchanged: bool) -> None:
-    """What every importer owes every hostile file."""
+def assert_handled(case: Case, result: Bounded, unchanged: bool, file_name: str = "") -> None:
+    """What every importer owes every hostile file.
+
+    Refused: one French line "cnam-desk : ..." (first or last); any other line (one per row in error)
+    names the file; no line so long a clerk cannot read it (a cell's value is quoted cut short).
+    """
     assert result.code is not None, f"{case.name}: still running after {TIME_LIMIT_S}s"
     assert "Traceback" not in result.err and result.code != 3, f"{case.name}: crashed: {result.err[-2000:]}"
     assert result.code in (0, 1), f"{case.name}: exit {result.code}: {result.err}"
     if case.must_refuse:
         assert result.code == 1, f"{case.name}: accepted: {result.out[:500]}"
     if result.code == 1:
-        lines = [line for line in result.err.splitlines() if line.strip() and "attention" not in line]
-        assert lines and all(line.startswith("cnam-desk : ") for line in lines), f"{case.name}: {result.err}"
+        problems = refusal_problems(result.err, file_name)
+        assert not problems, f"{case.name}: {problems}"
         assert unchanged, f"{case.name}: refused, but the database changed"
+
+
+def refusal_problems(err: str, file_name: str = "") -> list[str]:
+    """What is wrong with a refusal's stderr (empty when it is what a clerk should read)."""
+    lines = [line for line in err.splitlines() if line.strip() and "attention" not in line]
+    problems = []
+    if not any(line.startswith("cnam-desk : ") for line in lines):
+        problems.append(f"no « cnam-desk : » line: {err[:500]}")
+    for line in lines:
+        if not (line.startswith("cnam-desk : ") or (file_name and file_name in line)):
+            problems.append(f"a line that names no file: {line[:300]}")
+        if len(line) > MAX_LINE:
+            problems.append(f"a line of {len(line)} characters: {line[:300]}…")
+    return problems
 
 
 # --- property-based: random cells in an importer's columns ----------------------------------------

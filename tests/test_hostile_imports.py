@@ -42,10 +42,26 @@ COMMANDS = [
     pytest.param(command, marks=pytest.mark.skipif(command not in AVAILABLE, reason=f"{command} pas encore sur main"))
     for command in IMPORTERS
 ]
+# Problems found and handed to the importer's owner; strict: the test fails once it is fixed, to remove the line.
+KNOWN: dict[tuple[str, str], str] = {
+    ("import-requests", "caracteres-de-controle"): "une valeur de 32 767 caractères est recopiée entière dans le message",
+}
 
 
-@pytest.mark.parametrize("case", hostile.PARAMS)
-@pytest.mark.parametrize("command", COMMANDS)
+def _pairs() -> list:  # type: ignore[type-arg]
+    pairs = []
+    for command in IMPORTERS:
+        for case in hostile.CASES:
+            marks = [pytest.mark.slow] if case.slow else []
+            if command not in AVAILABLE:
+                marks.append(pytest.mark.skip(reason=f"{command} pas encore sur main"))
+            elif (command, case.name) in KNOWN:
+                marks.append(pytest.mark.xfail(reason=KNOWN[(command, case.name)], strict=True))
+            pairs.append(pytest.param(command, case, id=f"{command}-{case.name}", marks=marks))
+    return pairs
+
+
+@pytest.mark.parametrize(("command", "case"), _pairs())
 def test_importer_against_hostile_file(
     command: str, case: hostile.Case, demo_db: Database, tmp_path: Path, private_home: Path
 ) -> None:
@@ -53,7 +69,7 @@ def test_importer_against_hostile_file(
     path = case.build(tmp_path, layout)
     before = table_rows(demo_db.url)
     result = hostile.run_bounded(["--db", demo_db.url, *argv(path)], {"CNAM_DESK_HOME": str(private_home)})
-    hostile.assert_handled(case, result, table_rows(demo_db.url) == before)
+    hostile.assert_handled(case, result, table_rows(demo_db.url) == before, path.name)
 
 
 @pytest.mark.skipif(bool(POSTGRES_URL), reason="en mémoire, sur SQLite")
@@ -71,6 +87,7 @@ def test_importer_on_random_sheets(command: str, demo_db: Database, tmp_path: Pa
             code = cli.main(["--db", demo_db.url, *argv(path)])
         assert code in (0, 1), err.getvalue()
         if code == 1:
-            assert err.getvalue().startswith("cnam-desk : ") and table_rows(demo_db.url) == before
+            assert hostile.refusal_problems(err.getvalue(), path.name) == []
+            assert table_rows(demo_db.url) == before
 
     run()

@@ -103,6 +103,7 @@ def test_first_opening_killed(tmp_path: Path, private_home: Path) -> None:
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="base PostgreSQL")
+@DEMO_SEEDER_GAP
 def test_demo_fill_killed_on_postgres(private_home: Path) -> None:
     from sqlalchemy.engine import make_url
 

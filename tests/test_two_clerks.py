@@ -26,8 +26,8 @@ ROUNDS = 12
 AVAILABLE = set(cli.build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
 
 
-def _worker(private_home: Path, *arguments: str) -> subprocess.Popen[str]:
-    env = dict(os.environ) | {"PYTHONPATH": str(ROOT), "CNAM_DESK_HOME": str(private_home)}
+def _worker(private_home: Path, *arguments: str, clerk: str = "greffier.test") -> subprocess.Popen[str]:
+    env = dict(os.environ) | {"PYTHONPATH": str(ROOT), "CNAM_DESK_HOME": str(private_home), "CNAM_DESK_CLERK": clerk}
     return subprocess.Popen(
         [sys.executable, "-m", "tests.workers", *arguments],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -157,8 +157,8 @@ def test_stale_row_is_an_edit_conflict(db: Database, database_url: str) -> None:
 
 # --- the features' own writes, as they land on main ------------------------------------------------
 
-def _workstation(private_home: Path, url: str, items: list[str], *template: str) -> subprocess.Popen[str]:
-    return _worker(private_home, "cli-each", url, ",".join(items), *template)
+def _workstation(private_home: Path, url: str, items: list[str], *template: str, clerk: str) -> subprocess.Popen[str]:
+    return _worker(private_home, "cli-each", url, ",".join(items), *template, clerk=clerk)
 
 
 def _results(workers: list[subprocess.Popen[str]]) -> list[dict[str, list]]:
@@ -182,9 +182,9 @@ def test_two_clerks_enter_the_same_grades(demo_db: Database, private_home: Path)
             .where(Enrolment.course_unit_id == unit.id).order_by(Student.number).limit(10)
         ))
     workers = [
-        _workstation(private_home, demo_db.url, numbers,
-                     "set-grade", "--session", "2023-2024/S1/1", "--exam", "NFA031", "--student", "{item}", value)
-        for value in ("12,5", "14")
+        _workstation(private_home, demo_db.url, numbers, "set-grade", "--session", "2023-2024/S1/1", "--exam",
+                     "NFA031", "--student", "{item}", value, clerk=clerk)
+        for value, clerk in (("12,5", "anne.poste1"), ("14", "paul.poste2"))
     ]
     for result in _results(workers):
         assert set(result["codes"]) <= {0, 1}
@@ -215,10 +215,11 @@ def test_two_clerks_decide_the_same_requests(db: Database, private_home: Path) -
         s.add_all(requests)
         s.flush()
         ids = [r.id for r in requests]
-    decisions = (["refuse", "--reason", "Motif non recevable"], ["incomplete", "--reason", "Justificatif manquant"])
+    decisions = (["refuse", "--reason", "6"], ["incomplete", "--reason", "Justificatif manquant"])
     workers = [
-        _workstation(private_home, db.url, [str(i) for i in ids], "decide", "{item}", *decision, "--expect-version", "1")
-        for decision in decisions
+        _workstation(private_home, db.url, [str(i) for i in ids], "decide", "{item}", *decision, "--expect-version", "1",
+                     clerk=clerk)
+        for decision, clerk in zip(decisions, ("anne.poste1", "paul.poste2"))
     ]
     first, second = _results(workers)
     for index in range(len(ids)):
@@ -226,6 +227,8 @@ def test_two_clerks_decide_the_same_requests(db: Database, private_home: Path) -
         assert codes == [0, 1], (first, second)  # exactly one decision went through
         refused = first["errors"][index] or second["errors"][index]
         assert "locked" not in refused.lower() and "Traceback" not in refused and refused.count("\n") == 1
+        winner = "paul.poste2" if first["codes"][index] == 1 else "anne.poste1"
+        assert winner in refused, refused  # the clerk is told who decided
     with db.transaction(write=False) as s:
         statuses = {r.status for r in s.scalars(select(AccommodationRequest).where(AccommodationRequest.id.in_(ids)))}
         assert statuses <= {RequestStatus.REFUSED, RequestStatus.INCOMPLETE}

@@ -32,6 +32,7 @@ from cnam_desk.db.models import (
     OfficeSetting,
     Proof,
     RequestedExam,
+    RequestEvent,
     RequestReceipt,
     Semester,
     Student,
@@ -96,6 +97,9 @@ def _request_json(request: AccommodationRequest) -> dict[str, Any]:
             }
             for p in request.proofs
         ],
+        "history": [
+            {"at": _iso(e.at), "clerk": e.clerk, "action": e.action, "text": e.text} for e in request.events
+        ],
         "letters": [
             {
                 "reference": letter.reference,
@@ -134,6 +138,7 @@ def student_data(db: Database, number: str, now: dt.datetime | None = None) -> d
                     selectinload(AccommodationRequest.arrangements),
                     selectinload(AccommodationRequest.proofs),
                     selectinload(AccommodationRequest.letters),
+                    selectinload(AccommodationRequest.events),
                 )
                 .order_by(AccommodationRequest.received_at, AccommodationRequest.id)
             )
@@ -166,6 +171,7 @@ def student_data(db: Database, number: str, now: dt.datetime | None = None) -> d
                             ("arrangement", [a.id for r in requests for a in r.arrangements]),
                             ("proof", [p.id for r in requests for p in r.proofs]),
                             ("letter", [letter.id for r in requests for letter in r.letters]),
+                            ("request_event", [e.id for r in requests for e in r.events]),
                             ("grade", [g.id for g in grades]),
                             ("attestation", [a.id for a in attestations]),
                         ]
@@ -236,6 +242,11 @@ def student_data(db: Database, number: str, now: dt.datetime | None = None) -> d
         }
 
 
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """« 1 demande », « 2 demandes », « 0 demande » (French: zero takes the singular)."""
+    return f"{count} {word if count < 2 else (words or word + 's')}"
+
+
 # --- purge -----------------------------------------------------------------------------------
 
 
@@ -293,10 +304,13 @@ class PurgeReport:
         if not self.purged_years:
             done = "Rien à supprimer"
         else:
+            years = ("Année " if len(self.purged_years) == 1 else "Années ") + ", ".join(self.purged_years)
+            history = plural(c["request_events"], "étape d'historique", "étapes d'historique")
             done = (
-                f"Années {', '.join(self.purged_years)} : {c['requests']} demandes, {c['letters']} courriers, "
-                f"{c['proofs']} justificatifs {verb} (et {c['receipts']} réceptions, {c['arrangements']} "
-                f"aménagements, {c['requested_exams']} examens demandés)"
+                f"{years} : {plural(c['requests'], 'demande')}, {plural(c['letters'], 'courrier')}, "
+                f"{plural(c['proofs'], 'justificatif')} {verb} (et {plural(c['receipts'], 'réception')}, "
+                f"{plural(c['arrangements'], 'aménagement')}, {plural(c['requested_exams'], 'examen demandé', 'examens demandés')}, "
+                f"{history})"
             )
         kept = (
             f" ; conservées (durée de conservation de {self.retention_years} ans) : {', '.join(self.kept_years)}"
@@ -312,6 +326,7 @@ PURGED_TABLES = (
     ("arrangements", Arrangement),
     ("receipts", RequestReceipt),
     ("requested_exams", RequestedExam),
+    ("request_events", RequestEvent),
 )
 
 

@@ -28,6 +28,7 @@ from cnam_desk.db.models import (
     OfficeSetting,
     Proof,
     RequestedExam,
+    RequestEvent,
     RequestKind,
     RequestReceipt,
     RequestSource,
@@ -53,6 +54,7 @@ def _request(s, session_key: str, student: Student | None, number: str, referenc
     request.arrangements.append(Arrangement(ue_code="NFA031", date=session.first_day, start=dt.time(18), end=dt.time(21), room="Salle 31.1.25"))
     request.proofs.append(Proof(file_name="ordre-de-mission.pdf", media_type="application/pdf", size=len(SECRET), sha256="0" * 64, content=SECRET, added_at=NOW))
     request.letters.append(Letter(reference=reference, decision=RequestStatus.ACCEPTED, generated_at=NOW, print_count=1, printed_at=NOW))
+    request.events.append(RequestEvent(at=NOW, clerk="greffier.test", action="decided", text="Acceptée"))
     s.add(request)
     return request
 
@@ -96,6 +98,7 @@ def test_student_data_holds_everything(office: Database) -> None:
     assert first["proofs"][0]["file_name"] == "ordre-de-mission.pdf" and first["proofs"][0]["content_kept"] is True
     assert first["letters"][0]["print_count"] == 1
     assert first["arrangements"][0]["room"] == "Salle 31.1.25"
+    assert first["history"] == [{"at": NOW.isoformat(), "clerk": "greffier.test", "action": "decided", "text": "Acceptée"}]
     assert data["grades"][0]["value"] == "12.50" and data["grades"][0]["history"][0]["new"] == "12.50"
     assert data["attestations"][0]["reference"] == "A-1"
     entities = {event["entity"] for event in data["audit_events"]}
@@ -123,7 +126,8 @@ def _counts(db: Database) -> dict[str, int]:
     with db.transaction(write=False) as s:
         return {
             model.__tablename__: s.scalar(select(func.count()).select_from(model))
-            for model in (AccommodationRequest, Letter, Proof, Arrangement, RequestReceipt, RequestedExam, Grade, Attestation, Student)
+            for model in (AccommodationRequest, Letter, Proof, Arrangement, RequestReceipt, RequestedExam, RequestEvent,
+                          Grade, Attestation, Student)
         }
 
 
@@ -137,7 +141,7 @@ def test_purge_respects_both_year_and_retention(office: Database) -> None:
     report = personal_data.purge(office, "2023-2024", today=today)
     assert report.as_json() | {"dry_run": True} == dry.as_json()
     after = _counts(office)
-    for table in ("accommodation_request", "letter", "proof", "arrangement", "request_receipt", "requested_exam"):
+    for table in ("accommodation_request", "letter", "proof", "arrangement", "request_receipt", "requested_exam", "request_event"):
         assert after[table] == before[table] - 3, table
     assert after["grade"] == before["grade"] and after["attestation"] == before["attestation"] and after["student"] == before["student"]
     with office.transaction(write=False) as s:
@@ -203,7 +207,8 @@ def test_purge_command(cli, office: Database) -> None:
     dry = cli("purge", "--before", "2022-2023", "--dry-run", "--json")
     assert dry.code == 0, dry
     report = json.loads(dry.out)
-    assert set(report) >= {"before", "retention_years", "dry_run", "purged_years", "kept_years", "requests", "letters", "proofs"}
+    assert set(report) >= {"before", "retention_years", "dry_run", "purged_years", "kept_years", "requests", "letters",
+                           "proofs", "request_events"}
     assert report["purged_years"] == ["2020-2021", "2021-2022"] and report["requests"] == 3 and report["dry_run"] is True
     done = cli("purge", "--before", "2022-2023")
     assert done.code == 0 and "3 demandes, 3 courriers, 3 justificatifs supprimés" in done.out

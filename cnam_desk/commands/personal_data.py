@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from cnam_desk import personal_data
+from cnam_desk.personal_data import plural
 from cnam_desk.commands.common import add_json_flag, open_db, print_json
 from cnam_desk.errors import RefusedInput
 
@@ -43,11 +44,14 @@ def run_student_data(args: argparse.Namespace) -> int:
     except OSError as error:
         partial.unlink(missing_ok=True)
         raise RefusedInput(f"Impossible d'écrire « {out} » : {error.strerror or error}.") from None
-    print(
-        f"Données de l'auditeur {data['student_number']} écrites dans « {out} » : "
-        f"{len(data['enrolments'])} inscriptions, {len(data['requests'])} demandes, {len(data['grades'])} notes, "
-        f"{len(data['attestations'])} attestations, {len(data['audit_events'])} événements du journal."
-    )
+    counts = [
+        plural(len(data["enrolments"]), "inscription"),
+        plural(len(data["requests"]), "demande"),
+        plural(len(data["grades"]), "note"),
+        plural(len(data["attestations"]), "attestation"),
+        plural(len(data["audit_events"]), "événement du journal", "événements du journal"),
+    ]
+    print(f"Données de l'auditeur {data['student_number']} écrites dans « {out} » : {', '.join(counts)}.")
     return 0
 
 

@@ -203,3 +203,19 @@ def test_large_enrolment_import_killed(prepared: Path, tmp_path: Path, private_h
                    ["import-enrolments", str(path), "--year", "2023-2024"]).run(kills_from_env(20))
     print(report.summary())
     report.assert_all_or_none()
+
+
+@sqlite_only
+@pytest.mark.slow
+@pytest.mark.skipif("import-requests" not in AVAILABLE, reason="import-requests pas encore sur main")
+def test_large_request_import_killed(prepared: Path, tmp_path: Path, private_home: Path) -> None:
+    rows = [
+        (str(index + 1), "05/01/2024 10:00:00", "05/01/2024 10:05:00", f"auditeur{index}@exemple.fr",
+         f"Auditeur {index}", f"1{index % 300 + 23000:07d}", "Deux examens le même jour à la même heure", "NFA031, NFA008")
+        for index in range(3000)
+    ]
+    path = hostile.write_xlsx(tmp_path / "forms.xlsx", {"Feuil1": [hostile.REQUESTS.header, *rows]})
+    report = _loop(_demo_start(prepared), tmp_path, private_home,
+                   ["import-requests", str(path), "--session", "2023-2024/S1/1"]).run(kills_from_env(20))
+    print(report.summary())
+    report.assert_all_or_none()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -19,6 +20,7 @@ COMMAND_MODULES = [
     "demo",
     "letters",
     "requests",
+    "results",
     "screenshot",
     "planning",
     "maintenance",
@@ -29,6 +31,46 @@ EXIT_OK = 0
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
 EXIT_UNEXPECTED = 3
+
+
+# argparse's own messages (usage, help, errors) in the office's language: argparse looks them up
+# through gettext at run time, so one catalogue here covers every command.
+_ARGPARSE_FRENCH = {
+    "usage: ": "utilisation : ",
+    "positional arguments": "arguments",
+    "options": "options",
+    "show this help message and exit": "afficher cette aide et quitter",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "unrecognized arguments: %s": "arguments non reconnus : %s",
+    "the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "one of the arguments %s is required": "un des arguments %s est obligatoire",
+    "not allowed with argument %s": "impossible avec l'argument %s",
+    "ignored explicit argument %r": "valeur %r ignorée",
+    "expected one argument": "une valeur est attendue",
+    "expected at most one argument": "une valeur au plus est attendue",
+    "expected at least one argument": "au moins une valeur est attendue",
+    "ambiguous option: %(option)s could match %(matches)s": "option ambiguë : %(option)s peut être %(matches)s",
+    "unexpected option string: %s": "option inattendue : %s",
+    "invalid %(type)s value: %(value)r": "valeur %(value)r invalide",
+    "invalid choice: %(value)r (choose from %(choices)s)": "choix %(value)r invalide (au choix : %(choices)s)",
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
+}
+_ARGPARSE_FRENCH_PLURAL = {"expected %s argument": ("%s valeur attendue", "%s valeurs attendues")}
+
+
+def _french(message: str) -> str:
+    return _ARGPARSE_FRENCH.get(message, message)
+
+
+def _french_plural(singular: str, plural: str, number: int) -> str:
+    french = _ARGPARSE_FRENCH_PLURAL.get(singular)
+    if french is None:
+        return singular if number == 1 else plural
+    return french[0] if number <= 1 else french[1]
+
+
+argparse._ = _french  # type: ignore[attr-defined]
+argparse.ngettext = _french_plural  # type: ignore[attr-defined]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -72,6 +114,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RefusedInput as error:
         print(f"cnam-desk : {error}", file=sys.stderr)
         return EXIT_REFUSED
+    except BrokenPipeError:
+        # The reader of the output stopped early (`... --json | head`): the work is done and
+        # saved; only what it did not read is lost. Later writes go nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("cnam-desk : interrompu, rien n'a été enregistré de l'opération en cours.", file=sys.stderr)
         return EXIT_REFUSED

@@ -48,12 +48,21 @@ EMAIL = Field(
      "Adresse mail"),
     required=False,
 )  # fmt: skip
-ADDRESS = Field("address", "Adresse", ("Adresse", "Adresse postale", "Rue"), required=False)
+ADDRESS = Field(
+    "address", "Adresse", ("Adresse", "Adresse postale", "Rue", "Adresse 1", "Adresse ligne 1"), required=False
+)
+# The building, staircase or PO box line that many exports keep apart: the letters' window
+# envelope needs it under the street.
+ADDRESS_MORE = Field(
+    "address_more", "Complément d'adresse",
+    ("Complément d'adresse", "Complément", "Adresse 2", "Adresse ligne 2", "Suite de l'adresse", "Bâtiment"),
+    required=False,
+)  # fmt: skip
 POSTCODE = Field("postcode", "Code postal", ("Code postal", "CP"), required=False)
 TOWN = Field("town", "Ville", ("Ville", "Commune", "Localité"), required=False)
 UE = Field("ue", "Code UE", ("Code UE", "UE", "Code de l'UE", "Code"))
 TITLE = Field("title", "Intitulé", ("Intitulé", "Libellé", "Intitulé de l'UE", "Libellé de l'UE"), required=False)
-FIELDS = (NUMBER, LAST_NAME, FIRST_NAME, EMAIL, ADDRESS, POSTCODE, TOWN, UE, TITLE)
+FIELDS = (NUMBER, LAST_NAME, FIRST_NAME, EMAIL, ADDRESS, ADDRESS_MORE, POSTCODE, TOWN, UE, TITLE)
 _NUMBER_HEADERS = frozenset(spreadsheets.normalise_header(name) for name in (NUMBER.label, *NUMBER.synonyms))
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -134,7 +143,9 @@ class _RowReader:
         email = self._text(values, "email", "adresse électronique", EMAIL_MAX, errors)
         if email and not _EMAIL.fullmatch(email):
             errors.append(("email", f"adresse électronique « {email[:60]} » invalide"))
-        street = _address_lines(values.get("address"))
+        street = "\n".join(
+            part for part in (_address_lines(values.get("address")), _address_lines(values.get("address_more"))) if part
+        )
         town = " ".join(part for part in (_postcode(values.get("postcode")), self.text(values.get("town"))) if part)
         address = "\n".join(part for part in (street, town) if part)
         ue = self.ue_code(values.get("ue"))

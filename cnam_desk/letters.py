@@ -22,6 +22,7 @@ from cnam_desk.db.models import (
     ExamSession,
     Letter,
     RequestedExam,
+    RequestKind,
     RequestStatus,
     Semester,
 )
@@ -268,6 +269,7 @@ def decision_letter(request: AccommodationRequest, letter: Letter) -> DecisionLe
         missing=split_lines(request.missing_items),
         reply_by=request.reply_by,
         received_on=frenchdates.paris(request.received_at).date() if request.received_at else None,
+        attestation=request.kind is RequestKind.ATTESTATION,
     )
 
 

@@ -65,7 +65,7 @@ def _clean(text: str) -> str:
         text = "".join(
             " " if ch.isspace() else ch
             for ch in text
-            if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn")
+            if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
         )
     return " ".join(text.split())
 

@@ -551,3 +551,8 @@ def test_float_grades_are_two_decimals_or_refused(value):
         assert isinstance(grade, Decimal)
         assert -grade.as_tuple().exponent <= 2
         assert abs(float(grade) - value) <= 1.01e-9
+
+
+def test_parse_text_drops_format_characters():
+    # Invisible format characters (annotation anchors, soft hyphens) never reach the database.
+    assert parse_text("Du\ufff9pont\u00ad") == "Dupont"

@@ -134,16 +134,18 @@ def decide(args: argparse.Namespace) -> int:
     arrangement = None
     if args.decision == review.Decision.ACCEPT.value:
         if not args.date:
-            raise RefusedInput(
-                "Pour accepter, indiquez l'aménagement : --date, --start, --end et --room (et --exam)."
+            if any((args.exam, args.start, args.end, args.room)):
+                raise RefusedInput(
+                    "Pour accepter, indiquez l'aménagement : --date, --start, --end et --room (et --exam)."
+                )
+        else:
+            arrangement = review.ArrangementInput(
+                ue_code=args.exam,
+                date=parse_date(args.date, "date de l'aménagement"),
+                start=_time(args.start, "l'heure de début"),
+                end=_time(args.end, "l'heure de fin"),
+                room=args.room,
             )
-        arrangement = review.ArrangementInput(
-            ue_code=args.exam,
-            date=parse_date(args.date, "date de l'aménagement"),
-            start=_time(args.start, "l'heure de début"),
-            end=_time(args.end, "l'heure de fin"),
-            room=args.room,
-        )
     elif any((args.exam, args.date, args.start, args.end, args.room)):
         raise RefusedInput(
             "--exam, --date, --start, --end et --room ne servent qu'à une acceptation."

@@ -192,7 +192,11 @@ class Enrolment(Base):
     """A student enrolled in an UE for a year."""
 
     __tablename__ = "enrolment"
-    __table_args__ = (UniqueConstraint("student_id", "course_unit_id", "year_id"),)
+    __table_args__ = (
+        UniqueConstraint("student_id", "course_unit_id", "year_id"),
+        # An exam's students: its UE in its year (grade sheets, session 2 rosters).
+        Index("ix_enrolment_course_unit_year", "course_unit_id", "year_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)

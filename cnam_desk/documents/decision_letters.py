@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -111,6 +112,7 @@ class DecisionLetter:
     missing: tuple[str, ...] = ()  # incomplete
     reply_by: dt.date | None = None  # incomplete
     received_on: dt.date | None = None
+    attestation: bool = False  # a request for the attestation de M1, not for an arrangement
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "decision", Decision(self.decision))
@@ -174,9 +176,25 @@ RULE_GRADES = (
     "Aucune note n'est communiquée par courriel ni par téléphone."
 )
 RULES_TITLE = "À savoir"
+M1_SUBJECT = "Demande d'attestation de réussite de la première année de master (M1)"
+M1_REQUEST = "vous avez sollicité une attestation de réussite de la première année de master (M1)"
+M1_ACCEPTED = (
+    "Après vérification de vos résultats publiés, nous avons le plaisir de vous informer que vous remplissez "
+    "les conditions de l'attestation de M1. Elle est établie ainsi :"
+)
+M1_REFUSED = (
+    "Après vérification de vos résultats publiés, nous avons le regret de vous informer que vous ne remplissez "
+    "pas encore les conditions de l'attestation de M1 :"
+)
+M1_AGAIN = "Vous pourrez renouveler votre demande lorsque les résultats manquants auront été publiés."
 
 
 def opening(letter: DecisionLetter) -> str:
+    if letter.attestation:
+        if letter.received_on:
+            received = frenchdates.long_date(letter.received_on, weekday=False)
+            return f"Par votre demande reçue le {received}, {M1_REQUEST}."
+        return f"Vous {M1_REQUEST.removeprefix('vous ')}."
     request = "Vous avez sollicité un aménagement de vos conditions d'examen"
     if letter.received_on:
         received = frenchdates.long_date(letter.received_on, weekday=False)
@@ -185,11 +203,15 @@ def opening(letter: DecisionLetter) -> str:
 
 
 def subject(letter: DecisionLetter) -> str:
+    if letter.attestation:
+        return M1_SUBJECT
     return f"Demande d'aménagement d'examen – {letter.session_title}"
 
 
 def rules(letter: DecisionLetter) -> list[str]:
     """The office's rules the letter reminds, where they matter for this decision."""
+    if letter.attestation:
+        return [RULE_GRADES]
     kept = [RULE_IDENTITY]
     if letter.decision is not Decision.REDIRECTED:
         kept.append(RULE_GRADES)
@@ -215,6 +237,9 @@ class _LetterStart(Flowable):
         self.canv._cnam_letter_reference = self.reference  # type: ignore[attr-defined]
 
 
+CELL_PADDING = 3  # points, each side of a table cell
+
+
 def _exam_table(rows: Sequence[tuple[str, str, dt.date, dt.time, dt.time, str]]) -> Table:
     st = common.styles()
     head = [Paragraph(text, st.cell_head) for text in ("UE", "Intitulé", "Date", "Horaire", "Salle")]
@@ -229,7 +254,10 @@ def _exam_table(rows: Sequence[tuple[str, str, dt.date, dt.time, dt.time, str]])
                 Paragraph(esc(room), st.cell),
             ]
         )
-    widths = [16 * mm, None, 35 * mm, 27 * mm, 35 * mm]
+    # The code column fits the longest code (« NFA031-P », « UTC501-FOD »): a code cut over
+    # two lines reads as two codes. The title column gives up the room.
+    longest = max((stringWidth(code, st.cell.fontName, st.cell.fontSize) for code, *_rest in rows), default=0)
+    widths = [max(16 * mm, min(longest + 2 * CELL_PADDING + 1, 40 * mm)), None, 35 * mm, 27 * mm, 35 * mm]
     widths[1] = TEXT_WIDTH - sum(w for w in widths if w)
     table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(_TABLE_STYLE)
@@ -246,8 +274,8 @@ _TABLE_STYLE = TableStyle(
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 2.2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.6),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
     ]
 )
 
@@ -288,6 +316,13 @@ def _decision_body(letter: DecisionLetter) -> list[Flowable]:
     st = common.styles()
     gap = Spacer(0, 5)
     story: list[Flowable] = [Paragraph(esc(opening(letter)), st.body)]
+    if letter.attestation and letter.decision in (Decision.ACCEPTED, Decision.REFUSED):
+        accepted = letter.decision is Decision.ACCEPTED
+        story.append(Paragraph(esc(M1_ACCEPTED if accepted else M1_REFUSED), st.body))
+        story.append(Paragraph(esc(letter.comment if accepted else letter.reason) or "—", st.quote))
+        if not accepted:
+            story.append(Paragraph(esc(M1_AGAIN), st.body))
+        return story
     if letter.decision is Decision.ACCEPTED:
         story.append(Paragraph(esc(ACCEPTED_TEXT), st.body))
         if letter.arrangements:

@@ -291,7 +291,9 @@ _IGNORED = (
     "total des points",
 )
 
-_CODE = re.compile(r"\b([A-Z]{2,5}) ?(\d{2,4}[A-Z]?)\b")
+# A schedule may name a variant of an UE with a suffix (« NFA031-P »): it is part of the code.
+# « NFA031-NFA032 » is two codes, since a suffix is one to three characters ending the word.
+_CODE = re.compile(r"\b([A-Z]{2,5}) ?(\d{2,4}[A-Z]?(?:-[A-Z0-9]{1,3})?)\b")
 
 
 def _words(text: Any) -> list[str]:

@@ -272,6 +272,8 @@ def decide(
             f"Décision « {decision} » inconnue : accept, refuse, incomplete ou redirect."
         ) from None
     now = now or frenchdates.now()
+    if decision is Decision.ACCEPT and arrangement is None and _kind(db, request_id) is RequestKind.ATTESTATION:
+        return _accept_attestation(db, request_id, expect_version)
     try:
         with db.transaction() as s:
             request = load_for_change(s, request_id, expect_version)
@@ -295,6 +297,23 @@ def decide(
             request = s.get(AccommodationRequest, request_id)
             assert request is not None
             raise EditConflict(conflict_message(s, request)) from None
+
+
+def _kind(db: Database, request_id: int) -> RequestKind | None:
+    with db.transaction() as s:
+        return s.scalar(select(AccommodationRequest.kind).where(AccommodationRequest.id == request_id))
+
+
+def _accept_attestation(db: Database, request_id: int, expect_version: int | None):  # -> queue.QueueRow
+    """An attestation de M1 is granted only when the programme check says it is earned."""
+    from cnam_desk.grading import attestations
+    from cnam_desk.requests import queue
+
+    verdict = attestations.attestation_verdict(db, request_id)
+    if not verdict.accepted:
+        raise RefusedInput(f"Attestation de M1 impossible pour la demande n° {request_id} : {verdict.reason}.")
+    attestations.decide_attestation_request(db, request_id, expect_version=expect_version)
+    return queue.rows_by_id(db, [request_id])[request_id]
 
 
 def _apply(

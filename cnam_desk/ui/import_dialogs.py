@@ -49,6 +49,7 @@ class ImportPreviewDialog(QDialog):
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("previewTabs")
         self.models: dict[str, RowsModel] = {}
+        self.error_rows = 0
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -77,6 +78,7 @@ class ImportPreviewDialog(QDialog):
 
     def set_errors(self, errors: Sequence[RowError], consequence: str) -> None:
         self.add_tab("errors", "Erreurs", ERROR_COLUMNS, errors)
+        self.error_rows = len({(error.sheet, error.row) for error in errors})
         if errors:
             rows = len({(error.sheet, error.row) for error in errors})  # a row may have several errors
             self.warning.setText(
@@ -86,7 +88,17 @@ class ImportPreviewDialog(QDialog):
             self.warning.show()
             self.import_button.setText("Importer sans les lignes en erreur")
 
-    def nothing_to_do(self, text: str) -> None:
+    def open_first_filled_tab(self) -> None:
+        """Open on the first tab with something in it, so the clerk sees at once what would happen."""
+        for index, model in enumerate(self.models.values()):
+            if model.rowCount():
+                self.tabs.setCurrentIndex(index)
+                break
+
+    def nothing_to_do(self, text: str, *, rows_read: int = 0) -> None:
+        if rows_read and self.error_rows >= rows_read:
+            # Every row is in error: « already up to date » would hide that nothing could be read.
+            text = "Aucune ligne à importer : les lignes lues sont toutes en erreur."
         self.counts.setText(self.counts.text() + f"<br><b>{text}</b>")
         self.import_button.setEnabled(False)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Fermer")
@@ -142,11 +154,8 @@ class SchedulePreviewDialog(ImportPreviewDialog):
             preview.errors, "les épreuves déjà enregistrées pour les UE de ces lignes sont conservées telles quelles."
         )
         if not preview.has_changes and not preview.new_units:
-            self.nothing_to_do("Le planning de la session est déjà à jour : rien à changer.")
-        for index, name in enumerate(("added", "changed", "removed", "errors")):
-            if self.models[name].rowCount():  # open on the first tab with something in it
-                self.tabs.setCurrentIndex(index)
-                break
+            self.nothing_to_do("Le planning de la session est déjà à jour : rien à changer.", rows_read=schedule.rows_read)
+        self.open_first_filled_tab()
 
 
 class EnrolmentPreviewDialog(ImportPreviewDialog):
@@ -191,4 +200,5 @@ class EnrolmentPreviewDialog(ImportPreviewDialog):
         )  # fmt: skip
         self.set_errors(preview.errors, "les auditeurs de ces lignes ne sont ni créés ni modifiés par elles.")
         if not preview.has_changes and not preview.new_units:
-            self.nothing_to_do("Les inscriptions sont déjà à jour : rien à changer.")
+            self.nothing_to_do("Les inscriptions sont déjà à jour : rien à changer.", rows_read=file.rows_read)
+        self.open_first_filled_tab()

@@ -36,10 +36,10 @@ SHORT = {
         checks.CONFIRMED: "confirmé",
         checks.NOT_FOUND: "introuvable",
         checks.NOT_ENROLLED: "non inscrit",
-        checks.NO_OVERLAP: "aucun",
+        checks.NO_OVERLAP: "pas simultanés",  # the exams named are at different times
     },
     "proof": {checks.PRESENT: "joint", checks.MISSING: "manquant"},
-    "trip_covers_exam": {True: "couvrent", False: "hors examen"},
+    "trip_covers_exam": {True: "couvrent", False: "ne couvrent pas"},  # the trip dates and the exam
 }
 
 

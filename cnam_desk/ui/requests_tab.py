@@ -427,6 +427,8 @@ class DecisionPanel(QGroupBox):
     def decision_input(self) -> dict[str, Any]:
         """The keyword arguments of review.decide for what the clerk filled in."""
         decision = self.chosen()
+        if decision is Decision.ACCEPT and self.details is not None and self.details.row.kind is RequestKind.ATTESTATION:
+            return {}  # the programme check decides what an accepted attestation request grants
         if decision is Decision.ACCEPT:
             start, end = self.accept_start.time(), self.accept_end.time()
             return {

@@ -1,4 +1,4 @@
-"""results: schema changes of the results feature (none yet)
+"""results: an index for an exam's students (enrolments by UE and year)
 
 Revision ID: 0005
 Revises: 0004
@@ -7,6 +7,8 @@ Create Date: 2026-11-29
 
 from collections.abc import Sequence
 
+from alembic import op
+
 revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
@@ -14,8 +16,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("enrolment", schema=None) as batch_op:
+        batch_op.create_index("ix_enrolment_course_unit_year", ["course_unit_id", "year_id"], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("enrolment", schema=None) as batch_op:
+        batch_op.drop_index("ix_enrolment_course_unit_year")

@@ -1,0 +1,151 @@
+"""Results on the command line: import-grades, grades, set-grade, publish, export-results, session2, attestation."""
+
+from __future__ import annotations
+
+import argparse
+
+from cnam_desk.commands.common import add_json_flag, open_db, print_json
+from cnam_desk.grading import demo as _results_demo  # noqa: F401 - adds the results to `cnam-desk demo`
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "import-grades", help="importer les notes d'un fichier .xlsx (tout ou rien, aperçu des problèmes)"
+    )
+    parser.add_argument("file", metavar="FICHIER", help="tableur : colonnes n° d'auditeur et note (et UE), dans n'importe quel ordre")
+    parser.add_argument("--session", required=True, metavar="CLÉ", help="la session, par exemple 2023-2024/S1/1")
+    parser.add_argument("--exam", metavar="UE", help="l'UE de tout le fichier (sinon une colonne UE)")
+    add_json_flag(parser)
+    parser.set_defaults(handler=import_grades)
+
+    parser = subparsers.add_parser("grades", help="les notes d'une épreuve")
+    _session_exam(parser)
+    add_json_flag(parser)
+    parser.set_defaults(handler=grades)
+
+    parser = subparsers.add_parser("set-grade", help="saisir ou corriger une note")
+    _session_exam(parser)
+    parser.add_argument("--student", required=True, metavar="NUM", help="numéro d'auditeur")
+    parser.add_argument("value", metavar="NOTE", help="note sur 20 (12,5 ou 12.5), ABI, ABJ, ou \"\" pour effacer")
+    parser.add_argument("--reason", default="", metavar="TEXTE", help="motif (obligatoire une fois les notes publiées)")
+    parser.set_defaults(handler=set_grade)
+
+    parser = subparsers.add_parser("publish", help="publier les notes d'une épreuve (elles sont alors verrouillées)")
+    _session_exam(parser)
+    parser.set_defaults(handler=publish)
+
+    parser = subparsers.add_parser("export-results", help="exporter les résultats publiés pour le portail (.xlsx)")
+    parser.add_argument("--session", required=True, metavar="CLÉ", help="la session, par exemple 2023-2024/S1/1")
+    parser.add_argument("--out", required=True, metavar="FICHIER.xlsx", help="le fichier à écrire")
+    parser.set_defaults(handler=export_results)
+
+    parser = subparsers.add_parser("session2", help="la liste de session 2 d'un semestre (pas de convocation)")
+    parser.add_argument("--semester", required=True, metavar="SEMESTRE", help="par exemple 2023-2024/S1")
+    add_json_flag(parser)
+    parser.add_argument("--out", metavar="FICHIER.xlsx", help="écrire aussi la liste dans ce tableur")
+    parser.set_defaults(handler=session2)
+
+    parser = subparsers.add_parser("attestation", help="attestations de réussite (PDF)")
+    who = parser.add_mutually_exclusive_group(required=True)
+    who.add_argument("--student", metavar="NUM", help="un auditeur")
+    who.add_argument("--all", action="store_true", help="tous les auditeurs ayant réussi au moins une UE")
+    parser.add_argument("--year", required=True, metavar="ANNÉE", help="année universitaire, par exemple 2023-2024")
+    parser.add_argument(
+        "--out", required=True, metavar="CHEMIN",
+        help="un fichier .pdf ; avec --all, un .pdf (une page par auditeur) ou un dossier (un PDF par auditeur)",
+    )
+    parser.set_defaults(handler=attestation)
+
+
+def _session_exam(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--session", required=True, metavar="CLÉ", help="la session, par exemple 2023-2024/S1/1")
+    parser.add_argument("--exam", required=True, metavar="UE", help="le code de l'UE, par exemple NFA031")
+
+
+def import_grades(args: argparse.Namespace) -> int:
+    from cnam_desk.grading import importing
+
+    db = open_db(args)
+    preview = importing.preview_import(db, args.file, args.session, args.exam)
+    if not preview.ok:
+        if args.json:
+            # Every problem by row for a script; the refusal line names the first one.
+            print_json(preview.as_json())
+        raise preview.refusal()
+    saved = importing.apply_import(db, preview)
+    if args.json:
+        print_json(preview.as_json(saved))
+    else:
+        print(f"{saved} note(s) enregistrée(s) ({preview.unchanged} inchangée(s), {preview.empty} ligne(s) sans note).")
+    return 0
+
+
+def grades(args: argparse.Namespace) -> int:
+    from cnam_desk.grading import entry, rules
+
+    sheet = entry.sheet_by_keys(open_db(args), args.session, args.exam)
+    if args.json:
+        print_json([row.as_json() for row in sheet.rows])
+        return 0
+    state = sheet.publication.text if sheet.publication else "non publiées"
+    print(f"{sheet.ref.ue_code} – {sheet.ref.ue_title}, session {sheet.ref.session_key} : notes {state}")
+    for row in sheet.rows:
+        result = row.result.value if row.result else ""
+        print(f"{row.student_number:12} {row.name:40.40} {rules.grade_text(row.grade):>6} {result}")
+    stats = entry.sheet_statistics(sheet)
+    print(f"{stats.enrolled} auditeur(s), {stats.entered} note(s) saisie(s), {stats.missing} manquante(s), "
+          f"{stats.absent} absent(s)")
+    return 0
+
+
+def set_grade(args: argparse.Namespace) -> int:
+    from cnam_desk.grading import entry, rules
+
+    row = entry.set_grade(open_db(args), args.session, args.exam, args.student, args.value, reason=args.reason)
+    text = rules.grade_text(row.grade) or "effacée"
+    print(f"Note de {row.name} ({row.student_number}) en {args.exam.upper()} : {text}"
+          + (f" ({row.result.value})" if row.result else "") + ".")
+    return 0
+
+
+def publish(args: argparse.Namespace) -> int:
+    from cnam_desk.grading import entry
+
+    info = entry.publish_by_keys(open_db(args), args.session, args.exam)
+    print(f"Notes de {args.exam.upper()} (session {args.session}) {info.text}.")
+    return 0
+
+
+def export_results(args: argparse.Namespace) -> int:
+    from cnam_desk.grading import export
+
+    summary = export.export_results(open_db(args), args.session, args.out)
+    print(f"{summary.rows} résultat(s) publiés ({', '.join(summary.units)}) écrits dans {summary.path}.")
+    return 0
+
+
+def session2(args: argparse.Namespace) -> int:
+    from cnam_desk.grading import session2 as roster_service
+
+    roster = roster_service.session2_roster(open_db(args), args.semester)
+    if args.out:
+        roster_service.write_roster_xlsx(roster, args.out)
+    if args.json:
+        print_json([item.as_json() for item in roster.entries])
+        return 0
+    print(f"{roster.title} : {len(roster.entries)} inscription(s) à l'épreuve. {roster_service.NO_CONVOCATION}")
+    for item in roster.entries:
+        print(f"{item.ue_code:8} {item.student_number:12} {item.last_name.upper()} {item.first_name} "
+              f"(session 1 : {item.outcome_text})")
+    if args.out:
+        print(f"Liste écrite dans {args.out}.")
+    return 0
+
+
+def attestation(args: argparse.Namespace) -> int:
+    from cnam_desk.grading import paper
+
+    paths = paper.write_success(open_db(args), args.year, args.out, None if args.all else args.student)
+    where = paths[0] if len(paths) == 1 else f"{len(paths)} fichiers dans {args.out}"
+    print(f"Attestation(s) de réussite {args.year} écrite(s) : {where}.")
+    return 0

@@ -219,3 +219,33 @@ def test_large_request_import_killed(prepared: Path, tmp_path: Path, private_hom
                    ["import-requests", str(path), "--session", "2023-2024/S1/1"]).run(kills_from_env(20))
     print(report.summary())
     report.assert_all_or_none()
+
+
+@sqlite_only
+@pytest.mark.slow
+@pytest.mark.skipif("import-grades" not in AVAILABLE, reason="import-grades pas encore sur main")
+def test_grade_import_killed(prepared: Path, tmp_path: Path, private_home: Path) -> None:
+    """Every grade of every unpublished UE of a session, in one file with a UE column."""
+    from sqlalchemy import select
+
+    from cnam_desk.db.models import CourseUnit, Enrolment, Publication, Student
+
+    start = _demo_start(prepared)
+    db = open_database(start, clerk=CLERK)
+    with db.transaction(write=False) as s:
+        session = exam_calendar.find_session(s, "2023-2024/S2/1")
+        published = set(s.scalars(select(Publication.course_unit_id).where(Publication.session_id == session.id)))
+        pairs = s.execute(
+            select(Student.number, CourseUnit.code)
+            .join(Enrolment, Enrolment.student_id == Student.id)
+            .join(CourseUnit, Enrolment.course_unit_id == CourseUnit.id)
+            .where(CourseUnit.id.in_([e.course_unit_id for e in session.exams]), CourseUnit.id.notin_(published))
+        ).all()
+    db.dispose()
+    rows = [(number, code, f"{(index * 7) % 21},{index % 2 * 5}") for index, (number, code) in enumerate(pairs)]
+    path = hostile.write_xlsx(tmp_path / "notes.xlsx", {"Notes": [("Numéro d'auditeur", "UE", "Note"), *rows]})
+    report = _loop(start, tmp_path, private_home, ["import-grades", str(path), "--session", "2023-2024/S2/1"]).run(
+        kills_from_env(16)
+    )
+    print(report.summary(), f"({len(rows)} notes)")
+    report.assert_all_or_none()

@@ -23,6 +23,8 @@ COMMAND_MODULES = [
     "results",
     "screenshot",
     "planning",
+    "maintenance",
+    "personal_data",
 ]
 
 EXIT_OK = 0
@@ -107,6 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_window(database_target(args), demo=args.demo)
     try:
+        _warn_about_network_share(args)
         return int(args.handler(args) or EXIT_OK)
     except RefusedInput as error:
         print(f"cnam-desk : {error}", file=sys.stderr)
@@ -119,8 +122,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cnam-desk : interrompu, rien n'a été enregistré de l'opération en cours.", file=sys.stderr)
         return EXIT_REFUSED
-    except Exception:  # noqa: BLE001 - last resort: log it, tell the clerk where
-        from cnam_desk import logs
+    except Exception as error:  # noqa: BLE001 - last resort: log it, tell the clerk where
+        from cnam_desk import integrity, logs
+        from cnam_desk.commands.common import database_target
+
+        # A damaged, locked, full or unreachable database is not a bug: say what to do, in one line.
+        explained = integrity.explain(error, database_target(args))
+        if explained is not None:
+            print(f"cnam-desk : {explained}", file=sys.stderr)
+            return EXIT_REFUSED
 
         log_file = logs.log_unexpected("commande " + str(args.command))
         print(
@@ -129,6 +139,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_UNEXPECTED
+
+
+def _warn_about_network_share(args: argparse.Namespace) -> None:
+    from cnam_desk import netshare
+    from cnam_desk.commands.common import database_target
+
+    warning = netshare.warning_for(database_target(args))
+    if warning is not None:
+        print(f"cnam-desk : attention : {warning}", file=sys.stderr)
 
 
 if __name__ == "__main__":

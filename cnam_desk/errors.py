@@ -24,6 +24,14 @@ class EditConflict(RefusedInput):
     """Someone else changed the row since it was read (optimistic locking)."""
 
 
+class DatabaseBusy(RefusedInput):
+    """Another workstation kept the database busy for too long; nothing was written."""
+
+
+class DamagedDatabase(RefusedInput):
+    """The database file is damaged or is not a Cnam Desk database; the message offers a backup."""
+
+
 @dataclass(frozen=True)
 class Location:
     """Where a problem sits in an imported file; rows and columns as the spreadsheet shows them."""

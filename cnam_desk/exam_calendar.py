@@ -261,53 +261,78 @@ def set_session(
     expect_version: int | None = None,
 ) -> SessionView:
     """Create or update a session, with the same rules as the form."""
+    with db.transaction() as s:
+        return save_session(s, key, first_day, last_day, deadline, expect_version=expect_version)
+
+
+def save_session(
+    s: Session,
+    key: str,
+    first_day: dt.date,
+    last_day: dt.date,
+    deadline: dt.datetime | None,
+    *,
+    expect_version: int | None = None,
+) -> SessionView:
+    """set_session inside a transaction already open (several sessions saved all together)."""
     from cnam_desk.errors import EditConflict
 
     parsed = parse_session_key(key)
-    with db.transaction() as s:
-        year = _year(s, parsed.year)
-        semester = _semester(s, year, parsed.semester)
-        existing = {row.number: row for row in semester.sessions}
-        session = existing.get(parsed.session)
-        others = [
-            (f"{semester.key}/{row.number}", row.first_day, row.last_day)
-            for number, row in existing.items()
-            if number != parsed.session
-        ]
-        validate_session(first_day, last_day, deadline, others)
-        if session is None:
-            session = ExamSession(
-                semester=semester, number=parsed.session, first_day=first_day, last_day=last_day,
-                request_deadline=deadline,
+    year = _year(s, parsed.year)
+    semester = _semester(s, year, parsed.semester)
+    existing = {row.number: row for row in semester.sessions}
+    session = existing.get(parsed.session)
+    others = [
+        (f"{semester.key}/{row.number}", row.first_day, row.last_day)
+        for number, row in existing.items()
+        if number != parsed.session
+    ]
+    validate_session(first_day, last_day, deadline, others)
+    if session is None:
+        session = ExamSession(
+            semester=semester, number=parsed.session, first_day=first_day, last_day=last_day,
+            request_deadline=deadline,
+        )
+        s.add(session)
+    else:
+        if expect_version is not None and session.version != expect_version:
+            raise EditConflict(
+                f"La session {parsed} a été modifiée par ailleurs depuis son ouverture : "
+                "rechargez-la avant de l'enregistrer."
             )
-            s.add(session)
-        else:
-            if expect_version is not None and session.version != expect_version:
-                raise EditConflict(
-                    f"La session {parsed} a été modifiée par ailleurs depuis son ouverture : "
-                    "rechargez-la avant de l'enregistrer."
-                )
-            session.first_day = first_day
-            session.last_day = last_day
-            session.request_deadline = deadline
-        s.flush()
-        # A new deadline can make requests late or on time: their checks follow at once.
-        from cnam_desk import checks
+        session.first_day = first_day
+        session.last_day = last_day
+        session.request_deadline = deadline
+    s.flush()
+    # A new deadline can make requests late or on time: their checks follow at once.
+    from cnam_desk import checks
 
-        checks.recompute_session(s, session)
-        return _view(session, None)
+    checks.recompute_session(s, session)
+    return _view(session, None)
+
+
+def needs_default_calendar(db: Database) -> bool:
+    """A database that never had a calendar: new, or its first opening was stopped before the calendar."""
+    from cnam_desk.db.models import AuditEvent
+
+    with db.transaction(write=False) as s:
+        if s.scalar(select(AcademicYear.id).limit(1)) is not None:
+            return False
+        # Sessions once created and all removed since: the office's choice, not a new database.
+        return s.scalar(select(AuditEvent.id).where(AuditEvent.entity == "exam_session").limit(1)) is None
 
 
 def install_default_calendar(db: Database) -> None:
-    """The calendar of the office's public page, given to every new database."""
+    """The calendar of the office's public page, given to every new database, in one transaction."""
     data = json.loads(paths.resource("default_calendar.json").read_text(encoding="utf-8"))
-    for year in data["years"]:
-        for row in year["sessions"]:
-            deadline = None
-            if row["deadline"]:
-                local = dt.datetime.fromisoformat(row["deadline"])
-                deadline = frenchdates.paris_instant(local.date(), local.time())
-            key = f"{year['label']}/S{row['semester']}/{row['session']}"
-            set_session(
-                db, key, dt.date.fromisoformat(row["first_day"]), dt.date.fromisoformat(row["last_day"]), deadline
-            )
+    with db.transaction() as s:
+        for year in data["years"]:
+            for row in year["sessions"]:
+                deadline = None
+                if row["deadline"]:
+                    local = dt.datetime.fromisoformat(row["deadline"])
+                    deadline = frenchdates.paris_instant(local.date(), local.time())
+                key = f"{year['label']}/S{row['semester']}/{row['session']}"
+                save_session(
+                    s, key, dt.date.fromisoformat(row["first_day"]), dt.date.fromisoformat(row["last_day"]), deadline
+                )

@@ -43,8 +43,10 @@ def _snapshot(obj: Any) -> dict[str, Any]:
 
 
 def _identity(obj: Any) -> str | None:
-    identity = inspect(obj).identity
-    if identity is None:
+    state = inspect(obj)
+    # A row inserted in this flush has its key already, but not yet its identity.
+    identity = state.identity or state.mapper.primary_key_from_instance(obj)
+    if identity is None or all(part is None for part in identity):
         return None
     return "/".join(str(part) for part in identity)
 

@@ -4,17 +4,47 @@ from __future__ import annotations
 
 import getpass
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from cnam_desk.db import audit
+from cnam_desk.errors import DatabaseBusy, EditConflict
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# How long a transaction waits, in all, for another workstation's write to finish.
+BUSY_GIVE_UP_SECONDS = 120.0
+# PostgreSQL: one writer at a time, as SQLite's BEGIN IMMEDIATE gives; the key is "cnamdesk".
+WRITER_LOCK_KEY = int.from_bytes(b"cnamdesk", "big")
+WRITE_OPTION = "cnam_desk_write"
+
+BUSY_MESSAGE = (
+    "La base de données est occupée par un autre poste depuis plus de {seconds} secondes ; "
+    "rien n'a été enregistré. Réessayez dans un instant."
+)
+CONFLICT_MESSAGE = (
+    "Un autre poste a modifié les mêmes données au même moment ; rien n'a été enregistré. "
+    "Rechargez puis recommencez."
+)
+
+
+def is_busy(error: BaseException) -> bool:
+    """SQLite's "database is locked" or PostgreSQL's lock timeout: another writer holds the database."""
+    original = getattr(error, "orig", error)
+    code = getattr(original, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
+    if getattr(original, "sqlstate", None) in ("55P03", "40001", "40P01"):
+        return True
+    text = str(original).lower()
+    return "database is locked" in text or "database table is locked" in text
 
 
 def database_url(target: str | os.PathLike[str]) -> str:
@@ -56,13 +86,21 @@ def _configure_sqlite(engine: Engine) -> None:
     def on_begin(connection):  # type: ignore[no-untyped-def]
         # In WAL mode a read transaction that later writes fails at once with BUSY;
         # taking the write lock at the start makes a second clerk wait instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Transactions declared read-only take no lock: WAL readers never wait.
+        if connection.get_execution_options().get(WRITE_OPTION, True):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
 
 
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        kwargs: dict[str, object] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
+        # hide_parameters: an error message never carries the values (grades, names) it was writing.
+        kwargs: dict[str, object] = {
+            "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            "hide_parameters": True,
+        }
         if parsed.database in (None, "", ":memory:"):
             from sqlalchemy.pool import StaticPool
 
@@ -71,7 +109,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, **kwargs)
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
 class Database:
@@ -92,12 +130,57 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A unit of work: committed whole at the end, rolled back whole on any error."""
-        with self._sessions() as session:
-            session.info["clerk"] = self.clerk
-            with session.begin():
+    def transaction(self, *, write: bool = True) -> Iterator[Session]:
+        """A unit of work: committed whole at the end, rolled back whole on any error.
+
+        A write transaction holds the database's write lock from its first line, so two
+        workstations never interleave their changes; `write=False` is for reading only
+        (it never waits for a writer). Waiting for another workstation is retried for up to
+        BUSY_GIVE_UP_SECONDS, then refused with a French message: the clerk never sees
+        "database is locked".
+        """
+        session, transaction = self._begin(write)
+        with session:
+            try:
                 yield session
+                transaction.commit()
+            except StaleDataError as error:
+                transaction.rollback()
+                raise EditConflict(CONFLICT_MESSAGE) from error
+            except OperationalError as error:
+                transaction.rollback()
+                if is_busy(error):
+                    raise DatabaseBusy(BUSY_MESSAGE.format(seconds=int(BUSY_GIVE_UP_SECONDS))) from error
+                raise
+            except BaseException:
+                transaction.rollback()
+                raise
+
+    def _begin(self, write: bool) -> tuple[Session, SessionTransaction]:
+        """Start a transaction and take its locks now, before any work is done, so waiting can be retried."""
+        give_up = time.monotonic() + BUSY_GIVE_UP_SECONDS
+        pause = 0.05
+        while True:
+            session = self._sessions()
+            session.info["clerk"] = self.clerk
+            transaction = session.begin()
+            try:
+                connection = session.connection(execution_options={WRITE_OPTION: write})
+                if connection.dialect.name == "postgresql":
+                    if write:
+                        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(BUSY_GIVE_UP_SECONDS)}s'")
+                        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")
+                    else:
+                        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+                return session, transaction
+            except DBAPIError as error:
+                session.close()
+                if not is_busy(error):
+                    raise
+                if time.monotonic() >= give_up:
+                    raise DatabaseBusy(BUSY_MESSAGE.format(seconds=int(BUSY_GIVE_UP_SECONDS))) from error
+                time.sleep(pause)
+                pause = min(pause * 2, 1.0)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -115,10 +198,12 @@ def open_database(target: str | os.PathLike[str], *, clerk: str | None = None, s
     created = migrate.upgrade(engine)
     database = Database(engine, clerk)
     register_clerk(database)
-    if created and seed:
+    if seed:
         from cnam_desk import exam_calendar
 
-        exam_calendar.install_default_calendar(database)
+        # Also when the first opening was stopped after the schema and before the calendar.
+        if created or exam_calendar.needs_default_calendar(database):
+            exam_calendar.install_default_calendar(database)
     return database
 
 

@@ -25,6 +25,11 @@ def head_revisions() -> tuple[str, ...]:
     return tuple(ScriptDirectory.from_config(alembic_config()).get_heads())
 
 
+def known_revisions() -> set[str]:
+    """Every schema revision this program knows (a backup at one of them can be restored)."""
+    return {script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
@@ -45,6 +50,11 @@ def upgrade(engine: Engine, revision: str = "head") -> bool:
         backup.before_upgrade(engine)
     config = alembic_config(engine)
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Two workstations opening a new server database at once: the second waits, then finds it done.
+            from cnam_desk.db.engine import WRITER_LOCK_KEY
+
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
     return before is None

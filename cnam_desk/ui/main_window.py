@@ -12,6 +12,7 @@ from cnam_desk.ui import msgbox
 from cnam_desk.ui.calendar_tab import CalendarTab
 from cnam_desk.ui.requests_tab import RequestsTab
 from cnam_desk.ui.results_tab import ResultsTab
+from cnam_desk.ui import safety
 
 TAB_NAMES = ("calendrier", "demandes", "resultats")
 
@@ -49,6 +50,7 @@ class MainWindow(QMainWindow):
             install = getattr(tab, "install_menus", None)
             if install is not None:
                 install(self)
+        self.safety = safety.install(self)  # Fichier > Sauvegarder, Restaurer, Vérifier
 
         self.database_status = QLabel(database_label(db))
         self.clerk_status = QLabel(f"Agent : {db.clerk}")

@@ -72,8 +72,23 @@ def test_importer_against_hostile_file(
     hostile.assert_handled(case, result, table_rows(demo_db.url) == before, path.name)
 
 
+# Found by the random sheets and handed to the importer's owner (not strict: hypothesis may miss it on a run).
+KNOWN_RANDOM: dict[str, str] = {
+    "import-requests": "requests/intake.py parse_received : un nombre de série Excel hors des dates (2958466) "
+    "lève OverflowError (sortie 3) au lieu d'une erreur de ligne",
+}
+RANDOM_COMMANDS = [
+    pytest.param(
+        command,
+        marks=[pytest.mark.skipif(command not in AVAILABLE, reason=f"{command} pas encore sur main")]
+        + ([pytest.mark.xfail(reason=KNOWN_RANDOM[command], strict=False)] if command in KNOWN_RANDOM else []),
+    )
+    for command in IMPORTERS
+]
+
+
 @pytest.mark.skipif(bool(POSTGRES_URL), reason="en mémoire, sur SQLite")
-@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("command", RANDOM_COMMANDS)
 def test_importer_on_random_sheets(command: str, demo_db: Database, tmp_path: Path) -> None:
     layout, argv = IMPORTERS[command]
 

@@ -673,3 +673,11 @@ def test_mapping_is_remembered_per_form(office, tmp_path) -> None:
         stored = s.scalar(select(FormMapping))
         assert stored.mapping["student_number"] == ["Numéro d'auditeur"]
         assert stored.signature == intake.read_export(None, path).signature
+
+
+def test_completion_time_beyond_any_spreadsheet_date_is_a_row_error() -> None:
+    from cnam_desk import parsing
+    from cnam_desk.requests.intake import parse_received
+
+    with pytest.raises(parsing.ParseError, match="pas une date de tableur"):
+        parse_received(2958466.0, english=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -120,6 +121,7 @@ class Database:
         self.clerk = clerk or current_clerk()
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         audit.install(self._sessions)
+        self._open = threading.local()  # the unit of work open in this thread, if any
 
     @property
     def url(self) -> str:
@@ -138,8 +140,19 @@ class Database:
         (it never waits for a writer). Waiting for another workstation is retried for up to
         BUSY_GIVE_UP_SECONDS, then refused with a French message: the clerk never sees
         "database is locked".
+
+        A service called inside another's transaction (same thread) joins it: one unit of
+        work, committed or rolled back whole by the outermost caller.
         """
+        outer = getattr(self._open, "unit", None)
+        if outer is not None:
+            session, outer_writes = outer
+            if write and not outer_writes:
+                raise RuntimeError("a write cannot join a read-only transaction")
+            yield session
+            return
         session, transaction = self._begin(write)
+        self._open.unit = (session, write)
         with session:
             try:
                 yield session
@@ -155,6 +168,8 @@ class Database:
             except BaseException:
                 transaction.rollback()
                 raise
+            finally:
+                self._open.unit = None
 
     def _begin(self, write: bool) -> tuple[Session, SessionTransaction]:
         """Start a transaction and take its locks now, before any work is done, so waiting can be retried."""

@@ -677,7 +677,8 @@ def parse_received(value: Any, *, english: bool) -> dt.datetime:
     if isinstance(value, dt.datetime):
         local = value
     elif isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        local = dt.datetime(1899, 12, 30) + dt.timedelta(days=float(value))
+        day = parsing.excel_serial_date(float(value))  # refuses what is not a spreadsheet date
+        local = dt.datetime.combine(day, dt.time()) + dt.timedelta(days=float(value) % 1)
         local = local.replace(microsecond=0) + dt.timedelta(seconds=round(local.microsecond / 1e6))
     elif isinstance(value, str) and value.strip():
         text = " ".join(value.replace("\u202f", " ").split())

@@ -73,10 +73,7 @@ def test_importer_against_hostile_file(
 
 
 # Found by the random sheets and handed to the importer's owner (not strict: hypothesis may miss it on a run).
-KNOWN_RANDOM: dict[str, str] = {
-    "import-requests": "requests/intake.py parse_received : un nombre de série Excel hors des dates (2958466) "
-    "lève OverflowError (sortie 3) au lieu d'une erreur de ligne",
-}
+KNOWN_RANDOM: dict[str, str] = {}
 RANDOM_COMMANDS = [
     pytest.param(
         command,

@@ -690,7 +690,7 @@ def parse_received(value: Any, *, english: bool) -> dt.datetime:
                 continue
         if local is None:
             raise parsing.ParseError(
-                f"heure de fin « {text} » illisible : attendu par exemple "
+                f"heure de fin « {parsing.shown(text)} » illisible : attendu par exemple "
                 + ("1/7/24 23:59:59" if english else "07/01/2024 23:59:59")
             )
     if local is None:
@@ -784,7 +784,7 @@ def parse_answers(
                 )
         if not codes and kind is not RequestKind.DISABILITY:
             columns = export.mapping.get("exams", [])
-            shown = " ".join(parsing.parse_text(cells[c]) for c in columns).strip()
+            shown = parsing.shown(" ".join(parsing.parse_text(cells[c]) for c in columns).strip())
             problem(
                 number,
                 columns[0] if columns else None,

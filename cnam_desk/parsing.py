@@ -77,7 +77,7 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def shown(value: Any) -> str:
+def _shown(value: Any) -> str:
     """A value as quoted back to the clerk in a message (short, one line, French decimal comma)."""
     if isinstance(value, float):
         text = _number_text(value).replace(".", ",")
@@ -86,6 +86,9 @@ def shown(value: Any) -> str:
     else:
         text = _clean(str(value))
     return text if len(text) <= 60 else text[:57] + "…"
+
+
+shown = _shown  # for other modules' messages: the same short quotation
 
 
 def _number_text(value: float) -> str:
@@ -144,7 +147,7 @@ def excel_serial_date(serial: float) -> dt.date:
     """The day of a spreadsheet serial number (1900 system, as Excel and LibreOffice store dates)."""
     if not math.isfinite(serial) or serial < 1 or serial >= _MAX_SERIAL + 1:
         raise ParseError(
-            f"date « {shown(serial)} » invalide : ce nombre n’est pas une date de tableur"
+            f"date « {_shown(serial)} » invalide : ce nombre n’est pas une date de tableur"
         )
     days = int(serial)
     if days < 61:
@@ -164,7 +167,7 @@ def _make_date(original: Any, year: int, month: int, day: int) -> dt.date:
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise ParseError(f"date « {shown(original)} » invalide : ce jour n’existe pas") from None
+        raise ParseError(f"date « {_shown(original)} » invalide : ce jour n’existe pas") from None
 
 
 def parse_date(value: Any) -> dt.date:
@@ -178,7 +181,7 @@ def parse_date(value: Any) -> dt.date:
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ParseError("date manquante")
     if not isinstance(value, str):
-        raise ParseError(f"date « {shown(value)} » invalide")
+        raise ParseError(f"date « {_shown(value)} » invalide")
     text = fold(value).replace(",", " ")
     text = " ".join(text.split())
     if m := _NUMERIC_DATE.fullmatch(text):
@@ -188,16 +191,16 @@ def parse_date(value: Any) -> dt.date:
     if m := _TEXT_DATE.fullmatch(text):
         weekday, month = m[1], _MONTHS.get(m[3])
         if month is None or (weekday is not None and weekday not in _WEEKDAYS):
-            raise ParseError(f"date « {shown(value)} » invalide : mois inconnu")
+            raise ParseError(f"date « {_shown(value)} » invalide : mois inconnu")
         day = _make_date(value, _year(m[4]), month, int(m[2]))
         if weekday is not None and _WEEKDAYS[weekday] != day.weekday():
             raise ParseError(
-                f"date « {shown(value)} » incohérente : le {day.day} {m[3]} {day.year} "
+                f"date « {_shown(value)} » incohérente : le {day.day} {m[3]} {day.year} "
                 f"est un {_WEEKDAY_NAMES[day.weekday()]}"
             )
         return day
     raise ParseError(
-        f"date « {shown(value)} » invalide : attendu par exemple 22/01/2024 ou 22 janvier 2024"
+        f"date « {_shown(value)} » invalide : attendu par exemple 22/01/2024 ou 22 janvier 2024"
     )
 
 
@@ -210,15 +213,15 @@ _HOUR_ONLY = re.compile(r"\d{1,2}")
 
 def _make_time(original: Any, hours: int, minutes: int, seconds: int = 0) -> dt.time:
     if hours >= 24:
-        raise ParseError(f"heure « {shown(original)} » invalide : les heures vont de 0 à 23")
+        raise ParseError(f"heure « {_shown(original)} » invalide : les heures vont de 0 à 23")
     if minutes >= 60 or seconds >= 60:
-        raise ParseError(f"heure « {shown(original)} » invalide : les minutes vont de 0 à 59")
+        raise ParseError(f"heure « {_shown(original)} » invalide : les minutes vont de 0 à 59")
     return dt.time(hours, minutes, seconds)
 
 
 def _time_from_seconds(original: Any, seconds: int) -> dt.time:
     if not 0 <= seconds < 86400:
-        raise ParseError(f"heure « {shown(original)} » invalide : les heures vont de 0 à 23")
+        raise ParseError(f"heure « {_shown(original)} » invalide : les heures vont de 0 à 23")
     return dt.time(seconds // 3600, seconds // 60 % 60, seconds % 60)
 
 
@@ -230,21 +233,21 @@ def parse_time(value: Any) -> dt.time:
         return value
     if isinstance(value, dt.timedelta):
         if value.days < 0 or value.days >= 1:
-            raise ParseError(f"heure « {shown(value)} » invalide : les heures vont de 0 à 23")
+            raise ParseError(f"heure « {_shown(value)} » invalide : les heures vont de 0 à 23")
         return (dt.datetime.min + value).time()
     if _is_number(value):
         number = _as_float(value)
         if not math.isfinite(number) or number < 0:
-            raise ParseError(f"heure « {shown(value)} » invalide")
+            raise ParseError(f"heure « {_shown(value)} » invalide")
         if number < 1:  # a spreadsheet time: a fraction of a day
             return _time_from_seconds(value, round(number * 86400))
         if number == int(number):  # a clerk typed « 18 » in an hour column
             return _make_time(value, int(number), 0)
-        raise ParseError(f"heure « {shown(value)} » invalide : attendu par exemple 18h00")
+        raise ParseError(f"heure « {_shown(value)} » invalide : attendu par exemple 18h00")
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ParseError("heure manquante")
     if not isinstance(value, str):
-        raise ParseError(f"heure « {shown(value)} » invalide")
+        raise ParseError(f"heure « {_shown(value)} » invalide")
     text = fold(value)
     if m := _COLON_TIME.fullmatch(text):
         return _make_time(value, int(m[1]), int(m[2]), int(m[3] or 0))
@@ -252,7 +255,7 @@ def parse_time(value: Any) -> dt.time:
         return _make_time(value, int(m[1]), int(m[2] or 0))
     if _HOUR_ONLY.fullmatch(text):
         return _make_time(value, int(text), 0)
-    raise ParseError(f"heure « {shown(value)} » invalide : attendu par exemple 18h00 ou 18:00")
+    raise ParseError(f"heure « {_shown(value)} » invalide : attendu par exemple 18h00 ou 18:00")
 
 
 _RANGE_SEPARATOR = re.compile(r" ?(?:[-‐‑‒–—―/]|\ba\b|\bau\b|\bjusqu ?a\b) ?")
@@ -267,23 +270,23 @@ def parse_time_range(value: Any) -> tuple[dt.time, dt.time]:
             raise ParseError("horaire manquant")
         if not isinstance(value, str):
             raise ParseError(
-                f"horaire « {shown(value)} » invalide : attendu par exemple 18h00 - 21h00"
+                f"horaire « {_shown(value)} » invalide : attendu par exemple 18h00 - 21h00"
             )
         text = fold(value).replace("’", " ").replace("'", " ")
         text = re.sub(r"^(?:de|entre) ", "", text)
         parts = _RANGE_SEPARATOR.split(text)
         if len(parts) != 2 or not parts[0] or not parts[1]:
             raise ParseError(
-                f"horaire « {shown(value)} » invalide : attendu par exemple 18h00 - 21h00"
+                f"horaire « {_shown(value)} » invalide : attendu par exemple 18h00 - 21h00"
             )
         try:
             start, end = parse_time(parts[0]), parse_time(parts[1])
         except ParseError:
             raise ParseError(
-                f"horaire « {shown(value)} » invalide : attendu par exemple 18h00 - 21h00"
+                f"horaire « {_shown(value)} » invalide : attendu par exemple 18h00 - 21h00"
             ) from None
     if end <= start:
-        raise ParseError(f"horaire « {shown(value)} » invalide : la fin doit suivre le début")
+        raise ParseError(f"horaire « {_shown(value)} » invalide : la fin doit suivre le début")
     return start, end
 
 
@@ -298,9 +301,9 @@ _MAX_DURATION = dt.timedelta(hours=24)
 
 def _checked_duration(original: Any, duration: dt.timedelta) -> dt.timedelta:
     if duration <= dt.timedelta(0):
-        raise ParseError(f"durée « {shown(original)} » invalide : une durée est positive")
+        raise ParseError(f"durée « {_shown(original)} » invalide : une durée est positive")
     if duration > _MAX_DURATION:
-        raise ParseError(f"durée « {shown(original)} » invalide : plus de 24 heures")
+        raise ParseError(f"durée « {_shown(original)} » invalide : plus de 24 heures")
     return duration
 
 
@@ -319,31 +322,31 @@ def parse_duration(value: Any) -> dt.timedelta:
     if _is_number(value):
         hours = _as_float(value)
         if not math.isfinite(hours):
-            raise ParseError(f"durée « {shown(value)} » invalide")
+            raise ParseError(f"durée « {_shown(value)} » invalide")
         if not 0 < hours <= 24:
             return _checked_duration(value, dt.timedelta(hours=max(min(hours, 25), -1)))
         return _checked_duration(value, dt.timedelta(seconds=round(hours * 3600)))
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ParseError("durée manquante")
     if not isinstance(value, str):
-        raise ParseError(f"durée « {shown(value)} » invalide")
+        raise ParseError(f"durée « {_shown(value)} » invalide")
     text = fold(value)
     if m := _DURATION_H.fullmatch(text):
         minutes = int(m[2] or 0)
         if minutes >= 60:
-            raise ParseError(f"durée « {shown(value)} » invalide : les minutes vont de 0 à 59")
+            raise ParseError(f"durée « {_shown(value)} » invalide : les minutes vont de 0 à 59")
         return _checked_duration(value, dt.timedelta(hours=int(m[1]), minutes=minutes))
     if m := _DURATION_MIN.fullmatch(text):
         return _checked_duration(value, dt.timedelta(minutes=int(m[1])))
     if m := _DURATION_COLON.fullmatch(text):
         if int(m[2]) >= 60:
-            raise ParseError(f"durée « {shown(value)} » invalide : les minutes vont de 0 à 59")
+            raise ParseError(f"durée « {_shown(value)} » invalide : les minutes vont de 0 à 59")
         return _checked_duration(value, dt.timedelta(hours=int(m[1]), minutes=int(m[2])))
     if _DURATION_NUMBER.fullmatch(text):
         return _checked_duration(
             value, dt.timedelta(seconds=round(float(text.replace(",", ".")) * 3600))
         )
-    raise ParseError(f"durée « {shown(value)} » invalide : attendu par exemple 3h, 1h30 ou 90 min")
+    raise ParseError(f"durée « {_shown(value)} » invalide : attendu par exemple 3h, 1h30 ou 90 min")
 
 
 # --------------------------------------------------------------------------- grades
@@ -375,11 +378,11 @@ def parse_grade(value: Any) -> Decimal | GradeCode | None:
     if isinstance(value, GradeCode):
         return value
     if isinstance(value, bool):
-        raise ParseError(f"note « {shown(value)} » invalide : attendu une note sur 20, ABI ou ABJ")
+        raise ParseError(f"note « {_shown(value)} » invalide : attendu une note sur 20, ABI ou ABJ")
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise ParseError(f"note « {shown(value)} » invalide : ce n’est pas un nombre")
-        shown = shown(value)
+            raise ParseError(f"note « {_shown(value)} » invalide : ce n’est pas un nombre")
+        shown = _shown(value)
         nearest = round(value, 2)
         # compare the decimal texts, as the sheet shows them, not the binary floats
         if abs(Decimal(repr(value)) - Decimal(repr(nearest))) > _FLOAT_TOLERANCE:
@@ -390,19 +393,19 @@ def parse_grade(value: Any) -> Decimal | GradeCode | None:
         text = _number_text(nearest)
         return _checked_grade(shown, Decimal(text))
     if isinstance(value, int):
-        return _checked_grade(shown(value), Decimal(value))
+        return _checked_grade(_shown(value), Decimal(value))
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ParseError(f"note « {value} » invalide : ce n’est pas un nombre")
-        return _checked_grade(shown(value).replace(".", ","), value)
+        return _checked_grade(_shown(value).replace(".", ","), value)
     if not isinstance(value, str):
-        raise ParseError(f"note « {shown(value)} » invalide : attendu une note sur 20, ABI ou ABJ")
+        raise ParseError(f"note « {_shown(value)} » invalide : attendu une note sur 20, ABI ou ABJ")
     text = fold(value)
     if not text:
         return None
     if text in ("abi", "abj"):
         return GradeCode(text.upper())
-    shown = shown(value)
+    shown = _shown(value)
     m = _GRADE.fullmatch(text.replace(" ", "").replace(",", ".").replace("−", "-"))
     if m is None:
         raise ParseError(

@@ -19,9 +19,9 @@ from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 from sqlalchemy import insert, select
 
-from cnam_desk import exam_calendar, planning
-from cnam_desk.db.engine import open_database
+from cnam_desk.database import open_database
 from cnam_desk.db.models import CourseUnit, Exam
+from cnam_desk.schedule import exam_calendar, planning
 
 SESSION = "2023-2024/S1/1"
 FIRST_DAY = dt.date(2024, 1, 22)

@@ -28,9 +28,10 @@ os.environ.setdefault("CNAM_DESK_HOME", tempfile.mkdtemp(prefix="cnam-desk-bench
 
 from sqlalchemy import func, insert, select
 
-from cnam_desk import checks, demo, exam_calendar, frenchdates
+from cnam_desk import demo, frenchdates
+from cnam_desk.database import open_database
 from cnam_desk.db import audit
-from cnam_desk.db.engine import Database, open_database
+from cnam_desk.db.engine import Database
 from cnam_desk.db.models import (
     AccommodationRequest,
     CourseUnit,
@@ -43,6 +44,8 @@ from cnam_desk.db.models import (
     RequestStatus,
     Student,
 )
+from cnam_desk.requests import checks
+from cnam_desk.schedule import exam_calendar
 
 SESSION = "2023-2024/S1/1"
 

@@ -27,10 +27,12 @@ os.environ.setdefault("CNAM_DESK_HOME", tempfile.mkdtemp(prefix="cnam-bench-home
 from openpyxl import Workbook  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402
 
-from cnam_desk import exam_calendar, frenchdates  # noqa: E402
-from cnam_desk.db.engine import Database, open_database  # noqa: E402
+from cnam_desk import frenchdates
+from cnam_desk.database import open_database
+from cnam_desk.db.engine import Database  # noqa: E402
 from cnam_desk.db.models import CourseUnit, Enrolment, Exam, Grade, Student  # noqa: E402
 from cnam_desk.grading import entry, importing, rules, session2  # noqa: E402
+from cnam_desk.schedule import exam_calendar  # noqa: E402
 
 YEAR = "2023-2024"
 SESSION = "2023-2024/S1/1"

@@ -104,7 +104,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         from cnam_desk.commands.common import database_target
-
         from cnam_desk.ui.app import run_window  # the only path that imports Qt
 
         return run_window(database_target(args), demo=args.demo)

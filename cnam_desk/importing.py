@@ -99,15 +99,3 @@ _MISSING = object()
 def clean_ue_code(value: Any) -> str:
     """« nfa 031 » -> « NFA031 »."""
     return "".join(parsing.parse_text(value).split()).upper()
-
-
-def file_kind(path: Any) -> str | None:
-    """« planning » or « inscriptions »: what a dropped spreadsheet holds, by its header row."""
-    from cnam_desk import enrolments, planning, spreadsheets
-
-    for sheet in spreadsheets.read_workbook(path):
-        if spreadsheets.find_header(sheet, planning.FIELDS) is not None:
-            return "planning"
-        if spreadsheets.find_header(sheet, enrolments.FIELDS) is not None:
-            return "inscriptions"
-    return None

@@ -14,7 +14,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from cnam_desk.db.engine import Database, open_database  # noqa: E402
+from cnam_desk.database import open_database
+from cnam_desk.db.engine import Database  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("CNAM_DESK_TEST_DATABASE_URL", "")

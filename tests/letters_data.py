@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cnam_desk import exam_calendar
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import (
     AccommodationRequest,
@@ -17,6 +16,7 @@ from cnam_desk.db.models import (
     Student,
 )
 from cnam_desk.frenchdates import paris_instant
+from cnam_desk.schedule import exam_calendar
 
 SESSION = "2023-2024/S1/1"
 OTHER_SESSION = "2023-2024/S1/2"

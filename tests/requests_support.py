@@ -8,9 +8,9 @@ from typing import Any
 
 import openpyxl
 
-from cnam_desk import exam_calendar
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Enrolment, Exam, Student
+from cnam_desk.schedule import exam_calendar
 
 FR_FIXED = [
     "ID",

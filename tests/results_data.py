@@ -6,10 +6,10 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from cnam_desk import exam_calendar
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Enrolment, Exam, Student
 from cnam_desk.grading import entry
+from cnam_desk.schedule import exam_calendar
 
 STUDENTS = [
     ("100", "Martin", "Léa"),

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 
-from cnam_desk.db.engine import Database
+from cnam_desk.database import Database
 from cnam_desk.db.models import AuditEvent
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,13 +10,15 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
-from cnam_desk import backup, exam_calendar
+from cnam_desk import backup
+from cnam_desk.database import open_database
 from cnam_desk.db import migrate
-from cnam_desk.db.engine import Database, make_engine, open_database
+from cnam_desk.db.engine import Database, make_engine
 from cnam_desk.db.models import Student
 from cnam_desk.errors import RefusedInput
+from cnam_desk.schedule import exam_calendar
 from tests.conftest import POSTGRES_URL
 from tests.dbstate import differences, table_rows
 

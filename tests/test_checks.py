@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from cnam_desk import checks, exam_calendar, frenchdates
-from cnam_desk.checks import ExamSlot
+from cnam_desk import frenchdates
 from cnam_desk.db.models import AccommodationRequest, Exam, RequestKind
-from cnam_desk.requests import intake, queue
+from cnam_desk.requests import checks, intake, queue
+from cnam_desk.requests.checks import ExamSlot
+from cnam_desk.schedule import exam_calendar
 from tests.requests_support import answer, seed_office, write_export
 
 DEADLINE = frenchdates.paris_instant(dt.date(2024, 1, 7), dt.time(23, 59))

@@ -8,10 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cnam_desk import conflicts, planning
-from cnam_desk.conflicts import Slot, overlapping_groups, times_overlap
 from cnam_desk.db.models import CourseUnit, Enrolment, Student
-from cnam_desk.exam_calendar import find_year
+from cnam_desk.schedule import conflicts, planning
+from cnam_desk.schedule.conflicts import Slot, overlapping_groups
+from cnam_desk.schedule.exam_calendar import find_year
+from cnam_desk.slots import times_overlap
 from tests.schedule_files import SESSION, plain_schedule, write_book
 
 D = dt.date
@@ -117,7 +118,7 @@ def test_enrolments_of_another_year_do_not_count(db, tmp_path) -> None:
         [["NFA031", "", "22/01/2024", "18h", "21h", "A", "Paris"], ["NFA032", "", "22/01/2024", "18h", "21h", "B", "Paris"]],
         {},
     )
-    from cnam_desk import exam_calendar
+    from cnam_desk.schedule import exam_calendar
 
     exam_calendar.set_session(db, "2024-2025/S1/1", D(2025, 1, 20), D(2025, 2, 1), None)
     with db.transaction() as s:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cnam_desk import backup, exam_calendar
-from cnam_desk.db.engine import open_database
+from cnam_desk import backup
+from cnam_desk.database import open_database
+from cnam_desk.schedule import exam_calendar
 from tests.conftest import POSTGRES_URL, reset_postgres
 from tests.crash_harness import CLERK, CrashLoop, PostgresStart, SqliteStart, kills_from_env
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from cnam_desk import enrolments
 from cnam_desk.db.models import AuditEvent, CourseUnit, Enrolment, Student
 from cnam_desk.errors import NotFound, RefusedInput
 from cnam_desk.importing import RefusedFile
+from cnam_desk.schedule import enrolments
 from tests.schedule_files import write_book
 
 YEAR = "2023-2024"

@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from cnam_desk import cli, exam_calendar, logs
+from cnam_desk import cli, logs
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import AuditEvent, CourseUnit, Grade, Student
 from cnam_desk.errors import RefusedInput
+from cnam_desk.schedule import exam_calendar
 
 GRADE = Decimal("17.25")
 NAME = "Lefèvre-Dupré"

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from cnam_desk.db.engine import open_database
+from cnam_desk.database import open_database
 from cnam_desk.db.models import AuditEvent, Grade, GradeChange, GradeCode
 from cnam_desk.errors import RefusedInput
 from cnam_desk.grading import entry

@@ -13,6 +13,7 @@ from cnam_desk.db.models import AccommodationRequest, Attestation, RequestKind, 
 from cnam_desk.errors import EditConflict, RefusedInput
 from cnam_desk.grading import attestations, entry, export, session2
 from cnam_desk.grading.rules import ResultCode
+from cnam_desk.requests import review
 from tests.results_data import grade, seed, session_id, student_id
 
 S1 = "2023-2024/S1/1"
@@ -180,15 +181,15 @@ def test_attestation_requests_are_decided_by_the_programme(db) -> None:
     good, bad, unknown = (_attestation_request(db, n) for n in ("100", "103", "999"))
     verdict = attestations.attestation_verdict(db, good)
     assert verdict.accepted and verdict.check.programme.name == "Master informatique"
-    verdict, issued = attestations.decide_attestation_request(db, good)
+    verdict, issued = review.decide_attestation(db, good)
     assert verdict.status is RequestStatus.ACCEPTED and issued is not None
-    verdict, issued = attestations.decide_attestation_request(db, bad, "Master informatique")
+    verdict, issued = review.decide_attestation(db, bad, "Master informatique")
     assert verdict.status is RequestStatus.REFUSED and issued is None
     assert "UE NFA031 (Programmation Java) : pas encore réussie" in verdict.reason
-    verdict, _ = attestations.decide_attestation_request(db, unknown)
+    verdict, _ = review.decide_attestation(db, unknown)
     assert verdict.status is RequestStatus.INCOMPLETE
     with pytest.raises(EditConflict, match="a changé depuis que vous l'avez ouverte"):
-        attestations.decide_attestation_request(db, bad, expect_version=1)
+        review.decide_attestation(db, bad, expect_version=1)
     with db.transaction() as s:
         rows = {r.id: r for r in s.scalars(select(AccommodationRequest))}
         assert rows[good].status is RequestStatus.ACCEPTED and rows[good].decided_by == "greffier.test"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cnam_desk import backup, integrity
-from cnam_desk.db.engine import open_database
+from cnam_desk.database import open_database
 from cnam_desk.errors import DamagedDatabase
 from tests.conftest import POSTGRES_URL
 

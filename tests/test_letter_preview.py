@@ -6,8 +6,9 @@ import pytest
 from letters_data import SESSION, seed_requests
 from pdf_reading import page_texts
 
-from cnam_desk import letters, printing
+from cnam_desk import printing
 from cnam_desk.errors import RefusedInput
+from cnam_desk.requests import letters
 from cnam_desk.ui import letter_preview, msgbox
 from cnam_desk.ui.letter_preview import LetterListModel, LetterPreviewDialog
 

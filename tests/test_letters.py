@@ -12,12 +12,13 @@ from letters_data import OTHER_SESSION, SESSION, seed_requests
 from pdf_reading import page_texts
 from sqlalchemy import select
 
-from cnam_desk import frenchdates, letters, office, printing
+from cnam_desk import frenchdates, office, printing
 from cnam_desk.db.models import AccommodationRequest, AuditEvent, Letter, RequestStatus
 from cnam_desk.documents import Letterhead
 from cnam_desk.errors import NotFound, RefusedInput
 from cnam_desk.frenchdates import paris_instant
 from cnam_desk.progress import run_to_end
+from cnam_desk.requests import letters
 
 NOW = paris_instant(dt.date(2024, 2, 4), dt.time(10, 30))
 LATER = paris_instant(dt.date(2024, 3, 1), dt.time(9))

@@ -7,8 +7,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from cnam_desk.database import open_database
 from cnam_desk.db import migrate
-from cnam_desk.db.engine import Database, make_engine, open_database
+from cnam_desk.db.engine import Database, make_engine
 from cnam_desk.db.models import Base
 from tests.conftest import POSTGRES_URL, reset_postgres
 

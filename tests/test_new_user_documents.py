@@ -8,7 +8,13 @@ import io
 import pytest
 from pdf_reading import reader
 
-from cnam_desk.documents import ArrangementLine, DecisionLetter, ExamLine, Letterhead, render_letters
+from cnam_desk.documents import (
+    ArrangementLine,
+    DecisionLetter,
+    ExamLine,
+    Letterhead,
+    render_letters,
+)
 
 
 @pytest.mark.parametrize("code", ["NFA031-P", "US331HX", "UTC501-FOD"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cnam_desk import enrolments
+from cnam_desk.schedule import enrolments
 from tests.schedule_files import write_book
 
 YEAR = "2023-2024"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cnam_desk import enrolments, exam_calendar, planning
+from cnam_desk.schedule import enrolments, exam_calendar, planning
 from cnam_desk.ui.import_dialogs import EnrolmentPreviewDialog, SchedulePreviewDialog
 from tests.schedule_files import write_book
 
@@ -45,7 +45,7 @@ def test_a_schedule_with_some_rows_in_error_and_the_rest_unchanged_is_up_to_date
 
 def test_the_queue_says_what_a_failed_check_means() -> None:
     """« Créneau : aucun » and « Dates : hors examen » left a new clerk guessing."""
-    from cnam_desk import checks
+    from cnam_desk.requests import checks
     from cnam_desk.ui.request_models import SHORT
 
     assert SHORT["overlap"][checks.NO_OVERLAP] == "pas simultanés"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from cnam_desk import exam_calendar, personal_data
+from cnam_desk import personal_data
 from cnam_desk.db import audit
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import (
@@ -36,6 +36,7 @@ from cnam_desk.db.models import (
     Student,
 )
 from cnam_desk.errors import NotFound, RefusedInput
+from cnam_desk.schedule import exam_calendar
 
 NUMBER = "10077001"
 SECRET = b"%PDF-1.4 JUSTIFICATIF-MISSION-BERLIN-7f3a9c"

@@ -129,7 +129,7 @@ def test_commands_do_not_import_qt(cli) -> None:
     import sys
 
     code = (
-        "import sys, cnam_desk.commands.planning, cnam_desk.conflicts, cnam_desk.planning_export; "
+        "import sys, cnam_desk.commands.planning, cnam_desk.schedule.conflicts, cnam_desk.schedule.planning_export; "
         "print(any(m.startswith('PySide6') for m in sys.modules))"
     )
     probe = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -10,9 +10,9 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from cnam_desk import enrolments, planning, planning_export
 from cnam_desk.db.models import CourseUnit
 from cnam_desk.errors import NotFound, RefusedInput
+from cnam_desk.schedule import enrolments, planning, planning_export
 from tests.schedule_files import SESSION, plain_schedule, write_book
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -8,12 +8,13 @@ import zipfile
 import pytest
 from sqlalchemy import func, select
 
-from cnam_desk import exam_calendar, planning
+from cnam_desk import slots
 from cnam_desk.db.models import AuditEvent, CourseUnit, Exam
 from cnam_desk.errors import EditConflict, RefusedInput
 from cnam_desk.importing import RefusedFile
-from cnam_desk.planning import HeldExam, ScheduledExam, ScheduleFile, compare_schedule
 from cnam_desk.progress import Progress
+from cnam_desk.schedule import exam_calendar, planning
+from cnam_desk.schedule.planning import HeldExam, ScheduledExam, ScheduleFile, compare_schedule
 from tests.schedule_files import SESSION, plain_schedule, write_book
 
 D = dt.date
@@ -176,7 +177,7 @@ def test_one_exam_in_several_rooms_is_one_exam(db, tmp_path) -> None:
     schedule = read(db, path)
     assert schedule.errors == []
     assert [e.room for e in schedule.exams] == ["Amphi A ; Salle 12"]
-    assert planning.split_rooms(schedule.exams[0].room) == ["Amphi A", "Salle 12"]
+    assert slots.split_rooms(schedule.exams[0].room) == ["Amphi A", "Salle 12"]
 
 
 # --- bad rows ----------------------------------------------------------------------------------

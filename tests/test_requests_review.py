@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from cnam_desk import frenchdates
-from cnam_desk.db.engine import open_database
+from cnam_desk.database import open_database
 from cnam_desk.db.models import Arrangement, Letter, RefusalReason, RequestStatus
 from cnam_desk.errors import EditConflict, NotFound, RefusedInput
 from cnam_desk.requests import intake, queue, review
@@ -256,7 +256,7 @@ def test_second_decision_on_an_old_version_is_refused(office, database_url) -> N
 DECIDER = """
 import json, sys, time
 from pathlib import Path
-from cnam_desk.db.engine import open_database
+from cnam_desk.database import open_database
 from cnam_desk.errors import EditConflict
 from cnam_desk.requests import review
 url, clerk, decision, go = sys.argv[1:5]

@@ -6,7 +6,7 @@ import json
 
 import openpyxl
 
-from cnam_desk.db.engine import open_database
+from cnam_desk.database import open_database
 from cnam_desk.grading import entry
 from tests.results_data import seed
 

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal
 import os
 import subprocess
 import sys
 import threading
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
 
-from cnam_desk import cli, exam_calendar
+from cnam_desk import cli
+from cnam_desk.database import open_database
 from cnam_desk.db import engine as engine_module
-from cnam_desk.db.engine import Database, open_database
+from cnam_desk.db.engine import Database
 from cnam_desk.db.models import AuditEvent, ExamSession
 from cnam_desk.errors import DatabaseBusy, EditConflict
+from cnam_desk.schedule import exam_calendar
 from tests.conftest import ROOT
 
 ROUNDS = 12

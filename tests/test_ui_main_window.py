@@ -9,7 +9,7 @@ from PySide6.QtCore import QDate, QDateTime, QTime
 from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QApplication, QDialog
 
-from cnam_desk import exam_calendar
+from cnam_desk.schedule import exam_calendar
 from cnam_desk.ui import calendar_tab
 from cnam_desk.ui.calendar_tab import SESSION_KEY_ROLE, SessionDialog
 from cnam_desk.ui.main_window import MainWindow

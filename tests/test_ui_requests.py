@@ -10,7 +10,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog
 
-from cnam_desk.db.engine import open_database
+from cnam_desk.database import open_database
 from cnam_desk.db.models import Letter, RequestKind, RequestStatus
 from cnam_desk.requests import intake, queue, review
 from cnam_desk.ui import msgbox, request_dialogs, requests_tab

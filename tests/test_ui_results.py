@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QLineEdit
 
-from cnam_desk.db.engine import open_database
+from cnam_desk.database import open_database
 from cnam_desk.db.models import GradeCode
 from cnam_desk.grading import attestations, entry
 from cnam_desk.ui import msgbox, results_dialogs

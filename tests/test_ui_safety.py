@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cnam_desk import backup, exam_calendar
-from cnam_desk.db.engine import open_database
+from cnam_desk import backup
+from cnam_desk.database import open_database
+from cnam_desk.schedule import exam_calendar
 from cnam_desk.ui import app, msgbox, safety
 from cnam_desk.ui.main_window import MainWindow
 from tests.conftest import POSTGRES_URL

@@ -10,7 +10,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialog
 
-from cnam_desk import enrolments, planning
+from cnam_desk.schedule import enrolments, planning
 from cnam_desk.ui import msgbox
 from cnam_desk.ui.calendar_tab import SESSION_KEY_ROLE
 from cnam_desk.ui.import_dialogs import EnrolmentPreviewDialog, SchedulePreviewDialog

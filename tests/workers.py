@@ -48,7 +48,7 @@ def hold_write_lock(url: str, seconds: float) -> None:
     """Keep a write transaction open: another workstation in the middle of a long import."""
     from sqlalchemy import text
 
-    from cnam_desk.db.engine import open_database
+    from cnam_desk.database import open_database
 
     db = open_database(url, clerk="autre.poste")
     with db.transaction() as s:

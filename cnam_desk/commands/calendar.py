@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from cnam_desk import exam_calendar
-from cnam_desk.commands.common import add_json_flag, open_db, parse_date, parse_local_datetime, print_json
+from cnam_desk.commands.common import (
+    add_json_flag,
+    open_db,
+    parse_date,
+    parse_local_datetime,
+    print_json,
+)
+from cnam_desk.schedule import exam_calendar
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -10,7 +10,8 @@ import sys
 from typing import Any
 
 from cnam_desk import paths, settings
-from cnam_desk.db.engine import Database, open_database
+from cnam_desk.database import open_database
+from cnam_desk.db.engine import Database
 from cnam_desk.errors import RefusedInput
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from cnam_desk import letters
 from cnam_desk.commands.common import add_json_flag, open_db, print_json
 from cnam_desk.errors import RefusedInput
 from cnam_desk.progress import run_to_end
+from cnam_desk.requests import letters
 
 DECISION_LABELS = {
     "accepted": "acceptée",

@@ -56,7 +56,7 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    from cnam_desk.db.engine import open_database
+    from cnam_desk.database import open_database
 
     database = backup.require_sqlite(database_target(args))
     report = backup.restore(database, Path(args.file).expanduser())

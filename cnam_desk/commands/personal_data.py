@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 from cnam_desk import personal_data
-from cnam_desk.personal_data import plural
 from cnam_desk.commands.common import add_json_flag, open_db, print_json
 from cnam_desk.errors import RefusedInput
+from cnam_desk.personal_data import plural
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -7,9 +7,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from cnam_desk import conflicts, enrolments, frenchdates, planning, planning_export
+from cnam_desk import frenchdates
 from cnam_desk.commands.common import add_json_flag, open_db, print_json
 from cnam_desk.importing import RefusedFile, RowError, count
+from cnam_desk.schedule import conflicts, enrolments, planning, planning_export
 
 LISTED_CHANGES = 100  # lines of detail in the text summary; the counts say the rest
 

@@ -6,11 +6,11 @@ import argparse
 import datetime as dt
 import sys
 
-from cnam_desk import checks, frenchdates, parsing
+from cnam_desk import frenchdates, parsing
 from cnam_desk.commands.common import add_json_flag, open_db, parse_date, print_json
 from cnam_desk.db.models import RequestStatus
 from cnam_desk.errors import RefusedInput
-from cnam_desk.requests import intake, queue, review
+from cnam_desk.requests import checks, intake, queue, review
 from cnam_desk.requests.labels import KIND_LABELS, STATUS_LABELS
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from cnam_desk.commands.common import add_json_flag, open_db, print_json
-from cnam_desk.grading import demo as _results_demo  # noqa: F401 - adds the results to `cnam-desk demo`
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -1,30 +1,43 @@
-"""Opening a database: engine set-up, schema creation or upgrade, short transactions."""
+"""Opening a database: engine set-up, schema creation or upgrade, short transactions.
+
+This layer knows no feature: what a new database is seeded with, the backup taken before an
+upgrade and the derived data kept in step (followers) are handed over by the caller
+(`cnam_desk.database`).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.pool import StaticPool
 
-from cnam_desk.db import audit
+from cnam_desk import settings
+from cnam_desk.db import audit, migrate
+from cnam_desk.db.locking import WRITE_OPTION, WRITER_LOCK_KEY
+from cnam_desk.db.models import Clerk, ExamSession
 from cnam_desk.errors import DatabaseBusy, EditConflict
+
+# Derived data kept in step, in the same transaction, with a session's schedule, deadline or
+# enrolments (the requests' checks follow them): each is called with the open session and
+# the exam session that changed. See `session_changed`.
+Follower = Callable[[Session, ExamSession], object]
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # How long a transaction waits, in all, for another workstation's write to finish.
 BUSY_GIVE_UP_SECONDS = 120.0
-# PostgreSQL: one writer at a time, as SQLite's BEGIN IMMEDIATE gives; the key is "cnamdesk".
-WRITER_LOCK_KEY = int.from_bytes(b"cnamdesk", "big")
-WRITE_OPTION = "cnam_desk_write"
+__all__ = ["WRITER_LOCK_KEY", "WRITE_OPTION"]  # also named from here
 
 BUSY_MESSAGE = (
     "La base de données est occupée par un autre poste depuis plus de {seconds} secondes ; "
@@ -58,8 +71,6 @@ def database_url(target: str | os.PathLike[str]) -> str:
 
 def current_clerk() -> str:
     """The clerk named in the settings, else the operating-system user."""
-    from cnam_desk import settings
-
     return settings.workstation().get("clerk") or os.environ.get("CNAM_DESK_CLERK") or _os_user()
 
 
@@ -103,8 +114,6 @@ def make_engine(url: str) -> Engine:
             "hide_parameters": True,
         }
         if parsed.database in (None, "", ":memory:"):
-            from sqlalchemy.pool import StaticPool
-
             kwargs["poolclass"] = StaticPool
             kwargs["connect_args"] = {"check_same_thread": False}
         engine = create_engine(url, **kwargs)
@@ -116,12 +125,17 @@ def make_engine(url: str) -> Engine:
 class Database:
     """One database and the clerk working on it; every service call opens a short transaction."""
 
-    def __init__(self, engine: Engine, clerk: str | None = None):
+    def __init__(self, engine: Engine, clerk: str | None = None, *, followers: Sequence[Follower] = ()):
         self.engine = engine
         self.clerk = clerk or current_clerk()
+        self.followers = tuple(followers)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         audit.install(self._sessions)
         self._open = threading.local()  # the unit of work open in this thread, if any
+
+    def as_clerk(self, clerk: str) -> Database:
+        """The same database, with another clerk's name on what is done through it."""
+        return type(self)(self.engine, clerk, followers=self.followers)
 
     @property
     def url(self) -> str:
@@ -178,6 +192,7 @@ class Database:
         while True:
             session = self._sessions()
             session.info["clerk"] = self.clerk
+            session.info["followers"] = self.followers
             transaction = session.begin()
             try:
                 connection = session.connection(execution_options={WRITE_OPTION: write})
@@ -201,35 +216,42 @@ class Database:
         self.engine.dispose()
 
 
-def open_database(target: str | os.PathLike[str], *, clerk: str | None = None, seed: bool = True) -> Database:
-    """Open (creating or upgrading it) the database at a path or URL."""
-    from cnam_desk.db import migrate
+def open_database(
+    target: str | os.PathLike[str],
+    *,
+    clerk: str | None = None,
+    followers: Sequence[Follower] = (),
+    before_upgrade: Callable[[Engine], object] | None = None,
+    seed: Callable[[Database, bool], object] | None = None,
+    factory: type[Database] | None = None,
+) -> Database:
+    """Open (creating or upgrading it) the database at a path or URL.
 
+    `before_upgrade(engine)` runs before an existing schema is upgraded; `seed(database, created)`
+    after the opening, `created` telling a database that was empty; `factory` is the Database
+    class to make (a subclass of the caller's).
+    """
     url = database_url(target)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
-    created = migrate.upgrade(engine)
-    database = Database(engine, clerk)
+    created = migrate.upgrade(engine, before_upgrade=before_upgrade)
+    database = (factory or Database)(engine, clerk, followers=followers)
     register_clerk(database)
-    if seed:
-        from cnam_desk import exam_calendar
-
-        # Also when the first opening was stopped after the schema and before the calendar.
-        if created or exam_calendar.needs_default_calendar(database):
-            exam_calendar.install_default_calendar(database)
+    if seed is not None:
+        seed(database, created)
     return database
+
+
+def session_changed(s: Session, session: ExamSession) -> None:
+    """Tell the followers of the open transaction that a session's schedule, deadline or enrolments changed."""
+    for follow in s.info.get("followers", ()):
+        follow(s, session)
 
 
 def register_clerk(db: Database) -> None:
     """Keep the office's list of clerks: the first time a clerk opens the database, they are added."""
-    import datetime as dt
-
-    from sqlalchemy import select
-
-    from cnam_desk.db.models import Clerk
-
     with db.transaction() as s:
         if s.scalar(select(Clerk.id).where(Clerk.login == db.clerk)) is None:
             s.add(Clerk(login=db.clerk, display_name=db.clerk, first_seen=dt.datetime.now(dt.UTC)))

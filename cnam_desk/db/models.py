@@ -259,7 +259,7 @@ class AccommodationRequest(Versioned, Base):
     trip_end: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     comment: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus), default=RequestStatus.PENDING, index=True)
-    # Automatic checks, recomputed when the schedule changes; see cnam_desk.checks.
+    # Automatic checks, recomputed when the schedule changes; see cnam_desk.requests.checks.
     checks: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     decided_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     decided_by: Mapped[str | None] = mapped_column(String(120), nullable=True)

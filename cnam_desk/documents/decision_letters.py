@@ -96,7 +96,7 @@ class ArrangementLine:
 
 @dataclass(frozen=True)
 class DecisionLetter:
-    """Everything a decision letter prints; built from the database by cnam_desk.letters."""
+    """Everything a decision letter prints; built from the database by cnam_desk.requests.letters."""
 
     reference: str
     decision: Decision

@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from cnam_desk import exam_calendar, frenchdates
+from cnam_desk import frenchdates
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import (
     AcademicYear,
@@ -26,7 +26,6 @@ from cnam_desk.db.models import (
     Programme,
     ProgrammeUnit,
     Publication,
-    RequestEvent,
     RequestKind,
     RequestStatus,
     Semester,
@@ -35,6 +34,7 @@ from cnam_desk.db.models import (
 from cnam_desk.errors import EditConflict, NotFound, RefusedInput
 from cnam_desk.grading import rules
 from cnam_desk.grading.entry import best_of_two_in, find_student, normalise_code, sort_key
+from cnam_desk.schedule import exam_calendar
 
 # --- what a student passed ------------------------------------------------------------------
 
@@ -370,7 +370,7 @@ class M1Data:
     issued_on: dt.date
 
 
-def _issue_m1_in(s: Session, clerk: str, check: M1Check) -> M1Data:
+def issue_m1_in(s: Session, clerk: str, check: M1Check) -> M1Data:
     if not check.met:
         raise RefusedInput(check.summary)
     year = _year(s, check.year_label)
@@ -386,7 +386,7 @@ def issue_m1(db: Database, student_number: str, programme_name: str, year_label:
     """The attestation de M1, recorded; refused with the list of what is missing."""
     with db.transaction() as s:
         check = _check(s, _find_programme(s, programme_name), find_student(s, student_number), _year(s, year_label))
-        return _issue_m1_in(s, db.clerk, check)
+        return issue_m1_in(s, db.clerk, check)
 
 
 # --- attestation requests in the queue ------------------------------------------------------
@@ -406,7 +406,7 @@ class AttestationVerdict:
         return self.status is RequestStatus.ACCEPTED
 
 
-def _verdict_in(s: Session, request: AccommodationRequest, programme_name: str | None) -> AttestationVerdict:
+def verdict_in(s: Session, request: AccommodationRequest, programme_name: str | None) -> AttestationVerdict:
     if request.kind is not RequestKind.ATTESTATION:
         raise RefusedInput(f"La demande n° {request.id} n'est pas une demande d'attestation.")
     student = request.student or (
@@ -439,43 +439,4 @@ def attestation_verdict(db: Database, request_id: int, programme_name: str | Non
         request = s.get(AccommodationRequest, request_id)
         if request is None:
             raise NotFound(f"La demande n° {request_id} n'existe pas.")
-        return _verdict_in(s, request, programme_name)
-
-
-def decide_attestation_request(
-    db: Database, request_id: int, programme_name: str | None = None, *, expect_version: int | None = None
-) -> tuple[AttestationVerdict, M1Data | None]:
-    """Decide an attestation request by the programme check, in one transaction, as the queue decides.
-
-    Met: accepted and the attestation de M1 recorded. Not met: refused with the list of what is
-    missing. Student unknown: incomplete. The request's history gets the decision; a request
-    changed since the clerk read it (expect_version) is refused with who changed it and when.
-    """
-    from cnam_desk.requests import review
-
-    now = frenchdates.now()
-    with db.transaction() as s:
-        request = review.load_for_change(s, request_id, expect_version)
-        verdict = _verdict_in(s, request, programme_name)
-        issued = _issue_m1_in(s, db.clerk, verdict.check) if verdict.accepted and verdict.check else None
-        previous = request.status
-        request.status = verdict.status
-        request.decided_at = now
-        request.decided_by = db.clerk
-        request.arrangements = []
-        if verdict.status is RequestStatus.INCOMPLETE:
-            request.missing_items = verdict.reason
-            request.decision_reason = ""
-            text = f"Incomplète : {verdict.reason}"
-        else:
-            request.decision_reason = verdict.reason
-            request.missing_items = ""
-            text = (f"Acceptée : attestation de M1 {issued.reference} ({verdict.check.programme.name})"
-                    if issued and verdict.check else f"Refusée : {verdict.reason}")
-        request.decision_comment = f"Attestation de M1 {issued.reference}" if issued else ""
-        changing = previous is not RequestStatus.PENDING
-        request.events.append(
-            RequestEvent(at=now, clerk=db.clerk, action="changed" if changing else "decided", text=text)
-        )
-        review.touch(request)
-        return verdict, issued
+        return verdict_in(s, request, programme_name)

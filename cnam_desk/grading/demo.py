@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, insert, select
 
-from cnam_desk import demo, exam_calendar, frenchdates
+from cnam_desk import frenchdates
 from cnam_desk.db import audit
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import (
@@ -22,6 +22,8 @@ from cnam_desk.db.models import (
     Publication,
 )
 from cnam_desk.grading import entry, rules
+from cnam_desk.schedule import exam_calendar
+from cnam_desk.schedule.demo import DEMO_YEAR
 
 DEMO_CLERK = "secretariat.examens"
 # UEs of semester 1 left unpublished (entry in progress): the window shows both states.
@@ -49,7 +51,7 @@ def seed_results(db: Database) -> None:
     rng = random.Random(20240122)
     now = frenchdates.now()
     with db.transaction() as s:
-        year = exam_calendar.find_year(s, demo.DEMO_YEAR)
+        year = exam_calendar.find_year(s, DEMO_YEAR)
         session_ids = {}
         for semester in year.semesters:
             for session in semester.sessions:
@@ -123,7 +125,7 @@ def _demo_correction(db: Database) -> None:
     with db.transaction() as s:
         if s.scalar(select(func.count()).select_from(GradeChange).where(GradeChange.reason == CORRECTION_REASON)):
             return
-    ref = entry.exam_ref(db, f"{demo.DEMO_YEAR}/S1/1", "NFA031")
+    ref = entry.exam_ref(db, f"{DEMO_YEAR}/S1/1", "NFA031")
     sheet = entry.load_sheet(db, ref)
     if not sheet.published:
         return
@@ -133,10 +135,3 @@ def _demo_correction(db: Database) -> None:
                              reason=CORRECTION_REASON)
             return
 
-
-def register() -> None:
-    if seed_results not in demo.EXTRA_SEEDERS:
-        demo.EXTRA_SEEDERS.append(seed_results)
-
-
-register()

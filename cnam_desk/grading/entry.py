@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from cnam_desk import exam_calendar, frenchdates
+from cnam_desk import frenchdates
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import (
     CourseUnit,
@@ -31,6 +31,7 @@ from cnam_desk.db.models import (
 from cnam_desk.errors import EditConflict, NotFound, RefusedInput
 from cnam_desk.grading import rules
 from cnam_desk.grading.rules import GradeValue, ResultCode
+from cnam_desk.schedule import exam_calendar
 
 BEST_OF_TWO_SETTING = "results.best_of_two"
 HISTOGRAM_BINS = 20  # one bar per point: [0, 1), [1, 2) ... [19, 20]

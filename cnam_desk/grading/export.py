@@ -9,7 +9,6 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from cnam_desk import exam_calendar
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, ExamSession, Grade, Publication, Student
 from cnam_desk.errors import RefusedInput
@@ -17,6 +16,7 @@ from cnam_desk.grading import rules
 from cnam_desk.grading.entry import best_of_two_in, sort_key
 from cnam_desk.grading.rules import GradeValue, ResultCode
 from cnam_desk.progress import Progress
+from cnam_desk.schedule import exam_calendar
 from cnam_desk.xlsx_export import write_xlsx
 
 HEADERS = ["N° auditeur", "Nom", "Prénom", "UE", "Session", "Note", "Résultat"]

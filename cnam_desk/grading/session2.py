@@ -9,7 +9,6 @@ from pathlib import Path
 from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
-from cnam_desk import exam_calendar
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import (
     AcademicYear,
@@ -25,6 +24,7 @@ from cnam_desk.errors import NotFound
 from cnam_desk.grading import rules
 from cnam_desk.grading.entry import sort_key
 from cnam_desk.grading.rules import GradeValue
+from cnam_desk.schedule import exam_calendar
 
 # Said wherever the roster is shown or printed (rule 5 of the office's page).
 NO_CONVOCATION = "Pas de convocation pour la session 2 : les auditeurs concernés viennent sans inscription."

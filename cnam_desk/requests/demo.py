@@ -13,11 +13,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from cnam_desk import checks, demo, exam_calendar, frenchdates
-from cnam_desk.conflicts import times_overlap
+from cnam_desk import frenchdates
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Enrolment, Exam, RequestKind, RequestSource, Student
-from cnam_desk.requests import intake, queue, review
+from cnam_desk.requests import checks, intake, queue, review
+from cnam_desk.schedule import exam_calendar
+from cnam_desk.slots import times_overlap
 
 SESSIONS = {"2023-2024/S1/1": 42, "2023-2024/S2/1": 16}
 
@@ -234,7 +235,7 @@ def seed_requests(db: Database) -> None:
 
 def _decide_some(db: Database) -> None:
     """A morning's work already done in S1/1: a few decisions, one proof kept."""
-    clerk = Database(db.engine, clerk="marie.durand")
+    clerk = db.as_clerk("marie.durand")
     rows = queue.list_requests(clerk, "2023-2024/S1/1", "pending")
     when = _paris(dt.date(2024, 1, 9), 9, 30)
     reasons = review.refusal_reasons(clerk)
@@ -285,6 +286,3 @@ def _decide_some(db: Database) -> None:
     if trip is not None:
         with tempfile.TemporaryDirectory() as folder:
             intake.attach_proof(clerk, trip.id, _proof_pdf(Path(folder)))
-
-
-demo.EXTRA_SEEDERS.append(seed_requests)

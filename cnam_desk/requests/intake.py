@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cnam_desk import checks, exam_calendar, frenchdates, parsing, spreadsheets
+from cnam_desk import frenchdates, parsing, spreadsheets
 from cnam_desk.db import audit
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import (
@@ -44,7 +44,9 @@ from cnam_desk.db.models import (
 )
 from cnam_desk.errors import Location, NotFound, RefusedInput
 from cnam_desk.progress import Progress
+from cnam_desk.requests import checks
 from cnam_desk.requests.labels import DISABILITY_TEXT, HANDICNAM, KIND_LABELS, SOURCE_LABELS
+from cnam_desk.schedule import exam_calendar
 
 PROOF_MAX_BYTES = 10 * 1024 * 1024
 PROOF_TYPES = {

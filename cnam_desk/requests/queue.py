@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, not_, or_, select
 from sqlalchemy.orm import Session
 
-from cnam_desk import checks, exam_calendar, frenchdates
+from cnam_desk import frenchdates
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import (
     AccommodationRequest,
@@ -31,6 +31,8 @@ from cnam_desk.db.models import (
     Semester,
 )
 from cnam_desk.errors import NotFound, RefusedInput
+from cnam_desk.requests import checks
+from cnam_desk.schedule import exam_calendar
 
 
 @dataclass(frozen=True, slots=True)

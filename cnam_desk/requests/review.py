@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -16,8 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from cnam_desk import checks, frenchdates, parsing
-from cnam_desk.conflicts import times_overlap
+from cnam_desk import frenchdates, parsing
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import (
     AccommodationRequest,
@@ -29,7 +30,10 @@ from cnam_desk.db.models import (
     RequestStatus,
 )
 from cnam_desk.errors import EditConflict, NotFound, RefusedInput
+from cnam_desk.grading import attestations
+from cnam_desk.requests import checks, queue
 from cnam_desk.requests.labels import HANDICNAM, STATUS_LABELS
+from cnam_desk.slots import times_overlap
 from cnam_desk.spreadsheets import normalise_header
 
 INCOMPLETE_REPLY_DAYS = 7
@@ -261,10 +265,12 @@ def decide(
     expect_version: int | None = None,
     change_reason: str = "",
     now: dt.datetime | None = None,
-):  # -> queue.QueueRow
-    """Record a clerk's decision on one request; returns the request as the queue shows it."""
-    from cnam_desk.requests import queue
+) -> queue.QueueRow:
+    """Record a clerk's decision on one request; returns the request as the queue shows it.
 
+    A request for the attestation de M1 is accepted without an arrangement: only when the
+    programme check says it is earned, and the attestation is recorded with the decision.
+    """
     try:
         decision = Decision(decision)
     except ValueError:
@@ -272,48 +278,108 @@ def decide(
             f"Décision « {decision} » inconnue : accept, refuse, incomplete ou redirect."
         ) from None
     now = now or frenchdates.now()
-    if decision is Decision.ACCEPT and arrangement is None and _kind(db, request_id) is RequestKind.ATTESTATION:
-        return _accept_attestation(db, request_id, expect_version)
+    with _conflicts_named(db, request_id), db.transaction() as s:
+        request = load_for_change(s, request_id, expect_version)
+        if decision is Decision.ACCEPT and arrangement is None and request.kind is RequestKind.ATTESTATION:
+            verdict = attestations.verdict_in(s, request, None)
+            if not verdict.accepted:
+                raise RefusedInput(
+                    f"Attestation de M1 impossible pour la demande n° {request_id} : {verdict.reason}."
+                )
+            _record_attestation(s, db.clerk, request, verdict, change_reason, now)
+        else:
+            _apply(s, db.clerk, request, decision, reason, comment, arrangement, reply_by, change_reason, now)
+        s.flush()
+        return queue.row_of(s, request)
+
+
+def decide_attestation(
+    db: Database,
+    request_id: int,
+    programme_name: str | None = None,
+    *,
+    expect_version: int | None = None,
+    change_reason: str = "",
+    now: dt.datetime | None = None,
+) -> tuple[attestations.AttestationVerdict, attestations.M1Data | None]:
+    """Decide an attestation request by the programme check, in one transaction.
+
+    Met: accepted and the attestation de M1 recorded. Not met: refused with the list of what is
+    missing. Student unknown: incomplete. The same rules as every decision: a request changed
+    since the clerk read it (expect_version) is refused with who changed it and when, and a
+    decision whose letter was printed changes only with a reason.
+    """
+    now = now or frenchdates.now()
+    with _conflicts_named(db, request_id), db.transaction() as s:
+        request = load_for_change(s, request_id, expect_version)
+        verdict = attestations.verdict_in(s, request, programme_name)
+        issued = _record_attestation(s, db.clerk, request, verdict, change_reason, now)
+        return verdict, issued
+
+
+@contextmanager
+def _conflicts_named(db: Database, request_id: int) -> Iterator[None]:
+    """Another clerk's decision went through between our read and our write: say who and when."""
     try:
-        with db.transaction() as s:
-            request = load_for_change(s, request_id, expect_version)
-            _apply(
-                s,
-                db.clerk,
-                request,
-                decision,
-                reason,
-                comment,
-                arrangement,
-                reply_by,
-                change_reason,
-                now,
-            )
-            s.flush()
-            return queue.row_of(s, request)
+        yield
     except StaleDataError:
-        # Another clerk's decision went through between our read and our write.
         with db.transaction() as s:
             request = s.get(AccommodationRequest, request_id)
             assert request is not None
             raise EditConflict(conflict_message(s, request)) from None
 
 
-def _kind(db: Database, request_id: int) -> RequestKind | None:
-    with db.transaction() as s:
-        return s.scalar(select(AccommodationRequest.kind).where(AccommodationRequest.id == request_id))
+_STATUS_DECISION = {decision.status: decision for decision in Decision}
 
 
-def _accept_attestation(db: Database, request_id: int, expect_version: int | None):  # -> queue.QueueRow
-    """An attestation de M1 is granted only when the programme check says it is earned."""
-    from cnam_desk.grading import attestations
-    from cnam_desk.requests import queue
+def _record_attestation(
+    s: Session,
+    clerk: str,
+    request: AccommodationRequest,
+    verdict: attestations.AttestationVerdict,
+    change_reason: str,
+    now: dt.datetime,
+) -> attestations.M1Data | None:
+    decision = _STATUS_DECISION[verdict.status]
+    change_reason = parsing.parse_text(change_reason)
+    previous, changing = _guard(s, request, decision, change_reason)
+    issued = attestations.issue_m1_in(s, clerk, verdict.check) if verdict.accepted and verdict.check else None
+    if decision is Decision.INCOMPLETE:
+        fields = {"missing_items": verdict.reason, "decision_reason": ""}
+        text = f"Incomplète : {verdict.reason}"
+    else:
+        fields = {"missing_items": "", "decision_reason": verdict.reason}
+        text = (
+            f"Acceptée : attestation de M1 {issued.reference} ({verdict.check.programme.name})"
+            if issued and verdict.check
+            else f"Refusée : {verdict.reason}"
+        )
+    _write(
+        s, clerk, request, decision, now, text, previous, change_reason,
+        decision_comment=f"Attestation de M1 {issued.reference}" if issued else "",
+        reply_by=None, arrangements=[], **fields,
+    )  # fmt: skip
+    return issued
 
-    verdict = attestations.attestation_verdict(db, request_id)
-    if not verdict.accepted:
-        raise RefusedInput(f"Attestation de M1 impossible pour la demande n° {request_id} : {verdict.reason}.")
-    attestations.decide_attestation_request(db, request_id, expect_version=expect_version)
-    return queue.rows_by_id(db, [request_id])[request_id]
+
+def _guard(
+    s: Session, request: AccommodationRequest, decision: Decision, change_reason: str
+) -> tuple[RequestStatus, bool]:
+    """The rules every decision obeys; returns the status before and whether it is a change."""
+    if request.kind is RequestKind.DISABILITY and decision is not Decision.REDIRECT:
+        raise RefusedInput(
+            "Une demande liée à une situation de handicap n'est pas décidée par le service des examens : "
+            f"elle est transmise à la {HANDICNAM}."
+        )
+    previous = request.status
+    changing = previous is not RequestStatus.PENDING
+    printed = printed_letter_at(s, request.id) if changing else None
+    if printed is not None and not change_reason:
+        raise ChangeReasonRequired(
+            f"Le courrier de la décision « {_status_word(previous)} » a été imprimé le "
+            f"{frenchdates.long_datetime(printed)} : indiquez le motif du changement (--change-reason)."
+        )
+    return previous, changing
 
 
 def _apply(
@@ -331,28 +397,14 @@ def _apply(
     reason = parsing.parse_text(reason)
     comment = parsing.parse_text(comment)
     change_reason = parsing.parse_text(change_reason)
-    if request.kind is RequestKind.DISABILITY and decision is not Decision.REDIRECT:
-        raise RefusedInput(
-            "Une demande liée à une situation de handicap n'est pas décidée par le service des examens : "
-            f"elle est transmise à la {HANDICNAM}."
-        )
-    previous = request.status
-    changing = previous is not RequestStatus.PENDING
-    printed = printed_letter_at(s, request.id) if changing else None
-    if printed is not None and not change_reason:
-        raise ChangeReasonRequired(
-            f"Le courrier de la décision « {_status_word(previous)} » a été imprimé le "
-            f"{frenchdates.long_datetime(printed)} : indiquez le motif du changement (--change-reason)."
-        )
+    previous, _changing = _guard(s, request, decision, change_reason)
 
     arrangements: list[Arrangement] = []
     missing_items = ""
     decision_reason = ""
-    decision_comment = ""
     chosen_reply_by: dt.date | None = None
     if decision is Decision.ACCEPT:
         arrangements = [_check_arrangement(s, request, given)]
-        decision_comment = comment
         text = "Acceptée : " + _arrangement_text(arrangements[0])
     elif decision is Decision.REFUSE:
         if not reason:
@@ -367,7 +419,6 @@ def _apply(
             )
         )
         decision_reason = match_refusal_reason(reasons, reason)
-        decision_comment = comment
         text = f"Refusée : {decision_reason}" + (f" ({comment})" if comment else "")
     elif decision is Decision.INCOMPLETE:
         if not reason:
@@ -379,15 +430,37 @@ def _apply(
                 f"La date de réponse attendue ({frenchdates.long_date(chosen_reply_by)}) est déjà passée."
             )
         missing_items = reason
-        decision_comment = comment
         text = f"Incomplète : manque {reason} ; réponse attendue avant le {frenchdates.long_date(chosen_reply_by)}"
     else:
         decision_reason = reason or (HANDICNAM if request.kind is RequestKind.DISABILITY else "")
         if not decision_reason:
             raise RefusedInput("Indiquez vers qui la demande est redirigée (--reason).")
-        decision_comment = comment
         text = f"Redirigée vers {decision_reason}"
+    _write(
+        s, clerk, request, decision, now, text, previous, change_reason,
+        decision_reason=decision_reason, decision_comment=comment, missing_items=missing_items,
+        reply_by=chosen_reply_by, arrangements=arrangements,
+    )  # fmt: skip
 
+
+def _write(
+    s: Session,
+    clerk: str,
+    request: AccommodationRequest,
+    decision: Decision,
+    now: dt.datetime,
+    text: str,
+    previous: RequestStatus,
+    change_reason: str,
+    *,
+    decision_reason: str,
+    decision_comment: str,
+    missing_items: str,
+    reply_by: dt.date | None,
+    arrangements: list[Arrangement],
+) -> None:
+    """The one place a decision is written: status, fields, history line, new version."""
+    changing = previous is not RequestStatus.PENDING
     if changing:
         text = f"Décision modifiée (était : {_status_word(previous)}) : {text}"
         if change_reason:
@@ -400,7 +473,7 @@ def _apply(
         request.decision_reason = decision_reason
         request.decision_comment = decision_comment
         request.missing_items = missing_items
-        request.reply_by = chosen_reply_by
+        request.reply_by = reply_by
         request.arrangements = arrangements
         request.events.append(
             RequestEvent(

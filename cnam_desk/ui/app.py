@@ -12,7 +12,8 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QWidget
 
 from cnam_desk import logs
-from cnam_desk.db.engine import Database, open_database
+from cnam_desk.database import open_database
+from cnam_desk.db.engine import Database
 from cnam_desk.errors import RefusedInput
 
 

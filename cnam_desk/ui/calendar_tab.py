@@ -28,19 +28,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnam_desk import (
+from cnam_desk import frenchdates, importing
+from cnam_desk.db.engine import Database
+from cnam_desk.errors import RefusedInput
+from cnam_desk.progress import Progress
+from cnam_desk.schedule import (
     conflicts,
+    dropped,
     enrolments,
     exam_calendar,
-    frenchdates,
-    importing,
     planning,
     planning_export,
 )
-from cnam_desk.db.engine import Database
-from cnam_desk.errors import RefusedInput
-from cnam_desk.exam_calendar import SessionState, SessionView
-from cnam_desk.progress import Progress
+from cnam_desk.schedule.exam_calendar import SessionState, SessionView
 from cnam_desk.ui import msgbox, tasks
 from cnam_desk.ui.drops import SPREADSHEETS, FileDropFilter
 from cnam_desk.ui.import_dialogs import EnrolmentPreviewDialog, SchedulePreviewDialog
@@ -449,7 +449,7 @@ class CalendarTab(QWidget):
             found = kind
             if found is None:
                 yield Progress(0, 0, f"Lecture de « {path.name} »…")
-                found = importing.file_kind(path) or "planning"
+                found = dropped.file_kind(path) or "planning"
             if found == "inscriptions":
                 result = yield from enrolments.read_and_preview_steps(db, path, view.year)
             else:

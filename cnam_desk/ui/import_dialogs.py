@@ -9,10 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from cnam_desk import frenchdates
-from cnam_desk.enrolments import EnrolmentFile, EnrolmentPreview
-from cnam_desk.exam_calendar import SessionView
 from cnam_desk.importing import RowError, count
-from cnam_desk.planning import ScheduleFile, SchedulePreview
+from cnam_desk.schedule.enrolments import EnrolmentFile, EnrolmentPreview
+from cnam_desk.schedule.exam_calendar import SessionView
+from cnam_desk.schedule.planning import ScheduleFile, SchedulePreview
 from cnam_desk.ui.schedule_models import Column, RowsModel, slot_text
 from cnam_desk.ui.schedule_view import read_only_table
 

@@ -45,10 +45,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnam_desk import letters, printing
+from cnam_desk import printing
 from cnam_desk.db.engine import Database
 from cnam_desk.errors import RefusedInput
 from cnam_desk.frenchdates import paris, short_date
+from cnam_desk.requests import letters
 from cnam_desk.ui import msgbox, tasks
 
 TITLE = "Courriers"

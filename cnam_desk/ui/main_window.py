@@ -8,11 +8,10 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QWidget
 
 from cnam_desk import __version__, paths
 from cnam_desk.db.engine import Database
-from cnam_desk.ui import msgbox
+from cnam_desk.ui import msgbox, safety
 from cnam_desk.ui.calendar_tab import CalendarTab
 from cnam_desk.ui.requests_tab import RequestsTab
 from cnam_desk.ui.results_tab import ResultsTab
-from cnam_desk.ui import safety
 
 TAB_NAMES = ("calendrier", "demandes", "resultats")
 

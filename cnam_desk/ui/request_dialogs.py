@@ -29,12 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnam_desk import exam_calendar, frenchdates
+from cnam_desk import frenchdates
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import RequestKind, RequestSource
 from cnam_desk.errors import RefusedInput
 from cnam_desk.requests import intake, review
 from cnam_desk.requests.labels import KIND_LABELS
+from cnam_desk.schedule import exam_calendar
 from cnam_desk.ui import msgbox, tasks
 from cnam_desk.ui.request_models import FIELD_CHOICES, MappingModel
 

@@ -16,9 +16,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from cnam_desk import checks, frenchdates
+from cnam_desk import frenchdates
 from cnam_desk.db.models import RequestKind, RequestStatus
-from cnam_desk.requests import intake
+from cnam_desk.requests import checks, intake
 from cnam_desk.requests.labels import KIND_LABELS, STATUS_LABELS
 from cnam_desk.requests.queue import QueueRow
 

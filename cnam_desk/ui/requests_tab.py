@@ -35,13 +35,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnam_desk import checks, exam_calendar, frenchdates
+from cnam_desk import frenchdates
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import RequestKind, RequestStatus
 from cnam_desk.errors import EditConflict, RefusedInput
-from cnam_desk.requests import intake, queue, review
+from cnam_desk.requests import checks, intake, queue, review
 from cnam_desk.requests.labels import HANDICNAM, KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
 from cnam_desk.requests.review import Decision
+from cnam_desk.schedule import exam_calendar
 from cnam_desk.ui import msgbox, request_dialogs
 from cnam_desk.ui.drops import SPREADSHEETS, FileDropFilter
 from cnam_desk.ui.request_dialogs import from_qdate, to_qdate

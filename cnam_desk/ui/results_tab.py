@@ -49,14 +49,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cnam_desk import exam_calendar
 from cnam_desk.db.engine import Database
 from cnam_desk.errors import RefusedInput
-from cnam_desk.grading import demo as _results_demo  # noqa: F401 - the demo year gets its grades
 from cnam_desk.grading import entry, rules, session2
 from cnam_desk.grading.entry import ExamRef, GradeConflict, GradeEdit, GradeRow, GradeSheet
 from cnam_desk.grading.rules import GradeValue
 from cnam_desk.progress import Progress
+from cnam_desk.schedule import exam_calendar
 from cnam_desk.ui import msgbox, tasks
 from cnam_desk.ui.drops import SPREADSHEETS, FileDropFilter
 from cnam_desk.ui.results_models import (

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from cnam_desk import frenchdates
-from cnam_desk.conflicts import Conflicts
-from cnam_desk.exam_calendar import SessionView
+from cnam_desk.schedule.conflicts import Conflicts
+from cnam_desk.schedule.exam_calendar import SessionView
 from cnam_desk.ui.schedule_models import (
     DATE,
     DAY_COLUMNS,

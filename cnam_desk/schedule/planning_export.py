@@ -18,13 +18,15 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from sqlalchemy import select
 
-from cnam_desk import exam_calendar, frenchdates, office, parsing, planning
+from cnam_desk import frenchdates, office, parsing
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Enrolment, Exam, Student
 from cnam_desk.documents import AttendanceSheet, AttendanceStudent, render_attendance_sheets
 from cnam_desk.errors import NotFound, RefusedInput
-from cnam_desk.planning import ExamLine
 from cnam_desk.progress import Progress, Steps, run_to_end
+from cnam_desk.schedule import exam_calendar, planning
+from cnam_desk.schedule.planning import ExamLine
+from cnam_desk.slots import split_rooms
 
 FORMATS = (".ics", ".xlsx")
 # What spreadsheet programs take for the start of a formula (or of a DDE call).
@@ -266,7 +268,7 @@ def attendance_rosters(db: Database, session_key: str) -> list[AttendanceRoster]
     rosters = []
     for exam in exams:
         students = sorted(enrolled.get(exam.ue, []), key=_name_key)
-        rooms = planning.split_rooms(exam.room) or [""]
+        rooms = split_rooms(exam.room) or [""]
         for room, block in zip(rooms, split_by_rooms(students, len(rooms)), strict=True):
             rosters.append(
                 AttendanceRoster(

@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from cnam_desk.conflicts import times_overlap
 from cnam_desk.db.models import (
     AccommodationRequest,
     CourseUnit,
@@ -27,6 +26,7 @@ from cnam_desk.db.models import (
     RequestKind,
     Semester,
 )
+from cnam_desk.slots import times_overlap
 
 # The values the office sees (and `cnam-desk requests --json` writes).
 ON_TIME = "on_time"
@@ -362,7 +362,7 @@ def recompute_session(s: Session, session: ExamSession) -> int:
 
 def recompute_checks(db: Any, session_key: str) -> int:
     """Recompute the checks of a session's requests (call it after the schedule or deadline changes)."""
-    from cnam_desk import exam_calendar
+    from cnam_desk.schedule import exam_calendar
 
     with db.transaction() as s:
         return recompute_session(s, exam_calendar.find_session(s, session_key))

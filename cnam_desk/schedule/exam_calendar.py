@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from cnam_desk import frenchdates, paths
-from cnam_desk.db.engine import Database
+from cnam_desk.db.engine import Database, session_changed
 from cnam_desk.db.models import AcademicYear, ExamSession, Semester
 from cnam_desk.errors import NotFound, RefusedInput
 
@@ -305,9 +305,7 @@ def save_session(
         session.request_deadline = deadline
     s.flush()
     # A new deadline can make requests late or on time: their checks follow at once.
-    from cnam_desk import checks
-
-    checks.recompute_session(s, session)
+    session_changed(s, session)
     return _view(session, None)
 
 

@@ -10,23 +10,11 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import select
 
-from cnam_desk import exam_calendar, frenchdates, parsing
+from cnam_desk import frenchdates, parsing
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Enrolment, Exam, Student
-from cnam_desk.planning import split_rooms
-
-
-def times_overlap(
-    date1: dt.date, start1: dt.time, end1: dt.time, date2: dt.date, start2: dt.time, end2: dt.time
-) -> bool:
-    """The overlap rule: the same day and some time in common.
-
-    One exam ending at 12h00 and another starting at 12h00 do not overlap; a slot that
-    ends before it starts holds no time and overlaps nothing.
-    """
-    if date1 != date2 or end1 <= start1 or end2 <= start2:
-        return False
-    return start1 < end2 and start2 < end1
+from cnam_desk.schedule import exam_calendar
+from cnam_desk.slots import split_rooms, times_overlap
 
 
 class Slot(NamedTuple):

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from cnam_desk import exam_calendar, frenchdates, office, printing
+from cnam_desk import frenchdates, office, printing
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import (
     AccommodationRequest,
@@ -36,6 +36,7 @@ from cnam_desk.documents import (
 from cnam_desk.documents.common import split_lines
 from cnam_desk.errors import NotFound, RefusedInput
 from cnam_desk.progress import Progress
+from cnam_desk.schedule import exam_calendar
 
 DECIDED = (RequestStatus.ACCEPTED, RequestStatus.REFUSED, RequestStatus.INCOMPLETE, RequestStatus.REDIRECTED)
 ORDERS = ("name", "decision", "date")

@@ -13,9 +13,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from cnam_desk import exam_calendar, frenchdates, parsing, spreadsheets
+from cnam_desk import frenchdates, parsing, spreadsheets
 from cnam_desk.db import audit
-from cnam_desk.db.engine import Database
+from cnam_desk.db.engine import Database, session_changed
 from cnam_desk.db.models import CourseUnit, Exam
 from cnam_desk.errors import EditConflict, Location, RefusedInput
 from cnam_desk.importing import (
@@ -29,12 +29,13 @@ from cnam_desk.importing import (
     refuse_errors,
 )
 from cnam_desk.progress import Progress, Steps, run_to_end
+from cnam_desk.schedule import exam_calendar
+from cnam_desk.slots import merge_rooms
 from cnam_desk.spreadsheets import Field
 
 # The office's own centre: rows that name no centre are exams in Paris.
 DEFAULT_CENTRE = "Paris"
 # One exam held in several rooms keeps them in one text, in this order.
-ROOM_SEPARATOR = " ; "
 
 UE_CODE_MAX = 20
 TITLE_MAX = 300
@@ -90,19 +91,6 @@ class ScheduleFile:
     sheets: list[str] = field(default_factory=list)
     # UEs named on rows in error: their exams are never removed by an import that skips those rows.
     ues_in_error: set[str] = field(default_factory=set)
-
-
-def split_rooms(room: str) -> list[str]:
-    """The rooms of an exam held in several rooms."""
-    return [part.strip() for part in room.split(ROOM_SEPARATOR.strip()) if part.strip()]
-
-
-def _merge_rooms(first: str, second: str) -> str:
-    rooms = split_rooms(first)
-    for room in split_rooms(second):
-        if room not in rooms:
-            rooms.append(room)
-    return ROOM_SEPARATOR.join(rooms)
 
 
 # What an UE code looks like (NFA031, US331H, UTC501, « nfa 031 »), as opposed to a note
@@ -272,7 +260,7 @@ def read_schedule_steps(path: str | Path, session: exam_calendar.SessionView) ->
                 if (earlier.date, earlier.start, earlier.end) == (exam.date, exam.start, exam.end):
                     # The same exam on another line for another room: one exam, several rooms.
                     exams[index] = earlier._replace(
-                        title=earlier.title or exam.title, room=_merge_rooms(earlier.room, exam.room)
+                        title=earlier.title or exam.title, room=merge_rooms(earlier.room, exam.room)
                     )
                     continue
                 clash = (
@@ -596,9 +584,7 @@ def apply_schedule_steps(
                 },
             )  # fmt: skip
         if preview.has_changes:
-            from cnam_desk import checks  # the requests' checks depend on the schedule
-
-            checks.recompute_session(s, session)
+            session_changed(s, session)  # the requests' checks depend on the schedule
         yield Progress(total, total, "Planning enregistré")
     return summary
 

@@ -10,9 +10,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from cnam_desk import exam_calendar, parsing, spreadsheets
+from cnam_desk import parsing, spreadsheets
 from cnam_desk.db import audit
-from cnam_desk.db.engine import Database
+from cnam_desk.db.engine import Database, session_changed
 from cnam_desk.db.models import CourseUnit, Enrolment, ExamSession, Semester, Student
 from cnam_desk.errors import EditConflict
 from cnam_desk.importing import (
@@ -26,6 +26,7 @@ from cnam_desk.importing import (
     refuse_errors,
 )
 from cnam_desk.progress import Progress, Steps, run_to_end
+from cnam_desk.schedule import exam_calendar
 from cnam_desk.spreadsheets import Field
 
 NUMBER_MAX = 40
@@ -418,12 +419,11 @@ def apply_enrolments_steps(
                        "rows_skipped": len(file.errors)},
             )  # fmt: skip
         if preview.enrolments_added:
-            from cnam_desk import checks  # "not enrolled" may no longer hold
-
+            # "not enrolled" may no longer hold
             for session in s.scalars(
                 select(ExamSession).join(Semester).where(Semester.year_id == year_id)
             ):
-                checks.recompute_session(s, session)
+                session_changed(s, session)
         yield Progress(total, total, "Inscriptions enregistrées")
     return summary
 

@@ -1,0 +1,1 @@
+"""The exam schedule: years, semesters, sessions and deadlines, exams, enrolments, clashes, exports."""

@@ -24,6 +24,8 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from cnam_desk import paths
+from cnam_desk.db import migrate
+from cnam_desk.db.engine import database_url
 from cnam_desk.errors import DamagedDatabase, RefusedInput
 
 DAILY_KEPT = 7
@@ -68,8 +70,6 @@ def sqlite_file(engine: Engine) -> Path | None:
 
 def sqlite_path(target: str | os.PathLike[str]) -> Path | None:
     """The SQLite file a path or URL names, without opening it; None for a server database."""
-    from cnam_desk.db.engine import database_url
-
     url = make_url(database_url(target))
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return None
@@ -322,8 +322,6 @@ def rotate(database: Path, today: dt.date | None = None) -> list[Path]:
 
 def inspect_backup(file: Path) -> str:
     """Check that a file is a sound Cnam Desk database at a known schema revision; return the revision."""
-    from cnam_desk.db import migrate
-
     if not file.is_file():
         raise RefusedInput(f"Le fichier « {file} » n'existe pas.")
     with file.open("rb") as handle:

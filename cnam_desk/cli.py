@@ -12,6 +12,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from cnam_desk import integrity, logs, netshare
+from cnam_desk.commands.common import database_target
 from cnam_desk.errors import RefusedInput
 
 # Each module of cnam_desk.commands adds its own subcommands with register(subparsers).
@@ -103,8 +105,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        from cnam_desk.commands.common import database_target
-        from cnam_desk.ui.app import run_window  # the only path that imports Qt
+        from cnam_desk.ui.app import (
+            run_window,  # deferred on purpose: the only path that imports Qt
+        )
 
         return run_window(database_target(args), demo=args.demo)
     try:
@@ -122,9 +125,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("cnam-desk : interrompu, rien n'a été enregistré de l'opération en cours.", file=sys.stderr)
         return EXIT_REFUSED
     except Exception as error:  # noqa: BLE001 - last resort: log it, tell the clerk where
-        from cnam_desk import integrity, logs
-        from cnam_desk.commands.common import database_target
-
         # A damaged, locked, full or unreachable database is not a bug: say what to do, in one line.
         explained = integrity.explain(error, database_target(args))
         if explained is not None:
@@ -141,9 +141,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _warn_about_network_share(args: argparse.Namespace) -> None:
-    from cnam_desk import netshare
-    from cnam_desk.commands.common import database_target
-
     warning = netshare.warning_for(database_target(args))
     if warning is not None:
         print(f"cnam-desk : attention : {warning}", file=sys.stderr)

@@ -12,6 +12,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from cnam_desk import backup
+from cnam_desk.db import migrate
+from cnam_desk.db.engine import BUSY_GIVE_UP_SECONDS, BUSY_MESSAGE, is_busy
+from cnam_desk.db.models import Base
 from cnam_desk.errors import DamagedDatabase, RefusedInput
 
 # integrity_check stops after this many problems: enough to tell the clerk, bounded on a wrecked file.
@@ -46,15 +49,11 @@ class CheckReport:
 
 
 def _expected(report: CheckReport) -> None:
-    from cnam_desk.db import migrate
-
     heads = migrate.head_revisions()
     report.expected_revision = heads[0] if heads else None
 
 
 def _revision_problems(report: CheckReport, revisions: list[str]) -> None:
-    from cnam_desk.db import migrate
-
     if not revisions:
         report.problems.append("la base n'a pas de version de schéma : ce n'est pas une base Cnam Desk")
         return
@@ -106,8 +105,6 @@ def _check_sqlite(path: Path) -> CheckReport:
 
 
 def _check_server(url: str) -> CheckReport:
-    from cnam_desk.db.models import Base
-
     parsed = make_url(url)
     report = CheckReport(parsed.get_backend_name(), parsed.render_as_string(hide_password=True))
     _expected(report)
@@ -158,8 +155,6 @@ def require_sound(path: Path) -> None:
 
 def explain(error: BaseException, target: str | os.PathLike[str]) -> str | None:
     """A database error the clerk can act on, in one French line; None for a real bug."""
-    from cnam_desk.db.engine import BUSY_GIVE_UP_SECONDS, BUSY_MESSAGE, is_busy
-
     if isinstance(error, OSError) and error.filename:
         # A folder that cannot be created, a full disk, a file the clerk may not write.
         reason = error.strerror or type(error).__name__

@@ -19,7 +19,7 @@ from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
-from cnam_desk import paths
+from cnam_desk import __version__, paths
 
 LOG_NAME = "cnam-desk.log"
 MAX_MESSAGE = 400
@@ -120,8 +120,6 @@ def configure() -> Path:
 
 def log_start(backend: str) -> None:
     """One line at start: versions and the kind of database, nothing about its content."""
-    from cnam_desk import __version__
-
     configure()
     logging.getLogger("cnam_desk").info(
         "démarrage de Cnam Desk %s, Python %s, %s, base %s",

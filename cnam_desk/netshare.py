@@ -12,6 +12,8 @@ import re
 import sys
 from pathlib import Path, PurePosixPath
 
+from cnam_desk.backup import sqlite_path
+
 # Where Linux lists mounted file systems; CNAM_DESK_MOUNTS_FILE replaces it (tests, unusual systems).
 MOUNTS_FILE = "/proc/mounts"
 
@@ -55,7 +57,7 @@ def _is_unc(text: str) -> bool:
 def _windows_drive_is_remote(path: str) -> bool:
     if sys.platform != "win32":
         return False
-    import ctypes
+    import ctypes  # deferred on purpose: Windows only
 
     drive = os.path.splitdrive(os.path.abspath(path))[0]
     if not drive:
@@ -94,8 +96,6 @@ def network_share(path: str | os.PathLike[str], mounts_file: str | os.PathLike[s
 
 def warning_for(target: str | os.PathLike[str], mounts_file: str | os.PathLike[str] | None = None) -> str | None:
     """The French warning for a SQLite database on a network share, or None."""
-    from cnam_desk.backup import sqlite_path
-
     path = sqlite_path(target)
     if path is None:
         return None

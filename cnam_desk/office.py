@@ -65,7 +65,7 @@ def _read_logo(path: str) -> dict[str, Any]:
             f"Le logo « {file.name} » pèse {len(data) // 1000} ko : {LOGO_MAX_BYTES // 1000} ko au plus."
         )
     try:
-        from PIL import Image
+        from PIL import Image  # deferred on purpose: Pillow is loaded only to check a logo
 
         with Image.open(io.BytesIO(data)) as image:
             image.verify()

@@ -23,6 +23,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from cnam_desk import frenchdates
 from cnam_desk.errors import RefusedInput
 
 # What spreadsheet programs take for the start of a formula (or of a DDE call).
@@ -53,8 +54,6 @@ def plain_value(value: Any) -> Any:
         return value
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
-            from cnam_desk import frenchdates
-
             value = frenchdates.paris(value).replace(tzinfo=None)
         return value
     if isinstance(value, dt.date | dt.time | dt.timedelta):

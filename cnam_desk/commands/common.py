@@ -13,6 +13,7 @@ from cnam_desk import paths, settings
 from cnam_desk.database import open_database
 from cnam_desk.db.engine import Database
 from cnam_desk.errors import RefusedInput
+from cnam_desk.frenchdates import paris_instant
 
 
 def database_target(args: argparse.Namespace) -> str:
@@ -44,8 +45,6 @@ def parse_date(text: str, what: str = "date") -> dt.date:
 
 def parse_local_datetime(text: str, what: str = "date et heure") -> dt.datetime:
     """« 2024-01-07 23:59 », Paris time."""
-    from cnam_desk.frenchdates import paris_instant
-
     try:
         local = dt.datetime.strptime(" ".join(text.split()), "%Y-%m-%d %H:%M")
     except ValueError:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from cnam_desk import backup, integrity
 from cnam_desk.commands.common import add_json_flag, database_target, print_json
+from cnam_desk.database import open_database
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -56,8 +57,6 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
-    from cnam_desk.database import open_database
-
     database = backup.require_sqlite(database_target(args))
     report = backup.restore(database, Path(args.file).expanduser())
     # Opening brings an older backup up to the program's schema (with its own backup first).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from cnam_desk.commands.common import add_json_flag, open_db, print_json
+from cnam_desk.grading import entry, rules
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -62,7 +63,7 @@ def _session_exam(parser: argparse.ArgumentParser) -> None:
 
 
 def import_grades(args: argparse.Namespace) -> int:
-    from cnam_desk.grading import importing
+    from cnam_desk.grading import importing  # deferred on purpose: spreadsheet and PDF libraries
 
     db = open_db(args)
     preview = importing.preview_import(db, args.file, args.session, args.exam)
@@ -80,8 +81,6 @@ def import_grades(args: argparse.Namespace) -> int:
 
 
 def grades(args: argparse.Namespace) -> int:
-    from cnam_desk.grading import entry, rules
-
     sheet = entry.sheet_by_keys(open_db(args), args.session, args.exam)
     if args.json:
         print_json([row.as_json() for row in sheet.rows])
@@ -98,8 +97,6 @@ def grades(args: argparse.Namespace) -> int:
 
 
 def set_grade(args: argparse.Namespace) -> int:
-    from cnam_desk.grading import entry, rules
-
     row = entry.set_grade(open_db(args), args.session, args.exam, args.student, args.value, reason=args.reason)
     text = rules.grade_text(row.grade) or "effacée"
     print(f"Note de {row.name} ({row.student_number}) en {args.exam.upper()} : {text}"
@@ -108,15 +105,13 @@ def set_grade(args: argparse.Namespace) -> int:
 
 
 def publish(args: argparse.Namespace) -> int:
-    from cnam_desk.grading import entry
-
     info = entry.publish_by_keys(open_db(args), args.session, args.exam)
     print(f"Notes de {args.exam.upper()} (session {args.session}) {info.text}.")
     return 0
 
 
 def export_results(args: argparse.Namespace) -> int:
-    from cnam_desk.grading import export
+    from cnam_desk.grading import export  # deferred on purpose: spreadsheet and PDF libraries
 
     summary = export.export_results(open_db(args), args.session, args.out)
     print(f"{summary.rows} résultat(s) publiés ({', '.join(summary.units)}) écrits dans {summary.path}.")
@@ -124,7 +119,7 @@ def export_results(args: argparse.Namespace) -> int:
 
 
 def session2(args: argparse.Namespace) -> int:
-    from cnam_desk.grading import session2 as roster_service
+    from cnam_desk.grading import session2 as roster_service  # deferred on purpose: openpyxl
 
     roster = roster_service.session2_roster(open_db(args), args.semester)
     if args.out:
@@ -142,7 +137,7 @@ def session2(args: argparse.Namespace) -> int:
 
 
 def attestation(args: argparse.Namespace) -> int:
-    from cnam_desk.grading import paper
+    from cnam_desk.grading import paper  # deferred on purpose: spreadsheet and PDF libraries
 
     paths = paper.write_success(open_db(args), args.year, args.out, None if args.all else args.student)
     where = paths[0] if len(paths) == 1 else f"{len(paths)} fichiers dans {args.out}"

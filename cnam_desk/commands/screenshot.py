@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from cnam_desk.commands.common import database_target
+from cnam_desk.errors import RefusedInput
 
 TABS = ("calendrier", "demandes", "resultats")
 
@@ -20,14 +21,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from cnam_desk.errors import RefusedInput
-
     try:
         width, height = (int(part) for part in args.size.lower().split("x"))
     except ValueError:
         raise RefusedInput(f"Taille « {args.size} » invalide : attendu par exemple 1280x800.") from None
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from cnam_desk.ui.app import render_screenshot
+    from cnam_desk.ui.app import (
+        render_screenshot,  # deferred on purpose: Qt, after QT_QPA_PLATFORM is set
+    )
 
     render_screenshot(database_target(args), args.tab, Path(args.out), (width, height))
     print(f"Image écrite : {args.out}")

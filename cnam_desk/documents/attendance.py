@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from cnam_desk import frenchdates
@@ -129,8 +130,6 @@ def _header(canvas: Canvas, sheet: AttendanceSheet, letterhead: Letterhead) -> N
 
 
 def _two_lines(text: str, font: str, size: float, width: float) -> tuple[str, str]:
-    from reportlab.lib.utils import simpleSplit
-
     lines = simpleSplit(text, font, size, width)
     return lines[0], " ".join(lines[1:])
 
@@ -197,7 +196,6 @@ def _cell(canvas: Canvas, value: str, font: str, x: float, baseline: float, widt
         canvas.setFont(font, size)
         canvas.drawString(x, baseline, text)
         return
-    from reportlab.lib.utils import simpleSplit
 
     size = 7.5
     lines = simpleSplit(value, font, size, width) or [value]

@@ -19,6 +19,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from cnam_desk import frenchdates
@@ -223,8 +224,6 @@ def draw_footer(canvas: Canvas, letterhead: Letterhead, right_text: str = "") ->
 
 def fit_text(text: str, font: str, size: float, width: float, min_size: float = 6.5) -> tuple[str, float]:
     """Text for one line of a table cell: shrunk down to min_size, then cut with « … »."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     while size > min_size and stringWidth(text, font, size) > width:
         size -= 0.5
     if stringWidth(text, font, size) <= width:

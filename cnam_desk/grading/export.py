@@ -15,7 +15,7 @@ from cnam_desk.errors import RefusedInput
 from cnam_desk.grading import rules
 from cnam_desk.grading.entry import best_of_two_in, sort_key
 from cnam_desk.grading.rules import GradeValue, ResultCode
-from cnam_desk.progress import Progress
+from cnam_desk.progress import Progress, run_to_end
 from cnam_desk.schedule import exam_calendar
 from cnam_desk.xlsx_export import write_xlsx
 
@@ -95,6 +95,4 @@ def export_steps(db: Database, session_key: str, out: str | os.PathLike[str]) ->
 
 
 def export_results(db: Database, session_key: str, out: str | os.PathLike[str]) -> ExportSummary:
-    from cnam_desk.progress import run_to_end
-
     return run_to_end(export_steps(db, session_key, out))

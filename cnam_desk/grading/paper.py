@@ -26,7 +26,7 @@ from cnam_desk.errors import RefusedInput
 from cnam_desk.grading import attestations
 from cnam_desk.grading.attestations import M1Data, SuccessData
 from cnam_desk.grading.session2 import Roster
-from cnam_desk.progress import Progress
+from cnam_desk.progress import Progress, run_to_end
 
 
 def office_letterhead(db: Database) -> Letterhead:
@@ -115,8 +115,6 @@ def success_steps(
 
 
 def write_success(db: Database, year_label: str, out: str | os.PathLike[str], student_number: str | None = None) -> list[Path]:
-    from cnam_desk.progress import run_to_end
-
     return run_to_end(success_steps(db, year_label, out, student_number))
 
 

@@ -25,6 +25,7 @@ from cnam_desk.grading import rules
 from cnam_desk.grading.entry import sort_key
 from cnam_desk.grading.rules import GradeValue
 from cnam_desk.schedule import exam_calendar
+from cnam_desk.xlsx_export import write_xlsx
 
 # Said wherever the roster is shown or printed (rule 5 of the office's page).
 NO_CONVOCATION = "Pas de convocation pour la session 2 : les auditeurs concernés viennent sans inscription."
@@ -158,8 +159,6 @@ def outcome_cell(outcome: GradeValue) -> object:
 
 def write_roster_xlsx(roster: Roster, out: str | os.PathLike[str]) -> Path:
     """The roster as a spreadsheet: one sheet, every UE, with the session 1 outcome."""
-    from cnam_desk.xlsx_export import write_xlsx
-
     rows = (
         [e.student_number, e.last_name, e.first_name, e.ue_code, e.ue_title, outcome_cell(e.outcome)]
         for e in roster.entries

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from cnam_desk.db import audit
 from cnam_desk.db.models import (
     AccommodationRequest,
     CourseUnit,
@@ -26,6 +27,7 @@ from cnam_desk.db.models import (
     RequestKind,
     Semester,
 )
+from cnam_desk.schedule import exam_calendar
 from cnam_desk.slots import times_overlap
 
 # The values the office sees (and `cnam-desk requests --json` writes).
@@ -282,8 +284,6 @@ def recompute_session(s: Session, session: ExamSession) -> int:
 
     Changed requests get a new version: a clerk who opened one before must look at it again.
     """
-    from cnam_desk.db import audit
-
     facts = SessionFacts(s, session)
     requests = s.execute(
         select(
@@ -362,8 +362,6 @@ def recompute_session(s: Session, session: ExamSession) -> int:
 
 def recompute_checks(db: Any, session_key: str) -> int:
     """Recompute the checks of a session's requests (call it after the schedule or deadline changes)."""
-    from cnam_desk.schedule import exam_calendar
-
     with db.transaction() as s:
         return recompute_session(s, exam_calendar.find_session(s, session_key))
 

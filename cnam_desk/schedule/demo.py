@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import unicodedata
 
 from sqlalchemy import select
 
@@ -91,8 +92,6 @@ STUDENT_COUNT = 300
 
 
 def _ascii(text: str) -> str:
-    import unicodedata
-
     plain = unicodedata.normalize("NFKD", text.replace("Ł", "L").replace("ł", "l"))
     return "".join(c for c in plain if c.isalnum() and c.isascii()).lower()
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from cnam_desk import frenchdates, paths
 from cnam_desk.db.engine import Database, session_changed
-from cnam_desk.db.models import AcademicYear, ExamSession, Semester
-from cnam_desk.errors import NotFound, RefusedInput
+from cnam_desk.db.models import AcademicYear, AuditEvent, ExamSession, Semester
+from cnam_desk.errors import EditConflict, NotFound, RefusedInput
 
 PROCESSING_DAYS = 7  # requests are handled in the week after the deadline
 UNSET_DEADLINE = "en cours de planification"
@@ -275,8 +275,6 @@ def save_session(
     expect_version: int | None = None,
 ) -> SessionView:
     """set_session inside a transaction already open (several sessions saved all together)."""
-    from cnam_desk.errors import EditConflict
-
     parsed = parse_session_key(key)
     year = _year(s, parsed.year)
     semester = _semester(s, year, parsed.semester)
@@ -311,8 +309,6 @@ def save_session(
 
 def needs_default_calendar(db: Database) -> bool:
     """A database that never had a calendar: new, or its first opening was stopped before the calendar."""
-    from cnam_desk.db.models import AuditEvent
-
     with db.transaction(write=False) as s:
         if s.scalar(select(AcademicYear.id).limit(1)) is not None:
             return False

@@ -7,9 +7,12 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QWidget
 
 from cnam_desk import __version__, paths
-from cnam_desk.db.engine import Database
+from cnam_desk.db.engine import Database, current_clerk
 from cnam_desk.ui import msgbox, safety
 from cnam_desk.ui.calendar_tab import CalendarTab
+from cnam_desk.ui.letter_preview import LetterPreviewDialog
+from cnam_desk.ui.letterhead_dialog import LetterheadDialog
+from cnam_desk.ui.preferences import PreferencesDialog
 from cnam_desk.ui.requests_tab import RequestsTab
 from cnam_desk.ui.results_tab import ResultsTab
 
@@ -104,22 +107,15 @@ class MainWindow(QMainWindow):
         self.file_menu.insertAction(self.quit_action, action)
 
     def _preferences(self) -> None:
-        from cnam_desk.db.engine import current_clerk
-        from cnam_desk.ui.preferences import PreferencesDialog
-
         if PreferencesDialog(self).exec():
             self.db.clerk = current_clerk()
             self.clerk_status.setText(f"Agent : {self.db.clerk}")
 
     def _letterhead(self) -> None:
-        from cnam_desk.ui.letterhead_dialog import LetterheadDialog
-
         LetterheadDialog(self.db, self).exec()
 
     def _session_letters(self) -> None:
         """The batch: the selected session's decided letters, previewed, then printed or saved."""
-        from cnam_desk.ui.letter_preview import LetterPreviewDialog
-
         key = self.calendar_tab.current_key()
         if key is None:
             msgbox.information(self, "Courriers de décision", "Choisissez d'abord une session dans l'onglet Calendrier.")

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 from cnam_desk import backup, integrity, netshare
 from cnam_desk.db import migrate
 from cnam_desk.errors import RefusedInput
-from cnam_desk.ui import msgbox, tasks
+from cnam_desk.ui import errors, msgbox, tasks
 
 log = logging.getLogger("cnam_desk.ui.safety")
 BACKUP_FILTER = "Sauvegardes Cnam Desk (*.sqlite3 *.sqlite *.db);;Tous les fichiers (*)"
@@ -152,9 +152,7 @@ class SafetyActions:
             log.warning("sauvegarde du jour impossible : %s", type(error).__name__)
             msgbox.warning(self.window, "Sauvegarde du jour impossible", str(error))
         else:
-            from cnam_desk.ui.app import report_unexpected
-
-            report_unexpected(error, self.window)
+            errors.report_unexpected(error, self.window)
 
     def save_backup(self) -> None:
         path = self.path

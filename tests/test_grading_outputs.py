@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cnam_desk import frenchdates
-from cnam_desk.db.models import AccommodationRequest, Attestation, RequestKind, RequestStatus
+from cnam_desk.db.models import AccommodationRequest, Attestation, Letter, RequestKind, RequestStatus
 from cnam_desk.errors import EditConflict, RefusedInput
 from cnam_desk.grading import attestations, entry, export, session2
 from cnam_desk.grading.rules import ResultCode
@@ -228,3 +228,27 @@ def test_the_queue_accepts_an_attestation_request_only_when_earned(db, cli, tmp_
     assert "M1-2023-2024-100-1" in text
     assert "aménagement" not in text
 
+
+
+def test_an_attestation_decision_whose_letter_was_printed_changes_only_with_a_reason(db) -> None:
+    _published_year(db)
+    attestations.save_programme(db, "Master informatique", ["NFA031", "NFA008"], None)
+    request_id = _attestation_request(db, "100")
+    review.decide(db, request_id, "refuse", reason=review.refusal_reasons(db)[0])
+    with db.transaction() as s:
+        s.add(Letter(request_id=request_id, reference="SE-TEST-1", decision=RequestStatus.REFUSED,
+                     generated_at=frenchdates.now(), printed_at=frenchdates.now(), print_count=1))
+    with pytest.raises(review.ChangeReasonRequired, match="a été imprimé"):
+        review.decide(db, request_id, "accept")
+    with pytest.raises(review.ChangeReasonRequired, match="a été imprimé"):
+        review.decide_attestation(db, request_id)
+    with db.transaction() as s:
+        assert s.get(AccommodationRequest, request_id).status is RequestStatus.REFUSED
+        assert s.scalar(select(func.count()).select_from(Attestation)) == 0
+    row = review.decide(db, request_id, "accept", change_reason="programme validé après correction")
+    assert row.status is RequestStatus.ACCEPTED
+    with db.transaction() as s:
+        request = s.get(AccommodationRequest, request_id)
+        assert [e.action for e in request.events] == ["decided", "changed"]
+        assert "motif du changement : programme validé après correction" in request.events[-1].text
+        assert s.scalar(select(func.count()).select_from(Attestation)) == 1

@@ -154,10 +154,8 @@ def test_letters_killed(prepared: Path, tmp_path: Path, private_home: Path) -> N
 
 # --- large imports, as their commands land on main ----------------------------------------------------
 
-from cnam_desk import cli  # noqa: E402
 from tests import hostile_files as hostile  # noqa: E402
 
-AVAILABLE = set(cli.build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
 
 
 def _demo_start(prepared: Path) -> Path:
@@ -171,7 +169,6 @@ def _demo_start(prepared: Path) -> Path:
 
 @sqlite_only
 @pytest.mark.slow
-@pytest.mark.skipif("import-planning" not in AVAILABLE, reason="import-planning pas encore sur main")
 def test_large_schedule_import_killed(prepared: Path, tmp_path: Path, private_home: Path) -> None:
     from cnam_desk.demo import COURSE_UNITS
 
@@ -190,7 +187,6 @@ def test_large_schedule_import_killed(prepared: Path, tmp_path: Path, private_ho
 
 @sqlite_only
 @pytest.mark.slow
-@pytest.mark.skipif("import-enrolments" not in AVAILABLE, reason="import-enrolments pas encore sur main")
 def test_large_enrolment_import_killed(prepared: Path, tmp_path: Path, private_home: Path) -> None:
     from cnam_desk.demo import COURSE_UNITS
 
@@ -208,7 +204,6 @@ def test_large_enrolment_import_killed(prepared: Path, tmp_path: Path, private_h
 
 @sqlite_only
 @pytest.mark.slow
-@pytest.mark.skipif("import-requests" not in AVAILABLE, reason="import-requests pas encore sur main")
 def test_large_request_import_killed(prepared: Path, tmp_path: Path, private_home: Path) -> None:
     rows = [
         (str(index + 1), "05/01/2024 10:00:00", "05/01/2024 10:05:00", f"auditeur{index}@exemple.fr",
@@ -224,7 +219,6 @@ def test_large_request_import_killed(prepared: Path, tmp_path: Path, private_hom
 
 @sqlite_only
 @pytest.mark.slow
-@pytest.mark.skipif("import-grades" not in AVAILABLE, reason="import-grades pas encore sur main")
 def test_grade_import_killed(prepared: Path, tmp_path: Path, private_home: Path) -> None:
     """Every grade of every unpublished UE of a session, in one file with a UE column."""
     from sqlalchemy import select

@@ -89,7 +89,6 @@ except RefusedInput as error:
 
 @pytest.mark.parametrize("case", hostile.PARAMS)
 def test_reader_survives(case: hostile.Case, tmp_path: Path) -> None:
-    pytest.importorskip("cnam_desk.spreadsheets", reason="le lecteur de tableurs n'est pas encore sur main")
     import subprocess
     import sys
     import time
@@ -118,7 +117,7 @@ def _memory_limit() -> None:
 
 def test_reader_on_random_sheets(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Any mix of good and bad cells in the grade layout: the reader returns tables or refuses, nothing else."""
-    spreadsheets = pytest.importorskip("cnam_desk.spreadsheets")
+    from cnam_desk import spreadsheets
     from hypothesis import HealthCheck, given, settings
 
     from cnam_desk import parsing

@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -88,9 +87,10 @@ def ask_print_dialog(printer: QPrinter, parent: QWidget) -> PrintChoice | None:
 
 
 def ask_save_path(parent: QWidget, suggested: str) -> str | None:
-    path, _filter = QFileDialog.getSaveFileName(parent, "Enregistrer les courriers en PDF", suggested, "PDF (*.pdf)")
-    if not path:
+    chosen = msgbox.save_file(parent, "Enregistrer les courriers en PDF", suggested, "PDF (*.pdf)")
+    if chosen is None:
         return None
+    path = str(chosen)
     return path if path.lower().endswith(".pdf") else f"{path}.pdf"
 
 

@@ -11,8 +11,6 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -28,12 +26,13 @@ from cnam_desk import office
 from cnam_desk.db.engine import Database
 from cnam_desk.documents import ArrangementLine, DecisionLetter, ExamLine, Letterhead, render_letter
 from cnam_desk.errors import RefusedInput
+from cnam_desk.ui import msgbox
 
 
 def ask_logo_path(parent: QWidget) -> str | None:
     """The clerk picks an image; tests replace this function."""
-    path, _filter = QFileDialog.getOpenFileName(parent, "Choisir le logo", "", "Images (*.png *.jpg *.jpeg)")
-    return path or None
+    path = msgbox.open_file(parent, "Choisir le logo", "Images (*.png *.jpg *.jpeg)")
+    return str(path) if path else None
 
 
 def sample_letter() -> DecisionLetter:
@@ -116,11 +115,7 @@ class LetterheadDialog(QDialog):
         splitter.addWidget(self.view)
         splitter.setStretchFactor(1, 1)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("Enregistrer")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = msgbox.save_cancel(self, self.save)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.buttons)

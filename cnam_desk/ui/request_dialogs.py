@@ -157,14 +157,8 @@ class RequestImportDialog(QDialog):
         self.problems.setReadOnly(True)
         self.problems.setMaximumHeight(140)
 
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
+        self.buttons = msgbox.save_cancel(self, self.start_import, save_text="Importer", ok=True)
         self.import_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.import_button.setText("Importer")
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        self.buttons.accepted.connect(self.start_import)
-        self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -308,13 +302,7 @@ class NewRequestDialog(QDialog):
         trip.addWidget(self.trip_end)
         form.addRow("Déplacement", trip)
         form.addRow("Commentaire", self.comment)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Enregistrer")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = msgbox.save_cancel(self, self.save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
@@ -369,13 +357,7 @@ class RefusalReasonsDialog(QDialog):
         self.editor.setPlainText("\n".join(review.refusal_reasons(db)))
         self.error = QLabel(self)
         self.error.setStyleSheet(ERROR_STYLE)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Enregistrer")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = msgbox.save_cancel(self, self.save)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.editor)

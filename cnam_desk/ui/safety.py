@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from cnam_desk import backup, integrity, netshare
 from cnam_desk.db import migrate
@@ -27,13 +27,11 @@ _share_warned = False
 
 
 def ask_save_path(parent: QWidget | None, suggested: Path) -> Path | None:
-    name, _filter = QFileDialog.getSaveFileName(parent, "Sauvegarder la base", str(suggested), BACKUP_FILTER)
-    return Path(name) if name else None
+    return msgbox.save_file(parent, "Sauvegarder la base", str(suggested), BACKUP_FILTER)
 
 
 def ask_open_path(parent: QWidget | None, folder: Path) -> Path | None:
-    name, _filter = QFileDialog.getOpenFileName(parent, "Restaurer une sauvegarde", str(folder), BACKUP_FILTER)
-    return Path(name) if name else None
+    return msgbox.open_file(parent, "Restaurer une sauvegarde", BACKUP_FILTER, str(folder))
 
 
 def _documents() -> Path:

@@ -37,17 +37,12 @@ EXPORT_FILTER = "Calendrier (*.ics);;Classeur Excel (*.xlsx)"
 class CalendarController(CalendarView):
     """The tab's behaviour over its view: each slot calls the schedule services, then shows the result."""
 
-    db: Database
-    sessions: dict[str, SessionView]
-    jobs: list[Any]
-    conflicts: conflicts.Conflicts | None
-
     def _wire(self, db: Database) -> None:
         """Wire the view's widgets to the slots below."""
         self.db = db
-        self.sessions = {}
-        self.jobs = []  # running imports, kept alive until they report back
-        self.conflicts = None
+        self.sessions: dict[str, SessionView] = {}
+        self.jobs: list[Any] = []  # running imports, kept alive until they report back
+        self.conflicts: conflicts.Conflicts | None = None
         self.tree.selectionModel().currentChanged.connect(self._current_changed)
         self.tree.doubleClicked.connect(lambda _index: self.edit_session())
         self.new_button.clicked.connect(self.new_session)

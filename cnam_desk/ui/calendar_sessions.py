@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDateTimeEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QLabel,
@@ -25,6 +24,7 @@ from cnam_desk.db.engine import Database
 from cnam_desk.errors import RefusedInput
 from cnam_desk.schedule import exam_calendar
 from cnam_desk.schedule.exam_calendar import SessionState, SessionView
+from cnam_desk.ui import msgbox
 
 SESSION_KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -125,11 +125,7 @@ class SessionDialog(QDialog):
         form.addRow(self.has_deadline)
         form.addRow("Date limite (heure de Paris)", self.deadline)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("Enregistrer")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = msgbox.save_cancel(self, self.save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)

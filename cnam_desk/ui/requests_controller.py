@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, QUrl
-from PySide6.QtWidgets import QDialog, QFileDialog
+from PySide6.QtWidgets import QDialog
 
 from cnam_desk import frenchdates
 from cnam_desk.db.engine import Database
@@ -349,14 +349,11 @@ class RequestsController(RequestsView):
         self.search.selectAll()
 
     def choose_import(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(
-            self,
-            "Importer des demandes (export Microsoft Forms)",
-            "",
-            "Classeurs (*.xlsx *.xlsm *.xls *.xlsb *.ods)",
+        path = msgbox.open_file(
+            self, "Importer des demandes (export Microsoft Forms)", "Classeurs (*.xlsx *.xlsm *.xls *.xlsb *.ods)"
         )
-        if path:
-            self.import_file(Path(path))
+        if path is not None:
+            self.import_file(path)
 
     def import_file(self, path: Path) -> None:
         report = request_dialogs.open_import(self, self.db, path)
@@ -385,14 +382,11 @@ class RequestsController(RequestsView):
     def choose_proof(self) -> None:
         if self.details is None:
             return
-        path, _filter = QFileDialog.getOpenFileName(
-            self,
-            "Joindre un justificatif",
-            "",
-            "PDF ou image (*.pdf *.png *.jpg *.jpeg *.gif *.webp *.tif *.tiff)",
+        path = msgbox.open_file(
+            self, "Joindre un justificatif", "PDF ou image (*.pdf *.png *.jpg *.jpeg *.gif *.webp *.tif *.tiff)"
         )
-        if path:
-            self.attach_proof(self.details.row.id, Path(path))
+        if path is not None:
+            self.attach_proof(self.details.row.id, path)
 
     def attach_proof(self, request_id: int, path: Path) -> bool:
         expected = (

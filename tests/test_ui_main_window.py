@@ -138,3 +138,14 @@ def test_preferences_set_the_clerk(qtbot, window, monkeypatch) -> None:
     assert settings.workstation()["clerk"] == "m.dupont"
     assert window.db.clerk == "m.dupont"
     assert "m.dupont" in window.clerk_status.text()
+
+
+def test_workstation_settings_are_one_store_with_declared_defaults(private_home) -> None:
+    from cnam_desk import settings
+
+    assert settings.workstation() == settings.WORKSTATION
+    settings.save_workstation({"clerk": "m.dupont"})
+    assert settings.workstation() == settings.WORKSTATION | {"clerk": "m.dupont"}
+    with pytest.raises(KeyError):
+        settings.save_workstation({"colour": "bleu"})
+    assert not list(private_home.rglob("*.ini"))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QWidget
 
-from cnam_desk import __version__, paths
+from cnam_desk import __version__, settings
 from cnam_desk.db.engine import Database, current_clerk
 from cnam_desk.ui import msgbox, safety
 from cnam_desk.ui.calendar_tab import CalendarTab
@@ -17,10 +17,6 @@ from cnam_desk.ui.requests_tab import RequestsTab
 from cnam_desk.ui.results_tab import ResultsTab
 
 TAB_NAMES = ("calendrier", "demandes", "resultats")
-
-
-def window_settings() -> QSettings:
-    return QSettings(str(paths.config_dir() / "fenetre.ini"), QSettings.Format.IniFormat)
 
 
 def database_label(db: Database) -> str:
@@ -138,23 +134,18 @@ class MainWindow(QMainWindow):
     # --- geometry -----------------------------------------------------------------------
 
     def _restore(self) -> None:
-        settings = window_settings()
-        geometry = settings.value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
+        values = settings.workstation()
+        geometry = values["window_geometry"]
+        if not (isinstance(geometry, str) and geometry and self.restoreGeometry(QByteArray.fromBase64(geometry.encode()))):
             self.resize(1280, 800)
-        tab = settings.value("last_tab", 0)
-        try:
-            self.tabs.setCurrentIndex(int(tab))
-        except (TypeError, ValueError):
-            self.tabs.setCurrentIndex(0)
+        tab = values["last_tab"]
+        self.tabs.setCurrentIndex(tab if isinstance(tab, int) and 0 <= tab < self.tabs.count() else 0)
 
     def save_state(self) -> None:
-        settings = window_settings()
-        settings.setValue("geometry", self.saveGeometry())
-        settings.setValue("last_tab", self.tabs.currentIndex())
-        settings.sync()
+        settings.save_workstation({
+            "window_geometry": bytes(self.saveGeometry().toBase64()).decode("ascii"),
+            "last_tab": self.tabs.currentIndex(),
+        })
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.save_state()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -241,32 +240,12 @@ class CalendarController(CalendarView):
     def _run(self, title: str, work: Callable[[], Iterator[Any]], on_done: Callable[[Any], None]) -> None:
         job: Any = None
 
-        def done(result: Any) -> None:
-            self._forget(job)
-            on_done(result)
-
-        def failed(error: BaseException) -> None:
-            self._forget(job)
-            self._failed(title, error)
-
-        job = tasks.run_with_progress(self, title, work, done, failed)
+        job = tasks.run_with_progress(self, title, work, on_done, on_end=lambda: self._forget(job))
         self.jobs.append(job)
 
     def _forget(self, job: Any) -> None:
         if job in self.jobs:
             self.jobs.remove(job)
-
-    def _failed(self, title: str, error: BaseException) -> None:
-        if isinstance(error, tasks.Cancelled):
-            msgbox.information(self, title, "Opération annulée : rien n'a été enregistré.")
-        elif isinstance(error, RefusedInput):
-            msgbox.warning(self, title, str(error))
-        else:
-            logging.getLogger("cnam_desk").error("échec : %s", title, exc_info=error)
-            msgbox.error(
-                self, title, "Une erreur inattendue s'est produite ; rien n'a été enregistré.",
-                "".join(f"{type(error).__name__}: {error}"),
-            )  # fmt: skip
 
     # --- exports ------------------------------------------------------------------------
 

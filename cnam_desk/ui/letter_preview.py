@@ -351,19 +351,17 @@ class LetterPreviewDialog(QDialog):
         self.save_button.setEnabled(False)
 
         def failed(error: BaseException) -> None:
-            self.reload()
-            if isinstance(error, tasks.Cancelled):
-                return
             if isinstance(error, RefusedInput):
                 msgbox.warning(self, TITLE, str(error))
-                return
-            raise error  # the application's error hook logs it and tells the clerk
+            # cancelled: the clerk pressed Annuler, nothing to add
 
         def done(result) -> None:  # type: ignore[no-untyped-def]
             on_done(result)
             self.reload()
 
-        self._job = tasks.run_with_progress(self, title, work, done, failed, pool=self.pool)
+        self._job = tasks.run_with_progress(
+            self, title, work, done, failed, pool=self.pool, on_end=self.reload
+        )  # fmt: skip
 
     def _save_to(self, path: str) -> None:
         target = Path(path)

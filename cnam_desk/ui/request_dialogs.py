@@ -214,21 +214,21 @@ class RequestImportDialog(QDialog):
                     return stop.value
                 yield tasks.Progress(step.done, step.total, step.text)
 
-        tasks.run_with_progress(self, "Import des demandes", work, self._done, self._failed)
+        tasks.run_with_progress(
+            self, "Import des demandes", work, self._done, self._failed,
+            on_end=lambda: self.import_button.setEnabled(True),
+        )  # fmt: skip
 
     def _done(self, report: intake.ImportReport) -> None:
         self.report = report
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
-        self.import_button.setEnabled(True)
+        """Cancelled or refused: said in the dialog, which stays open."""
         if isinstance(error, tasks.Cancelled):
             self.status.setText("Import annulé : rien n'a été importé.")
-            return
-        if isinstance(error, RefusedInput):
+        else:
             self.status.setText(f"<span style='{ERROR_STYLE}'>{error}</span>")
-            return
-        raise error
 
 
 class NewRequestDialog(QDialog):

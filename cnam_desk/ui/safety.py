@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from cnam_desk import backup, integrity, netshare
 from cnam_desk.db import migrate
 from cnam_desk.errors import RefusedInput
-from cnam_desk.ui import errors, msgbox, tasks
+from cnam_desk.ui import msgbox, tasks
 
 log = logging.getLogger("cnam_desk.ui.safety")
 BACKUP_FILTER = "Sauvegardes Cnam Desk (*.sqlite3 *.sqlite *.db);;Tous les fichiers (*)"
@@ -133,24 +133,25 @@ class SafetyActions:
         self.daily_finished = path is None
         if path is not None:
             self.daily_job = tasks.run_with_progress(
-                self.window, "Sauvegarde du jour…", lambda: _daily(path), self._daily_done, self._daily_failed
+                self.window, "Sauvegarde du jour…", lambda: _daily(path), self._daily_done, self._daily_refused,
+                on_end=self._daily_ended,
             )
         if self.share_warning is not None and not _share_warned:
             _share_warned = True
             msgbox.warning(self.window, "Base sur un partage réseau", self.share_warning)
 
-    def _daily_done(self, made: Path | None) -> None:
+    def _daily_ended(self) -> None:
         self.daily_finished = True
+
+    def _daily_done(self, made: Path | None) -> None:
         if made is not None:
             self.window.statusBar().showMessage("Sauvegarde du jour faite.", 5000)
 
-    def _daily_failed(self, error: BaseException) -> None:
-        self.daily_finished = True
+    def _daily_refused(self, error: BaseException) -> None:
         if isinstance(error, RefusedInput):
             log.warning("sauvegarde du jour impossible : %s", type(error).__name__)
             msgbox.warning(self.window, "Sauvegarde du jour impossible", str(error))
-        else:
-            errors.report_unexpected(error, self.window)
+        # cancelled: the clerk stopped the backup; the next start makes it
 
     def save_backup(self) -> None:
         path = self.path

@@ -1,4 +1,9 @@
-"""Long work off the main thread: a generator yielding progress, shown in a progress dialog with Annuler."""
+"""Long work off the main thread: a generator yielding progress, shown in a progress dialog with Annuler.
+
+One failure policy for every job: the caller may show a cancellation or a refused input in its
+own place (`on_error`); anything else, and whatever the caller does not handle, reaches the
+clerk through `report_failure`, the same dialogs everywhere.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,15 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from cnam_desk.errors import RefusedInput
+
 # What a long job yields; defined without Qt so that services can yield it.
 from cnam_desk.progress import Progress
+from cnam_desk.ui import errors, msgbox
 
-__all__ = ["Cancelled", "Progress", "run_with_progress"]
+__all__ = ["Cancelled", "Progress", "report_failure", "run_with_progress"]
+
+CANCELLED_TEXT = "Opération annulée : rien n'a été enregistré."
 
 
 class Cancelled(Exception):
@@ -50,19 +60,32 @@ class _Job(QRunnable):
         self.signals.finished.emit(result)
 
 
+def report_failure(parent: QWidget | None, title: str, error: BaseException) -> None:
+    """How a failed job is told: cancelled, refused (in the service's French words), or unexpected."""
+    if isinstance(error, Cancelled):
+        msgbox.information(parent, title, CANCELLED_TEXT)
+    elif isinstance(error, RefusedInput):
+        msgbox.warning(parent, title, str(error))
+    else:
+        errors.report_unexpected(error, parent)
+
+
 def run_with_progress(
     parent: QWidget | None,
     title: str,
     work: Callable[[], Iterator[Progress | Any]],
     on_done: Callable[[Any], None],
-    on_error: Callable[[BaseException], None],
+    on_error: Callable[[BaseException], bool | None] | None = None,
     *,
     pool: QThreadPool | None = None,
+    on_end: Callable[[], None] | None = None,
 ) -> _Job:
     """Run `work` (a generator function; its return value goes to on_done) on the thread pool.
 
     The window stays responsive; progress and the result come back through queued signals,
-    so no widget is ever touched from the worker.
+    so no widget is ever touched from the worker. `on_end` runs after the job, done or failed.
+    A cancelled or refused job goes to `on_error` when given (it returns False to leave the
+    error to the common policy); an unexpected error always goes to `report_failure`.
     """
     dialog = QProgressDialog(title, "Annuler", 0, 0, parent)
     dialog.setWindowTitle(title)
@@ -79,12 +102,19 @@ def run_with_progress(
     def finished(result: Any) -> None:
         dialog.reset()
         dialog.deleteLater()
+        if on_end is not None:
+            on_end()
         on_done(result)
 
     def failed(error: BaseException) -> None:
         dialog.reset()
         dialog.deleteLater()
-        on_error(error)
+        if on_end is not None:
+            on_end()
+        expected = isinstance(error, Cancelled | RefusedInput)
+        if expected and on_error is not None and on_error(error) is not False:
+            return
+        report_failure(parent, title, error)
 
     def cancel() -> None:
         job.cancelled = True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
@@ -174,19 +173,7 @@ class SearchProxy(QSortFilterProxyModel):
 # --- the session's exams ------------------------------------------------------------------------
 
 
-class ExamRow(NamedTuple):
-    """One exam as the day list shows it; the big table keeps plain tuples in this order."""
-
-    id: int
-    ue: str
-    title: str
-    date: dt.date
-    start: dt.time
-    end: dt.time
-    room: str
-    centre: str
-
-
+# The day list shows planning.ExamLine records; the big table keeps plain tuples.
 # Positions in the tuples of planning.exam_tuples: (id, ue, title, date, start, end, room, centre).
 ID, UE, TITLE, DATE, START, END, ROOM, CENTRE = range(8)
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")

@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
 from cnam_desk import frenchdates
 from cnam_desk.schedule.conflicts import Conflicts
 from cnam_desk.schedule.exam_calendar import SessionView
+from cnam_desk.schedule.planning import ExamLine
 from cnam_desk.ui.schedule_models import (
     DATE,
     DAY_COLUMNS,
     Column,
-    ExamRow,
     ExamTableModel,
     RowsModel,
     SearchProxy,
@@ -291,7 +291,7 @@ class SchedulePanel(QWidget):
         self.tabs.setTabText(1, f"Conflits ({self.conflicts.count})" if conflicts else "Conflits")
 
     def show_day(self, day: dt.date | None) -> None:
-        rows = sorted((ExamRow(*row) for row in self.by_day.get(day, ())), key=lambda r: (r.start, r.ue)) if day else []
+        rows = sorted((ExamLine(*row) for row in self.by_day.get(day, ())), key=lambda r: (r.start, r.ue)) if day else []
         self.day_model.set_rows(rows)
         if day is None:
             self.day_label.setText("")

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from cnam_desk import backup
 from cnam_desk.db import migrate
-from cnam_desk.db.engine import BUSY_GIVE_UP_SECONDS, BUSY_MESSAGE, is_busy
+from cnam_desk.db.engine import BUSY_GIVE_UP_SECONDS, busy_message, is_busy
 from cnam_desk.db.models import Base
 from cnam_desk.errors import DamagedDatabase, RefusedInput
 
@@ -168,7 +168,7 @@ def explain(error: BaseException, target: str | os.PathLike[str]) -> str | None:
         if backup.is_damage(error):
             return backup.damaged_message(path, original)
         if is_busy(error):
-            return BUSY_MESSAGE.format(seconds=int(BUSY_GIVE_UP_SECONDS))
+            return busy_message(BUSY_GIVE_UP_SECONDS)
         if code == 14:  # SQLITE_CANTOPEN
             return f"Impossible d'ouvrir la base « {path} » : le dossier n'existe pas ou n'est pas accessible."
         if code == 13:  # SQLITE_FULL
@@ -179,7 +179,7 @@ def explain(error: BaseException, target: str | os.PathLike[str]) -> str | None:
             return f"Erreur de lecture ou d'écriture sur le disque de la base « {path} » : rien n'a été enregistré."
         return None
     if is_busy(error):
-        return BUSY_MESSAGE.format(seconds=int(BUSY_GIVE_UP_SECONDS))
+        return busy_message(BUSY_GIVE_UP_SECONDS)
     sqlstate = getattr(original, "sqlstate", None)
     if isinstance(error, DBAPIError) and error.connection_invalidated or sqlstate is None and _is_connect_error(original):
         where = make_url(str(target)).render_as_string(hide_password=True)

@@ -49,6 +49,11 @@ CONFLICT_MESSAGE = (
 )
 
 
+def busy_message(waited: float) -> str:
+    """The refusal after waiting for another workstation, with the time really waited."""
+    return BUSY_MESSAGE.format(seconds=max(int(waited), 1))
+
+
 def is_busy(error: BaseException) -> bool:
     """SQLite's "database is locked" or PostgreSQL's lock timeout: another writer holds the database."""
     original = getattr(error, "orig", error)
@@ -165,6 +170,7 @@ class Database:
                 raise RuntimeError("a write cannot join a read-only transaction")
             yield session
             return
+        started = time.monotonic()
         session, transaction = self._begin(write)
         self._open.unit = (session, write)
         with session:
@@ -177,7 +183,7 @@ class Database:
             except OperationalError as error:
                 transaction.rollback()
                 if is_busy(error):
-                    raise DatabaseBusy(BUSY_MESSAGE.format(seconds=int(BUSY_GIVE_UP_SECONDS))) from error
+                    raise DatabaseBusy(busy_message(time.monotonic() - started)) from error
                 raise
             except BaseException:
                 transaction.rollback()
@@ -208,7 +214,7 @@ class Database:
                 if not is_busy(error):
                     raise
                 if time.monotonic() >= give_up:
-                    raise DatabaseBusy(BUSY_MESSAGE.format(seconds=int(BUSY_GIVE_UP_SECONDS))) from error
+                    raise DatabaseBusy(busy_message(time.monotonic() - give_up + BUSY_GIVE_UP_SECONDS)) from error
                 time.sleep(pause)
                 pause = min(pause * 2, 1.0)
 

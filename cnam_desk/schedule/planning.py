@@ -27,7 +27,6 @@ from cnam_desk.schedule.schedule_file import (
     read_schedule_steps,
 )
 
-
 # --- what the session holds and what would change ----------------------------------------------
 
 

@@ -13,8 +13,9 @@ from cnam_desk.db.models import AuditEvent, CourseUnit, Exam
 from cnam_desk.errors import EditConflict, RefusedInput
 from cnam_desk.importing import RefusedFile
 from cnam_desk.progress import Progress
-from cnam_desk.schedule import exam_calendar, planning
-from cnam_desk.schedule.planning import HeldExam, ScheduledExam, ScheduleFile, compare_schedule
+from cnam_desk.schedule import exam_calendar, planning, schedule_file
+from cnam_desk.schedule.planning import HeldExam, compare_schedule
+from cnam_desk.schedule.schedule_file import ScheduledExam, ScheduleFile
 from tests.schedule_files import SESSION, plain_schedule, write_book
 
 D = dt.date
@@ -22,7 +23,7 @@ T = dt.time
 
 
 def read(db, path, key=SESSION):
-    return planning.read_schedule(path, exam_calendar.get_session(db, key))
+    return schedule_file.read_schedule(path, exam_calendar.get_session(db, key))
 
 
 def exams_of(db, key=SESSION):
@@ -138,9 +139,9 @@ def test_horaire_column(db, tmp_path) -> None:
     schedule = read(db, path)
     assert schedule.errors == []
     assert [(e.ue, e.start, e.end, e.centre) for e in schedule.exams] == [
-        ("NFA031", T(18), T(21), planning.DEFAULT_CENTRE),
-        ("NFA032", T(9), T(12, 30), planning.DEFAULT_CENTRE),
-        ("NFA033", T(14), T(17), planning.DEFAULT_CENTRE),
+        ("NFA031", T(18), T(21), schedule_file.DEFAULT_CENTRE),
+        ("NFA032", T(9), T(12, 30), schedule_file.DEFAULT_CENTRE),
+        ("NFA033", T(14), T(17), schedule_file.DEFAULT_CENTRE),
     ]
 
 

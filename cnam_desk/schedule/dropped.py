@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from cnam_desk import spreadsheets
-from cnam_desk.schedule import enrolments, planning
+from cnam_desk.schedule import enrolments, schedule_file
 
 
 def file_kind(path: Any) -> str | None:
     """« planning » or « inscriptions »: what a dropped spreadsheet holds, by its header row."""
     for sheet in spreadsheets.read_workbook(path):
-        if spreadsheets.find_header(sheet, planning.FIELDS) is not None:
+        if spreadsheets.find_header(sheet, schedule_file.FIELDS) is not None:
             return "planning"
         if spreadsheets.find_header(sheet, enrolments.FIELDS) is not None:
             return "inscriptions"

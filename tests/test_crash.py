@@ -157,7 +157,6 @@ def test_letters_killed(prepared: Path, tmp_path: Path, private_home: Path) -> N
 from tests import hostile_files as hostile  # noqa: E402
 
 
-
 def _demo_start(prepared: Path) -> Path:
     from cnam_desk import demo
 

@@ -9,7 +9,13 @@ import pytest
 from sqlalchemy import func, select
 
 from cnam_desk import frenchdates
-from cnam_desk.db.models import AccommodationRequest, Attestation, Letter, RequestKind, RequestStatus
+from cnam_desk.db.models import (
+    AccommodationRequest,
+    Attestation,
+    Letter,
+    RequestKind,
+    RequestStatus,
+)
 from cnam_desk.errors import EditConflict, RefusedInput
 from cnam_desk.grading import attestations, entry, export, session2
 from cnam_desk.grading.rules import ResultCode

@@ -37,7 +37,7 @@ def test_set_grade_grades_publish_export(cli, database_url, tmp_path) -> None:
     assert result.code == 0, result
     rows = {row["student_number"]: row for row in json.loads(result.out)}
     assert rows["100"] == {"student_number": "100", "last_name": "Martin", "first_name": "Léa", "grade": 12.5,
-                           "result": "ADM"}
+                           "result": "ADM", "version": 1}
     assert (rows["101"]["grade"], rows["101"]["result"]) == (9.99, "AJ")
     assert (rows["102"]["grade"], rows["102"]["result"]) == ("ABI", "ABI")
     assert (rows["103"]["grade"], rows["103"]["result"]) == ("ABJ", "ABJ")
@@ -131,3 +131,25 @@ def test_results_commands_import_no_qt(database_url: str) -> None:
     )
     result = subprocess.run([sys.executable, "-c", probe, database_url], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
+
+
+def test_set_grade_with_the_version_read_refuses_a_stale_one(cli, database_url) -> None:
+    """Two clerks read the same grade; the second to save is told who changed it and when."""
+    _seeded(database_url)
+
+    def version_of(number: str) -> int:
+        rows = json.loads(cli("grades", "--session", S1, "--exam", "NFA031", "--json").out)
+        return next(row["version"] for row in rows if row["student_number"] == number)
+
+    assert version_of("100") == 0  # no grade yet
+    first = cli("set-grade", "--session", S1, "--exam", "NFA031", "--student", "100", "12", "--expect-version", "0",
+                env={"CNAM_DESK_CLERK": "premier.agent"})
+    assert first.code == 0, first
+    assert version_of("100") == 1
+    stale = cli("set-grade", "--session", S1, "--exam", "NFA031", "--student", "100", "8", "--expect-version", "0")
+    assert stale.code == 1 and stale.out == ""
+    assert "modifiée par premier.agent" in stale.err and "vaut maintenant 12" in stale.err
+    assert len(stale.err.strip().splitlines()) == 1
+    fresh = cli("set-grade", "--session", S1, "--exam", "NFA031", "--student", "100", "8", "--expect-version", "1")
+    assert fresh.code == 0, fresh
+    assert version_of("100") == 2

@@ -28,6 +28,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--student", required=True, metavar="NUM", help="numéro d'auditeur")
     parser.add_argument("value", metavar="NOTE", help="note sur 20 (12,5 ou 12.5), ABI, ABJ, ou \"\" pour effacer")
     parser.add_argument("--reason", default="", metavar="TEXTE", help="motif (obligatoire une fois les notes publiées)")
+    parser.add_argument(
+        "--expect-version", type=int, metavar="N",
+        help="la version lue (grades --json) : refusé si la note a changé depuis, avec qui et quand",
+    )
     parser.set_defaults(handler=set_grade)
 
     parser = subparsers.add_parser("publish", help="publier les notes d'une épreuve (elles sont alors verrouillées)")
@@ -97,7 +101,10 @@ def grades(args: argparse.Namespace) -> int:
 
 
 def set_grade(args: argparse.Namespace) -> int:
-    row = entry.set_grade(open_db(args), args.session, args.exam, args.student, args.value, reason=args.reason)
+    row = entry.set_grade(
+        open_db(args), args.session, args.exam, args.student, args.value, reason=args.reason,
+        expect_version=args.expect_version,
+    )
     text = rules.grade_text(row.grade) or "effacée"
     print(f"Note de {row.name} ({row.student_number}) en {args.exam.upper()} : {text}"
           + (f" ({row.result.value})" if row.result else "") + ".")

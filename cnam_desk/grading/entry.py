@@ -194,8 +194,15 @@ def save_grade(
     return rows[0]
 
 
-def set_grade(db: Database, session_key: str, ue_code: str, student_number: str, text: str, *, reason: str = "") -> GradeRow:
-    """The command line's set-grade: a value as typed (« 12,5 », « abi », empty to clear)."""
+def set_grade(
+    db: Database, session_key: str, ue_code: str, student_number: str, text: str, *, reason: str = "",
+    expect_version: int | None = None,
+) -> GradeRow:
+    """The command line's set-grade: a value as typed (« 12,5 », « abi », empty to clear).
+
+    With `expect_version` (the `version` that `grades --json` gave), a grade changed since is
+    refused with who changed it and when.
+    """
     try:
         grade = rules.read_grade(text)
     except rules.ParseError as error:
@@ -203,7 +210,7 @@ def set_grade(db: Database, session_key: str, ue_code: str, student_number: str,
     with db.transaction() as s:
         ref = ref_in(s, session_key, ue_code)
         student_id = find_student(s, student_number).id
-    return save_grade(db, ref, student_id, grade, reason=reason)
+    return save_grade(db, ref, student_id, grade, reason=reason, expect_version=expect_version)
 
 
 # --- history --------------------------------------------------------------------------------

@@ -189,6 +189,7 @@ class GradeRow:
             "first_name": self.first_name,
             "grade": rules.json_grade(self.grade),
             "result": self.result.value if self.result else None,
+            "version": self.version,
         }
 
 

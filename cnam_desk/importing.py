@@ -1,15 +1,28 @@
-"""What every spreadsheet import shares: row errors, the all-or-nothing refusal, memoised cell parsers."""
+"""What every spreadsheet import shares: the pipeline, row errors, the all-or-nothing refusal, memoised cell parsers.
+
+Every import (schedule, enrolments, grades) goes the same way: read the file into rows (errors
+located by sheet, row and column), compare with what the office holds (the preview the clerk
+sees), then write it all in one transaction with one audit event; a dry run stops after the
+comparison. `run_import` and `record_import` are those shared steps.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
+
+from sqlalchemy.orm import Session
 
 from cnam_desk import parsing
+from cnam_desk.db import audit
 from cnam_desk.errors import Location, RefusedInput
+from cnam_desk.progress import Steps, run_to_end
 
 T = TypeVar("T")
+F = TypeVar("F")  # a file as read
+P = TypeVar("P")  # its comparison with the office's data
+S = TypeVar("S")  # what the import reports
 CHUNK = 5000  # rows per progress step and per bulk statement
 SHOWN_ERRORS = 20  # errors listed in a refusal; the count says how many more
 
@@ -99,3 +112,32 @@ _MISSING = object()
 def clean_ue_code(value: Any) -> str:
     """« nfa 031 » -> « NFA031 »."""
     return "".join(parsing.parse_text(value).split()).upper()
+
+
+@dataclass(frozen=True)
+class Pipeline(Generic[F, P, S]):
+    """One import's own steps; `run_import` runs them in the order every import follows."""
+
+    read: Callable[[], F]  # the file as read: an object with `errors` (RowError)
+    compare: Callable[[F], P]  # compared with what the office holds, nothing written
+    dry_summary: Callable[[F, P], S]  # what a dry run reports
+    write: Callable[[F], Steps[S]]  # everything written, in one transaction
+
+
+def run_import(pipeline: Pipeline[F, P, S], *, skip_errors: bool = False, dry_run: bool = False) -> S:
+    """Read, refuse a file with row errors (unless skip_errors), then compare (dry run) or write."""
+    file = pipeline.read()
+    errors = getattr(file, "errors", ())
+    if errors and not skip_errors:
+        raise refuse_errors(errors)
+    if dry_run:
+        return pipeline.dry_summary(file, pipeline.compare(file))
+    return run_to_end(pipeline.write(file))
+
+
+def record_import(
+    s: Session, entity: str, key: str | None, file_name: str, counts: dict[str, Any], *,
+    before: dict[str, Any] | None = None, **more: Any,
+) -> None:
+    """The one audit event of an import: the file, what it changed (counts, never the rows' values)."""
+    audit.record(s, "import", entity, key, before=before, after={"file": file_name, **counts, **more})

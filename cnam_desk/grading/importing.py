@@ -10,13 +10,13 @@ from pathlib import Path
 from sqlalchemy import bindparam, select, update
 
 from cnam_desk import frenchdates
-from cnam_desk.db import audit
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Grade, GradeChange, Student
 from cnam_desk.errors import EditConflict, Location, RefusedInput
 from cnam_desk.grading import entry, rules
 from cnam_desk.grading.entry import ExamRef, GradeRow
 from cnam_desk.grading.rules import GradeValue
+from cnam_desk.importing import record_import
 from cnam_desk.parsing import ParseError, parse_text
 from cnam_desk.progress import Progress, run_to_end
 from cnam_desk.spreadsheets import Field, Row, check_file, read_tables
@@ -352,10 +352,9 @@ def apply_steps(db: Database, preview: GradeImportPreview) -> Iterator[Progress]
                 for c in preview.changes
             ],
         )
-        audit.record(
-            s, "import", "grade", None, None,
-            {"file": preview.file_name, "session": preview.session_key, "grades": total,
-             "units": sorted({c.ref.ue_code for c in preview.changes})},
+        record_import(
+            s, "grade", None, preview.file_name,
+            {"session": preview.session_key, "grades": total, "units": sorted({c.ref.ue_code for c in preview.changes})},
         )
     yield Progress(total, total, f"{total} note(s) enregistrée(s).")
     return total

@@ -11,19 +11,21 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from cnam_desk import parsing, spreadsheets
-from cnam_desk.db import audit
 from cnam_desk.db.engine import Database, session_changed
 from cnam_desk.db.models import CourseUnit, Enrolment, ExamSession, Semester, Student
 from cnam_desk.errors import EditConflict
 from cnam_desk.importing import (
     CHUNK,
+    Pipeline,
     RowError,
     chunks,
     clean_ue_code,
     count,
     is_blank,
     memoised,
+    record_import,
     refuse_errors,
+    run_import,
 )
 from cnam_desk.progress import Progress, Steps, run_to_end
 from cnam_desk.schedule import exam_calendar
@@ -413,11 +415,10 @@ def apply_enrolments_steps(
             errors=tuple(file.errors),
         )
         if preview.has_changes or preview.new_units:
-            audit.record(
-                s, "import", "enrolment", file.year,
-                after={"file": file.file_name, **preview.counts(), "course_units_created": len(preview.new_units),
-                       "rows_skipped": len(file.errors)},
-            )  # fmt: skip
+            record_import(
+                s, "enrolment", file.year, file.file_name, preview.counts(),
+                course_units_created=len(preview.new_units), rows_skipped=len(file.errors),
+            )
         if preview.enrolments_added:
             # "not enrolled" may no longer hold
             for session in s.scalars(
@@ -440,16 +441,16 @@ def import_enrolments(
     """Read and (unless dry_run) apply an enrolment file: the command line's import, all or nothing."""
     with db.transaction() as s:
         exam_calendar.find_year(s, year)  # an unknown year is refused before the file is read
-    file = read_enrolments(path, year)
-    if file.errors and not skip_errors:
-        raise refuse_errors(file.errors)
-    if not dry_run:
-        return apply_enrolments(db, file, skip_errors=skip_errors)
-    preview = preview_enrolments(db, file)
-    return EnrolmentSummary(
-        file.year, file.file_name, **preview.counts(), course_units_created=len(preview.new_units),
-        errors=tuple(file.errors),
-    )  # fmt: skip
+    pipeline = Pipeline(
+        read=lambda: read_enrolments(path, year),
+        compare=lambda file: preview_enrolments(db, file),
+        dry_summary=lambda file, preview: EnrolmentSummary(
+            file.year, file.file_name, **preview.counts(), course_units_created=len(preview.new_units),
+            errors=tuple(file.errors),
+        ),
+        write=lambda file: apply_enrolments_steps(db, file, skip_errors=skip_errors),
+    )
+    return run_import(pipeline, skip_errors=skip_errors, dry_run=dry_run)
 
 
 def read_and_preview_steps(db: Database, path: str | Path, year: str) -> Steps[tuple[EnrolmentFile, EnrolmentPreview]]:

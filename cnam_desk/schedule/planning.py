@@ -13,11 +13,18 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from cnam_desk import frenchdates
-from cnam_desk.db import audit
 from cnam_desk.db.engine import Database, session_changed
 from cnam_desk.db.models import CourseUnit, Exam
 from cnam_desk.errors import EditConflict
-from cnam_desk.importing import RowError, chunks, count, refuse_errors
+from cnam_desk.importing import (
+    Pipeline,
+    RowError,
+    chunks,
+    count,
+    record_import,
+    refuse_errors,
+    run_import,
+)
 from cnam_desk.progress import Progress, Steps, run_to_end
 from cnam_desk.schedule import exam_calendar
 from cnam_desk.schedule.schedule_file import (
@@ -319,15 +326,12 @@ def apply_schedule_steps(
             preview=preview,
         )
         if preview.has_changes or units_created or units_titled:
-            audit.record(
-                s, "import", "exam", schedule.session_key,
-                before={"exams": len(held)},
-                after={
-                    "file": schedule.file_name, "added": summary.added, "updated": summary.updated,
-                    "removed": summary.removed, "unchanged": summary.unchanged,
-                    "course_units_created": units_created, "course_units_titled": units_titled,
-                    "rows_skipped": len(schedule.errors),
-                },
+            record_import(
+                s, "exam", schedule.session_key, schedule.file_name,
+                {"added": summary.added, "updated": summary.updated, "removed": summary.removed,
+                 "unchanged": summary.unchanged},
+                before={"exams": len(held)}, course_units_created=units_created,
+                course_units_titled=units_titled, rows_skipped=len(schedule.errors),
             )  # fmt: skip
         if preview.has_changes:
             session_changed(s, session)  # the requests' checks depend on the schedule
@@ -345,17 +349,20 @@ def import_schedule(
     db: Database, path: str | Path, session_key: str, *, skip_errors: bool = False, dry_run: bool = False
 ) -> ImportSummary:
     """Read, compare and (unless dry_run) apply: the command line's import, all or nothing."""
-    schedule = read_schedule(path, exam_calendar.get_session(db, session_key))
-    if schedule.errors and not skip_errors:
-        raise refuse_errors(schedule.errors)
-    if not dry_run:
-        return apply_schedule(db, schedule, skip_errors=skip_errors)
-    preview = preview_schedule(db, schedule)
-    counts = preview.counts()
-    return ImportSummary(
-        schedule.session_key, schedule.file_name, counts["added"], counts["updated"], counts["removed"],
-        counts["unchanged"], len(preview.new_units), tuple(schedule.errors), preview,
-    )  # fmt: skip
+    def dry_summary(schedule: ScheduleFile, preview: SchedulePreview) -> ImportSummary:
+        counts = preview.counts()
+        return ImportSummary(
+            schedule.session_key, schedule.file_name, counts["added"], counts["updated"], counts["removed"],
+            counts["unchanged"], len(preview.new_units), tuple(schedule.errors), preview,
+        )  # fmt: skip
+
+    pipeline = Pipeline(
+        read=lambda: read_schedule(path, exam_calendar.get_session(db, session_key)),
+        compare=lambda schedule: preview_schedule(db, schedule),
+        dry_summary=dry_summary,
+        write=lambda schedule: apply_schedule_steps(db, schedule, skip_errors=skip_errors),
+    )
+    return run_import(pipeline, skip_errors=skip_errors, dry_run=dry_run)
 
 
 # --- listing ----------------------------------------------------------------------------------

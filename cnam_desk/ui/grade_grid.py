@@ -125,4 +125,3 @@ class GradeView(QTableView):
                 self.paste_requested.emit()
                 return
         super().keyPressEvent(event)
-

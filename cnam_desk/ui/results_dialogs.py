@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from xml.sax.saxutils import escape
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from cnam_desk.db.engine import Database
 from cnam_desk.errors import RefusedInput
-from cnam_desk.grading import attestations, rules
+from cnam_desk.grading import attestations, paper, rules
 from cnam_desk.grading.attestations import M1Check, ProgrammeView
 from cnam_desk.grading.importing import GradeImportPreview
 from cnam_desk.ui import msgbox
@@ -92,8 +93,6 @@ class ImportPreviewDialog(QDialog):
 
 
 def check_html(check: M1Check) -> str:
-    from xml.sax.saxutils import escape
-
     head = f"<h3>{escape(check.programme.name)}</h3><p>{escape(check.programme.rule_text)}</p>"
     if check.met:
         units = "".join(
@@ -177,8 +176,6 @@ class M1Dialog(QDialog):
         return QFileDialog.getSaveFileName(self, "Attestation de M1", suggested, "PDF (*.pdf)")[0]
 
     def issue(self) -> None:
-        from cnam_desk.grading import paper
-
         check = self.current()
         if check is None or not check.met:
             return
@@ -301,3 +298,4 @@ class ProgrammesDialog(QDialog):
             self.error.setText(str(refused))
             return
         self.reload()
+

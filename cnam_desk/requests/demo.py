@@ -195,9 +195,10 @@ def _demo_answers(db: Database, key: str, count: int, rng: random.Random) -> lis
 
 def _proof_pdf(folder: Path) -> Path:
     """A one-page « ordre de mission » to show a proof kept in the database."""
-    # deferred on purpose: reportlab is loaded only when the demo makes its proof
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
+    from reportlab.lib.pagesizes import (
+        A4,  # deferred on purpose: reportlab only for the demo's proof
+    )
+    from reportlab.pdfgen import canvas  # deferred on purpose: as above
 
     path = folder / "ordre-de-mission.pdf"
     page = canvas.Canvas(str(path), pagesize=A4)

@@ -11,7 +11,6 @@ from PySide6.QtGui import (
     QUndoCommand,
 )
 from PySide6.QtWidgets import (
-    QFileDialog,
     QLineEdit,
 )
 
@@ -219,22 +218,18 @@ class ResultsController:
     # --- files --------------------------------------------------------------------------------
 
     def ask_open_path(self, title: str, filters: str) -> str:
-        return QFileDialog.getOpenFileName(self, title, "", filters)[0]
+        return str(msgbox.open_file(self, title, filters) or "")
 
     def ask_save_path(self, title: str, suggested: str, filters: str) -> str:
-        return QFileDialog.getSaveFileName(self, title, suggested, filters)[0]
+        return str(msgbox.save_file(self, title, suggested, filters) or "")
 
     def ask_folder(self, title: str) -> str:
-        return QFileDialog.getExistingDirectory(self, title)
+        return str(msgbox.directory(self, title) or "")
 
     def run_job(self, title: str, work: Callable[[], Iterator[Any]], on_done: Callable[[Any], None]) -> None:
         def failed(error: BaseException) -> None:
-            if isinstance(error, tasks.Cancelled):
-                self.show_error("Opération annulée : rien n'a été enregistré.")
-            elif isinstance(error, RefusedInput):
-                self.show_error(str(error))
-            else:
-                raise error
+            """Cancelled or refused: said under the grid (anything else goes to the common dialog)."""
+            self.show_error(tasks.CANCELLED_TEXT if isinstance(error, tasks.Cancelled) else str(error))
 
         tasks.run_with_progress(self, title, work, on_done, failed, pool=self.pool)
 

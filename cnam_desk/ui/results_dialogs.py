@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -73,12 +72,9 @@ class ImportPreviewDialog(QDialog):
         pages.addTab(_table(self.planned, self), f"Notes à enregistrer ({len(preview.changes)})")
         if not preview.problems:
             pages.setCurrentIndex(1)
-        buttons = QDialogButtonBox(self)
-        self.save_button = buttons.addButton("Enregistrer les notes", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons = msgbox.save_cancel(self, self.accept, save_text="Enregistrer les notes")
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setEnabled(preview.ok and bool(preview.changes))
-        buttons.addButton("Annuler", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         note = QLabel(
             "Rien n'est enregistré tant que vous ne confirmez pas ; un fichier qui a un problème n'est pas "
             "enregistré du tout : corrigez-le puis importez-le de nouveau.",
@@ -173,7 +169,7 @@ class M1Dialog(QDialog):
         self.issue_button.setEnabled(bool(check and check.met))
 
     def ask_save_path(self, suggested: str) -> str:
-        return QFileDialog.getSaveFileName(self, "Attestation de M1", suggested, "PDF (*.pdf)")[0]
+        return str(msgbox.save_file(self, "Attestation de M1", suggested, "PDF (*.pdf)") or "")
 
     def issue(self) -> None:
         check = self.current()

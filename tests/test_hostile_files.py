@@ -76,9 +76,9 @@ def test_a_million_rows_is_built_in_seconds(folder: Path) -> None:
 READER = """
 import sys, time
 from cnam_desk.errors import RefusedInput
-from cnam_desk import spreadsheets
+from cnam_desk import filecheck, spreadsheets
 try:
-    spreadsheets.check_file(sys.argv[1])
+    filecheck.check_file(sys.argv[1])
     sheets = spreadsheets.read_workbook(sys.argv[1])
     print("lu", sum(len(s.rows) for s in sheets))
 except RefusedInput as error:

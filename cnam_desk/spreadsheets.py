@@ -78,8 +78,6 @@ def normalise_header(text: Any) -> str:
     return " ".join(cleaned.split())
 
 
-
-
 # --------------------------------------------------------------------------- reading
 
 

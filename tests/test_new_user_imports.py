@@ -38,6 +38,6 @@ def test_address_complement_column_is_kept(db, tmp_path, header) -> None:
 )
 def test_request_ue_codes_keep_their_suffix(cell, codes) -> None:
     """An UE code of the schedule such as « NFA031-P » is named whole in a Forms answer."""
-    from cnam_desk.requests import intake
+    from cnam_desk.requests import columns
 
-    assert intake.extract_codes(cell) == codes
+    assert columns.extract_codes(cell) == codes

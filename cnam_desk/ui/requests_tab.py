@@ -39,7 +39,7 @@ from cnam_desk import frenchdates
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import RequestKind, RequestStatus
 from cnam_desk.errors import EditConflict, RefusedInput
-from cnam_desk.requests import checks, intake, queue, review
+from cnam_desk.requests import checks, detail, manual, queue, review
 from cnam_desk.requests.labels import HANDICNAM, KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
 from cnam_desk.requests.review import Decision
 from cnam_desk.schedule import exam_calendar
@@ -48,7 +48,7 @@ from cnam_desk.ui.drops import SPREADSHEETS, FileDropFilter
 from cnam_desk.ui.request_dialogs import from_qdate, to_qdate
 from cnam_desk.ui.request_models import COLUMNS, ROW_ROLE, QueueModel, QueueProxy
 
-PROOF_SUFFIXES = tuple(intake.PROOF_TYPES)
+PROOF_SUFFIXES = tuple(manual.PROOF_TYPES)
 
 REDIRECTIONS = [HANDICNAM, "secrétariat pédagogique de l'UE", "service des diplômes"]
 
@@ -88,7 +88,7 @@ def _check_line(name: str, value: Any) -> str:
     return f"<span style='color:{colour}'>{mark} {escape(label)}</span>"
 
 
-def details_html(d: queue.RequestDetails) -> str:
+def details_html(d: detail.RequestDetails) -> str:
     """One request whole, as the review pane shows it: a compact two-column sheet."""
     row = d.row
     e = escape
@@ -218,7 +218,7 @@ class DecisionPanel(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Décision", parent)
-        self.details: queue.RequestDetails | None = None
+        self.details: detail.RequestDetails | None = None
         self.reasons: list[str] = []
 
         self.choices = QButtonGroup(self)
@@ -343,7 +343,7 @@ class DecisionPanel(QGroupBox):
         assert isinstance(model, QStringListModel)
         model.setStringList(reasons)
 
-    def show_request(self, details: queue.RequestDetails | None) -> None:
+    def show_request(self, details: detail.RequestDetails | None) -> None:
         self.details = details
         self.error.clear()
         self.choices.setExclusive(False)
@@ -468,7 +468,7 @@ class RequestsTab(QWidget):
     def __init__(self, db: Database, parent: QWidget | None = None):
         super().__init__(parent)
         self.db = db
-        self.details: queue.RequestDetails | None = None
+        self.details: detail.RequestDetails | None = None
         self.sessions: dict[str, exam_calendar.SessionView] = {}
         self.actions: dict[str, QAction] = {}
 
@@ -891,13 +891,13 @@ class RequestsTab(QWidget):
 
     def _show(self, request_id: int) -> None:
         try:
-            details = queue.request_details(self.db, request_id)
+            details = detail.request_details(self.db, request_id)
         except RefusedInput as error:
             msgbox.warning(self, "Demande", str(error))
             return
         self.show_request(details)
 
-    def show_request(self, details: queue.RequestDetails | None) -> None:
+    def show_request(self, details: detail.RequestDetails | None) -> None:
         self.details = details
         if details is None:
             self.pane.setHtml("<p style='color:#6b7280'>Aucune demande à afficher.</p>")
@@ -1000,7 +1000,7 @@ class RequestsTab(QWidget):
         msgbox.information(self, "Import des demandes", f"« {path.name} » : {report.summary()}")
         select = report.request_ids[0] if report.request_ids else None
         if select is not None:
-            key = queue.request_details(self.db, select).session_key
+            key = detail.request_details(self.db, select).session_key
             if key != self.current_session_key():
                 self.session.blockSignals(True)
                 self.session.setCurrentIndex(max(self.session.findData(key), 0))
@@ -1034,7 +1034,7 @@ class RequestsTab(QWidget):
             self.details.row.version if self.details and self.details.row.id == request_id else None
         )
         try:
-            intake.attach_proof(self.db, request_id, path, expect_version=expected)
+            manual.attach_proof(self.db, request_id, path, expect_version=expected)
         except RefusedInput as error:
             msgbox.warning(self, "Justificatif", str(error))
             self._refresh_row(request_id)
@@ -1066,7 +1066,7 @@ class RequestsTab(QWidget):
         text = url.toString()
         if not text.startswith("proof:"):
             return
-        name, _media, content, link = intake.proof_content(self.db, int(text.split(":", 1)[1]))
+        name, _media, content, link = manual.proof_content(self.db, int(text.split(":", 1)[1]))
         if content is None:
             if link:
                 open_externally(link)

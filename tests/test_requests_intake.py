@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import select, text
 
-from cnam_desk import frenchdates
+from cnam_desk import frenchdates, parsing
 from cnam_desk.db.models import (
     FormMapping,
     Proof,
@@ -396,7 +396,7 @@ def test_ambiguous_session_is_refused(office, tmp_path) -> None:
 
 
 def test_not_a_forms_export(office, tmp_path) -> None:
-    import openpyxl
+    import openpyxl  # heavy, and only this test writes a workbook by hand
 
     path = tmp_path / "planning.xlsx"
     workbook = openpyxl.Workbook()
@@ -676,7 +676,5 @@ def test_mapping_is_remembered_per_form(office, tmp_path) -> None:
 
 
 def test_completion_time_beyond_any_spreadsheet_date_is_a_row_error() -> None:
-    from cnam_desk import parsing
-
     with pytest.raises(parsing.ParseError, match="pas une date de tableur"):
         exports.parse_received(2958466.0, english=False)

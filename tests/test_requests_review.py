@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from sqlalchemy import select
@@ -294,8 +295,6 @@ def test_two_processes_decide_the_same_request_at_once(office, database_url, tmp
         )
         for decision, clerk in clerks.items()
     }
-    import time
-
     time.sleep(1.5)  # both have opened the database and wait for the signal
     go.write_text("go")
     results = {}

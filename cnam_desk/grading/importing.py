@@ -19,7 +19,7 @@ from cnam_desk.grading import entry, rules
 from cnam_desk.grading.entry import ExamRef, GradeRow
 from cnam_desk.grading.rules import GradeValue
 from cnam_desk.parsing import ParseError, parse_text
-from cnam_desk.progress import Progress
+from cnam_desk.progress import Progress, run_to_end
 from cnam_desk.spreadsheets import Field, Row, read_tables
 
 STUDENT_FIELD = Field(
@@ -276,8 +276,6 @@ def preview_steps(
 def preview_import(
     db: Database, path: str | os.PathLike[str], session_key: str, exam: str | None = None, *, exam_is_default: bool = False
 ) -> GradeImportPreview:
-    from cnam_desk.progress import run_to_end
-
     return run_to_end(preview_steps(db, path, session_key, exam, exam_is_default=exam_is_default))
 
 
@@ -365,6 +363,4 @@ def apply_steps(db: Database, preview: GradeImportPreview) -> Iterator[Progress]
 
 
 def apply_import(db: Database, preview: GradeImportPreview) -> int:
-    from cnam_desk.progress import run_to_end
-
     return run_to_end(apply_steps(db, preview))

@@ -196,6 +196,7 @@ def _demo_answers(db: Database, key: str, count: int, rng: random.Random) -> lis
 
 def _proof_pdf(folder: Path) -> Path:
     """A one-page « ordre de mission » to show a proof kept in the database."""
+    # reportlab is heavy: loaded only when the demonstration writes its proof
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 

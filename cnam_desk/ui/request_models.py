@@ -21,6 +21,7 @@ from cnam_desk.db.models import RequestKind, RequestStatus
 from cnam_desk.requests import checks, columns, exports
 from cnam_desk.requests.labels import KIND_LABELS, STATUS_LABELS
 from cnam_desk.requests.queue import QueueRow
+from cnam_desk.spreadsheets import column_letter
 
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -333,8 +334,6 @@ class MappingModel(QAbstractTableModel):
         name = self.fields[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if index.column() == 0:
-                from cnam_desk.spreadsheets import column_letter
-
                 return column_letter(column)
             if index.column() == 1:
                 return title

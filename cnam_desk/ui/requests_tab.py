@@ -1086,6 +1086,7 @@ class RequestsTab(QWidget):
             )
             return
         try:
+            # deferred on purpose: the letter preview needs QtPdf, loaded only when a letter is shown
             from cnam_desk.ui.letter_preview import LetterPreviewDialog
         except ModuleNotFoundError as missing:
             if missing.name != "cnam_desk.ui.letter_preview":

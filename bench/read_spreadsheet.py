@@ -17,7 +17,8 @@ sys.path.insert(0, str(ROOT))
 import openpyxl
 import python_calamine
 
-from cnam_desk.spreadsheets import Field, check_file, read_tables
+from cnam_desk.filecheck import check_file
+from cnam_desk.spreadsheets import Field, read_tables
 
 FIELDS = [
     Field("ue", "Code UE", ("code ue", "ue")),

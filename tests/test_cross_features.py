@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from cnam_desk.db.models import AccommodationRequest
 from cnam_desk.frenchdates import paris_instant
-from cnam_desk.requests.intake import HandTypedRequest, add_request
+from cnam_desk.requests.manual import HandTypedRequest, add_request
 from cnam_desk.schedule import enrolments, planning
 from tests.requests_support import SCHEDULE, seed_office
 from tests.schedule_files import plain_schedule, write_book

@@ -76,9 +76,9 @@ def test_a_million_rows_is_built_in_seconds(folder: Path) -> None:
 READER = """
 import sys, time
 from cnam_desk.errors import RefusedInput
-from cnam_desk import spreadsheets
+from cnam_desk import filecheck, spreadsheets
 try:
-    spreadsheets.check_file(sys.argv[1])
+    filecheck.check_file(sys.argv[1])
     sheets = spreadsheets.read_workbook(sys.argv[1])
     print("lu", sum(len(s.rows) for s in sheets))
 except RefusedInput as error:
@@ -117,10 +117,9 @@ def _memory_limit() -> None:
 
 def test_reader_on_random_sheets(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Any mix of good and bad cells in the grade layout: the reader returns tables or refuses, nothing else."""
-    from cnam_desk import spreadsheets
     from hypothesis import HealthCheck, given, settings
 
-    from cnam_desk import parsing
+    from cnam_desk import parsing, spreadsheets
     from cnam_desk.errors import RefusedInput
 
     folder = tmp_path_factory.mktemp("aleatoires")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cnam_desk.requests import columns
 from cnam_desk.schedule import enrolments
 from tests.schedule_files import write_book
 
@@ -38,6 +39,4 @@ def test_address_complement_column_is_kept(db, tmp_path, header) -> None:
 )
 def test_request_ue_codes_keep_their_suffix(cell, codes) -> None:
     """An UE code of the schedule such as « NFA031-P » is named whole in a Forms answer."""
-    from cnam_desk.requests import intake
-
-    assert intake.extract_codes(cell) == codes
+    assert columns.extract_codes(cell) == codes

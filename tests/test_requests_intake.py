@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import select, text
 
-from cnam_desk import frenchdates
+from cnam_desk import frenchdates, parsing
 from cnam_desk.db.models import (
     FormMapping,
     Proof,
@@ -18,7 +18,7 @@ from cnam_desk.db.models import (
     RequestStatus,
 )
 from cnam_desk.errors import EditConflict, RefusedInput
-from cnam_desk.requests import intake, queue
+from cnam_desk.requests import columns, detail, exports, intake, manual, queue
 from tests.requests_support import FR_QUESTIONS, answer, seed_office, write_export
 
 
@@ -75,7 +75,7 @@ def mixed_answers() -> list[dict]:
     ],
 )
 def test_recognise_kind(wording: str, kind: RequestKind) -> None:
-    assert intake.recognise_kind(wording) is kind
+    assert columns.recognise_kind(wording) is kind
 
 
 @pytest.mark.parametrize(
@@ -110,11 +110,11 @@ def test_recognise_kind(wording: str, kind: RequestKind) -> None:
     ],
 )
 def test_recognise_question_titles(title: str, field: str) -> None:
-    assert intake.recognise_mapping([(7, title)]) == {field: [7]}
+    assert columns.recognise_mapping([(7, title)]) == {field: [7]}
 
 
 def test_several_exam_columns_are_all_kept() -> None:
-    mapping = intake.recognise_mapping(
+    mapping = columns.recognise_mapping(
         [(5, "Numéro d'auditeur"), (6, "Premier examen"), (7, "Second examen")]
     )
     assert mapping == {"student_number": [5], "exams": [6, 7]}
@@ -134,7 +134,7 @@ def test_several_exam_columns_are_all_kept() -> None:
     ],
 )
 def test_extract_codes(cell: str, codes: list[str]) -> None:
-    assert intake.extract_codes(cell) == codes
+    assert columns.extract_codes(cell) == codes
 
 
 # --- importing --------------------------------------------------------------------------------------
@@ -151,7 +151,7 @@ def test_french_export(office, tmp_path) -> None:
     assert overlap.ues == ("NFA031", "NFA008")
     assert overlap.as_json()["received_at"] == "2024-01-05T10:30:00+01:00"
     assert overlap.checks["overlap"] == "confirmed"
-    trip = queue.request_details(office, rows["100002"].id)
+    trip = detail.request_details(office, rows["100002"].id)
     assert (trip.trip_start, trip.trip_end) == (dt.date(2024, 1, 24), dt.date(2024, 1, 26))
     assert trip.row.checks == {
         "deadline": "on_time",
@@ -163,7 +163,7 @@ def test_french_export(office, tmp_path) -> None:
         trip.proofs[0].link.endswith("ordre de mission.pdf")
         and trip.proofs[0].file_name == "ordre de mission.pdf"
     )
-    other = queue.request_details(office, rows["100003"].id)
+    other = detail.request_details(office, rows["100003"].id)
     assert other.row.kind is RequestKind.OTHER
     assert other.reason_text == "Autre : je souhaite changer de centre"  # the original text is kept
     assert rows["100003"].checks["overlap"] is None
@@ -208,7 +208,7 @@ def test_mapping_given_by_hand_then_remembered(office, tmp_path) -> None:
         intake.import_requests(office, path)
     assert "numéro d'auditeur" in str(refused.value) and "UE concernées" in str(refused.value)
     assert "« Q1 »" in str(refused.value) and "--column" in str(refused.value)
-    columns = intake.parse_column_options(
+    columns = exports.parse_column_options(
         ["student_number=Q1", "last_name=Q2", "exams=Q6", "email=q4"]
     )
     report = intake.import_requests(office, path, columns=columns)
@@ -225,7 +225,7 @@ def test_mapping_given_by_hand_then_remembered(office, tmp_path) -> None:
         [answer("100002", response_id=9, ues="NFA031 RSX101")],
         questions=questions,
     )
-    export = intake.read_export(office, second)
+    export = exports.read_export(office, second)
     assert export.mapping_origin == "remembered"
     assert export.mapping_by_title()["exams"] == ["Q6"]
     assert intake.import_requests(office, second).added == 1
@@ -237,7 +237,7 @@ def test_exams_in_several_columns_by_hand(office, tmp_path) -> None:
     rows[0]["ues"] = "NFA031"
     rows[0]["trip_start"] = "NFA008"  # the 7th question column holds the second UE
     path = write_export(tmp_path / "f.xlsx", rows, questions=questions)
-    columns = intake.parse_column_options(["exams=Choix 1", "exams=Choix 2"])
+    columns = exports.parse_column_options(["exams=Choix 1", "exams=Choix 2"])
     intake.import_requests(office, path, columns=columns)
     assert queue.list_requests(office)[0].ues == ("NFA031", "NFA008")
 
@@ -245,9 +245,9 @@ def test_exams_in_several_columns_by_hand(office, tmp_path) -> None:
 def test_column_option_errors(office, tmp_path) -> None:
     path = write_export(tmp_path / "f.xlsx", [answer()])
     with pytest.raises(RefusedInput, match="Champ « matiere » inconnu"):
-        intake.parse_column_options(["matiere=UE"])
+        exports.parse_column_options(["matiere=UE"])
     with pytest.raises(RefusedInput, match="CHAMP=EN-TÊTE"):
-        intake.parse_column_options(["exams"])
+        exports.parse_column_options(["exams"])
     with pytest.raises(RefusedInput, match="colonne « Pas là » introuvable"):
         intake.import_requests(office, path, columns={"exams": ["Pas là"]})
     with pytest.raises(RefusedInput, match="qu'une colonne"):
@@ -283,7 +283,7 @@ def test_a_request_sent_twice_is_one_request_with_two_receipts(office, tmp_path)
     assert len(rows) == 1 and rows[0].receipts == 2
     # The first sending counts: the request is on time.
     assert rows[0].checks["deadline"] == "on_time"
-    history = [h.text for h in queue.request_details(office, rows[0].id).history]
+    history = [h.text for h in detail.request_details(office, rows[0].id).history]
     assert any("envoi en double" in line for line in history)
 
 
@@ -322,7 +322,7 @@ def test_disability_is_redirected_and_keeps_nothing_medical(office, tmp_path) ->
     assert row.kind is RequestKind.DISABILITY
     assert row.status is RequestStatus.REDIRECTED
     assert row.checks["deadline"] == "exempt"
-    details = queue.request_details(office, row.id)
+    details = detail.request_details(office, row.id)
     assert details.reason_text == "situation de handicap"
     assert details.comment == "" and details.proofs == [] and details.trip_start is None
     assert "Handi'Cnam" in details.decision_reason
@@ -396,7 +396,7 @@ def test_ambiguous_session_is_refused(office, tmp_path) -> None:
 
 
 def test_not_a_forms_export(office, tmp_path) -> None:
-    import openpyxl
+    import openpyxl  # heavy, and only this test writes a workbook by hand
 
     path = tmp_path / "planning.xlsx"
     workbook = openpyxl.Workbook()
@@ -485,9 +485,9 @@ def test_row_problems_name_row_and_column(office, tmp_path) -> None:
 
 def test_hand_typed_request(office) -> None:
     received = frenchdates.paris_instant(dt.date(2024, 1, 6), dt.time(14, 30))
-    request_id = intake.add_request(
+    request_id = manual.add_request(
         office,
-        intake.HandTypedRequest(
+        manual.HandTypedRequest(
             session_key="2023-2024/S1/1",
             student_number=" 100002 ",
             reason_text="Mission à l'étranger",
@@ -512,9 +512,9 @@ def test_hand_typed_request(office) -> None:
         "trip_covers_exam": True,
     }
     # The same request received again by mail: one request, two receipts.
-    again = intake.add_request(
+    again = manual.add_request(
         office,
-        intake.HandTypedRequest(
+        manual.HandTypedRequest(
             session_key="2023-2024/S1/1",
             student_number="100002",
             reason_text="Mission à l'étranger",
@@ -529,7 +529,7 @@ def test_hand_typed_request(office) -> None:
 def test_hand_typed_request_rules(office) -> None:
     received = frenchdates.paris_instant(dt.date(2024, 1, 6), dt.time(14, 30))
 
-    def typed(**changes) -> intake.HandTypedRequest:
+    def typed(**changes) -> manual.HandTypedRequest:
         values = {
             "session_key": "2023-2024/S1/1",
             "student_number": "100001",
@@ -537,32 +537,32 @@ def test_hand_typed_request_rules(office) -> None:
             "codes": ["NFA031", "NFA008"],
             "received_at": received,
         }
-        return intake.HandTypedRequest(**(values | changes))
+        return manual.HandTypedRequest(**(values | changes))
 
     with pytest.raises(RefusedInput, match="numéro d'auditeur"):
-        intake.add_request(office, typed(student_number=" "))
+        manual.add_request(office, typed(student_number=" "))
     with pytest.raises(RefusedInput, match="UE inconnue : ZZZ123"):
-        intake.add_request(office, typed(codes=["ZZZ123"]))
+        manual.add_request(office, typed(codes=["ZZZ123"]))
     with pytest.raises(RefusedInput, match="au moins une UE"):
-        intake.add_request(office, typed(codes=[]))
+        manual.add_request(office, typed(codes=[]))
     with pytest.raises(RefusedInput, match="motif"):
-        intake.add_request(office, typed(reason_text=""))
+        manual.add_request(office, typed(reason_text=""))
     with pytest.raises(RefusedInput, match="retour est avant"):
-        intake.add_request(
+        manual.add_request(
             office, typed(trip_start=dt.date(2024, 1, 3), trip_end=dt.date(2024, 1, 2))
         )
     with pytest.raises(RefusedInput, match="n'existe pas"):
-        intake.add_request(office, typed(session_key="2030-2031/S1/1"))
-    first = intake.add_request(office, typed())
+        manual.add_request(office, typed(session_key="2030-2031/S1/1"))
+    first = manual.add_request(office, typed())
     with pytest.raises(RefusedInput, match="déjà été saisie"):
-        intake.add_request(office, typed())
-    disability = intake.add_request(
+        manual.add_request(office, typed())
+    disability = manual.add_request(
         office,
         typed(
             reason_text="tiers temps, suivi psychiatrique", codes=[], kind=RequestKind.DISABILITY
         ),
     )
-    details = queue.request_details(office, disability)
+    details = detail.request_details(office, disability)
     assert (
         details.reason_text == "situation de handicap"
         and details.row.status is RequestStatus.REDIRECTED
@@ -585,13 +585,13 @@ def test_attach_a_pdf_proof(office, tmp_path) -> None:
     assert row.checks["proof"] == "missing"
     pdf = tmp_path / "ordre de mission.pdf"
     pdf.write_bytes(b"%PDF-1.4\n" + b"0" * 1000)
-    version = intake.attach_proof(office, request_id, pdf, expect_version=row.version)
+    version = manual.attach_proof(office, request_id, pdf, expect_version=row.version)
     assert version == row.version + 1
     row = queue.get_row(office, request_id)
     assert row.checks["proof"] == "present" and row.version == version
-    details = queue.request_details(office, request_id)
+    details = detail.request_details(office, request_id)
     assert details.proofs[0].file_name == "ordre de mission.pdf" and details.proofs[0].size == 1009
-    name, media, content, link = intake.proof_content(office, details.proofs[0].id)
+    name, media, content, link = manual.proof_content(office, details.proofs[0].id)
     assert (name, media, link) == (
         "ordre de mission.pdf",
         "application/pdf",
@@ -601,32 +601,32 @@ def test_attach_a_pdf_proof(office, tmp_path) -> None:
     image = tmp_path / "billet.png"
     image.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 100)
     with pytest.raises(EditConflict, match="Justificatif joint"):
-        intake.attach_proof(office, request_id, image, expect_version=row.version - 1)
-    intake.attach_proof(office, request_id, image)
+        manual.attach_proof(office, request_id, image, expect_version=row.version - 1)
+    manual.attach_proof(office, request_id, image)
     with pytest.raises(RefusedInput, match="déjà joint"):
-        intake.attach_proof(office, request_id, image)
+        manual.attach_proof(office, request_id, image)
 
 
 def test_proof_limits(office, tmp_path) -> None:
     request_id = _trip_request(office, tmp_path)
     big = tmp_path / "gros.pdf"
-    big.write_bytes(b"%PDF-" + b"0" * (intake.PROOF_MAX_BYTES))
+    big.write_bytes(b"%PDF-" + b"0" * (manual.PROOF_MAX_BYTES))
     with pytest.raises(RefusedInput, match="ne peut dépasser 10 Mo"):
-        intake.attach_proof(office, request_id, big)
+        manual.attach_proof(office, request_id, big)
     word = tmp_path / "lettre.docx"
     word.write_bytes(b"PK\x03\x04")
     with pytest.raises(RefusedInput, match="PDF ou une image"):
-        intake.attach_proof(office, request_id, word)
+        manual.attach_proof(office, request_id, word)
     fake = tmp_path / "faux.pdf"
     fake.write_bytes(b"MZ\x90\x00 not a pdf")
     with pytest.raises(RefusedInput, match="pas un vrai PDF"):
-        intake.attach_proof(office, request_id, fake)
+        manual.attach_proof(office, request_id, fake)
     empty = tmp_path / "vide.pdf"
     empty.write_bytes(b"")
     with pytest.raises(RefusedInput, match="vide"):
-        intake.attach_proof(office, request_id, empty)
+        manual.attach_proof(office, request_id, empty)
     with pytest.raises(RefusedInput, match="introuvable"):
-        intake.attach_proof(office, request_id, tmp_path / "absent.pdf")
+        manual.attach_proof(office, request_id, tmp_path / "absent.pdf")
     assert count(office, "proof") == 0
 
 
@@ -636,7 +636,7 @@ def test_no_proof_kept_for_a_disability_request(office, tmp_path) -> None:
     pdf = tmp_path / "certificat.pdf"
     pdf.write_bytes(b"%PDF-1.4")
     with pytest.raises(RefusedInput, match="Aucun justificatif n'est conservé"):
-        intake.attach_proof(office, queue.list_requests(office)[0].id, pdf)
+        manual.attach_proof(office, queue.list_requests(office)[0].id, pdf)
     with office.transaction() as s:
         assert s.scalars(select(Proof)).all() == []
 
@@ -653,7 +653,7 @@ def test_import_progress_and_one_transaction(office, tmp_path) -> None:
             for i in range(120)
         ],
     )
-    export = intake.read_export(office, path)
+    export = exports.read_export(office, path)
     steps = intake.import_steps(office, export)
     progress = []
     with pytest.raises(RuntimeError):
@@ -672,12 +672,9 @@ def test_mapping_is_remembered_per_form(office, tmp_path) -> None:
     with office.transaction() as s:
         stored = s.scalar(select(FormMapping))
         assert stored.mapping["student_number"] == ["Numéro d'auditeur"]
-        assert stored.signature == intake.read_export(None, path).signature
+        assert stored.signature == exports.read_export(None, path).signature
 
 
 def test_completion_time_beyond_any_spreadsheet_date_is_a_row_error() -> None:
-    from cnam_desk import parsing
-    from cnam_desk.requests.intake import parse_received
-
     with pytest.raises(parsing.ParseError, match="pas une date de tableur"):
-        parse_received(2958466.0, english=False)
+        exports.parse_received(2958466.0, english=False)

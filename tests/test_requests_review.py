@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from sqlalchemy import select
@@ -15,7 +16,7 @@ from cnam_desk import frenchdates
 from cnam_desk.database import open_database
 from cnam_desk.db.models import Arrangement, Letter, RefusalReason, RequestStatus
 from cnam_desk.errors import EditConflict, NotFound, RefusedInput
-from cnam_desk.requests import intake, queue, review
+from cnam_desk.requests import detail, intake, queue, review
 from cnam_desk.requests.review import ArrangementInput, Decision
 from tests.conftest import ROOT
 from tests.requests_support import answer, seed_office, write_export
@@ -59,7 +60,7 @@ def arrangement(**changes) -> ArrangementInput:
 
 
 def history(db, request_id: int) -> list[str]:
-    return [line.text for line in queue.request_details(db, request_id).history]
+    return [line.text for line in detail.request_details(db, request_id).history]
 
 
 # --- each decision --------------------------------------------------------------------------------
@@ -70,9 +71,9 @@ def test_accept_with_an_arrangement(office) -> None:
         office, 1, Decision.ACCEPT, arrangement=arrangement(), expect_version=1, now=NOW
     )
     assert (row.status, row.version) == (RequestStatus.ACCEPTED, 2)
-    details = queue.request_details(office, 1)
+    details = detail.request_details(office, 1)
     assert details.arrangements == [
-        queue.ArrangementLine(
+        detail.ArrangementLine(
             "NFA008", dt.date(2024, 1, 22), dt.time(21, 30), dt.time(23, 59), "Salle 11.B.05"
         )
     ]
@@ -94,7 +95,7 @@ def test_accept_with_the_only_ue_by_default(office) -> None:
         arrangement=arrangement(ue_code=None, date=dt.date(2024, 1, 29), start=dt.time(9)),
         now=NOW,
     )
-    assert queue.request_details(office, 2).arrangements[0].ue_code == "RSX101"
+    assert detail.request_details(office, 2).arrangements[0].ue_code == "RSX101"
 
 
 @pytest.mark.parametrize(
@@ -125,7 +126,7 @@ def test_refuse_with_a_reason_of_the_list(office) -> None:
         office, 2, "refuse", reason="4", comment="Merci de nous écrire plus tôt.", now=NOW
     )
     assert row.status is RequestStatus.REFUSED
-    details = queue.request_details(office, 2)
+    details = detail.request_details(office, 2)
     assert details.decision_reason == reasons[3]
     assert details.decision_comment == "Merci de nous écrire plus tôt."
     # By its text, accents and case aside, or by its beginning.
@@ -150,13 +151,13 @@ def test_refuse_needs_a_reason_of_the_list(office) -> None:
 def test_incomplete_says_what_is_missing_and_until_when(office) -> None:
     row = review.decide(office, 2, "incomplete", reason="l'ordre de mission signé", now=NOW)
     assert row.status is RequestStatus.INCOMPLETE
-    details = queue.request_details(office, 2)
+    details = detail.request_details(office, 2)
     assert details.missing_items == "l'ordre de mission signé"
     assert details.reply_by == dt.date(2024, 1, 16)
     review.decide(
         office, 2, "incomplete", reason="le billet", reply_by=dt.date(2024, 1, 12), now=NOW
     )
-    assert queue.request_details(office, 2).reply_by == dt.date(2024, 1, 12)
+    assert detail.request_details(office, 2).reply_by == dt.date(2024, 1, 12)
     with pytest.raises(RefusedInput, match="déjà passée"):
         review.decide(
             office, 2, "incomplete", reason="le billet", reply_by=dt.date(2024, 1, 8), now=NOW
@@ -196,7 +197,7 @@ def test_a_decision_can_be_changed_until_its_letter_is_printed(office) -> None:
     review.decide(office, 1, "refuse", reason="2", now=NOW)
     row = review.decide(office, 1, "accept", arrangement=arrangement(), now=NOW)
     assert row.status is RequestStatus.ACCEPTED
-    details = queue.request_details(office, 1)
+    details = detail.request_details(office, 1)
     assert details.decision_reason == ""  # nothing of the refusal left
     assert history(office, 1)[-1].startswith(
         "Décision modifiée (était : refusée) : Acceptée : NFA008"
@@ -234,7 +235,7 @@ def test_after_printing_only_with_a_reason_kept_in_the_history(office) -> None:
     lines = history(office, 1)
     assert "Courrier DA-2024-0001 imprimé" in lines
     assert lines[-1].endswith("; motif du changement : erreur de lecture du planning")
-    assert queue.request_details(office, 1).letter_printed_at is not None
+    assert detail.request_details(office, 1).letter_printed_at is not None
 
 
 # --- two clerks -----------------------------------------------------------------------------------
@@ -294,8 +295,6 @@ def test_two_processes_decide_the_same_request_at_once(office, database_url, tmp
         )
         for decision, clerk in clerks.items()
     }
-    import time
-
     time.sleep(1.5)  # both have opened the database and wait for the signal
     go.write_text("go")
     results = {}

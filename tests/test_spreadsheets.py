@@ -19,11 +19,10 @@ import pytest
 import python_calamine
 
 from cnam_desk.errors import RefusedInput
+from cnam_desk.filecheck import MAX_CELLS, check_file
 from cnam_desk.spreadsheets import (
-    MAX_CELLS,
     Field,
     Sheet,
-    check_file,
     column_letter,
     find_header,
     normalise_header,

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from cnam_desk.database import open_database
 from cnam_desk.db.models import Letter, RequestKind, RequestStatus
-from cnam_desk.requests import intake, queue, review
+from cnam_desk.requests import columns, detail, exports, intake, manual, queue, review
 from cnam_desk.ui import msgbox, request_dialogs, requests_tab
 from cnam_desk.ui.main_window import MainWindow
 from cnam_desk.ui.request_models import (
@@ -116,7 +116,7 @@ def test_queue_model_and_proxy_pass_the_model_tester(qtmodeltester, office) -> N
 
 
 def test_mapping_model_passes_the_model_tester(qtmodeltester, office, tmp_path) -> None:
-    export = intake.read_export(office, write_export(tmp_path / "g.xlsx", [answer()]))
+    export = exports.read_export(office, write_export(tmp_path / "g.xlsx", [answer()]))
     model = MappingModel(export)
     qtmodeltester.check(model)
     # A field of one column moves; exams may take several.
@@ -221,7 +221,7 @@ def test_trip_not_covering_the_exam_needs_attention(office, tmp_path) -> None:
         ],
     )
     intake.import_requests(office, path)
-    intake.attach_proof(office, 5, _pdf(tmp_path))
+    manual.attach_proof(office, 5, _pdf(tmp_path))
     assert queue.get_row(office, 5).checks == {
         "deadline": "on_time",
         "overlap": None,
@@ -331,7 +331,7 @@ def test_review_three_requests_with_the_keyboard_only(window, qtbot, office) -> 
     QTest.keyClick(focused(), Qt.Key.Key_Down)
     assert tab.decision.refuse_reason.currentIndex() == first + 1
     QTest.keyClick(focused(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    refused = queue.request_details(office, 2)
+    refused = detail.request_details(office, 2)
     assert refused.row.status is RequestStatus.REFUSED
     assert refused.decision_reason == review.refusal_reasons(office)[first + 1]
     assert tab.details.row.id == 4
@@ -349,7 +349,7 @@ def test_review_three_requests_with_the_keyboard_only(window, qtbot, office) -> 
         Qt.Key.Key_Enter,
         Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.KeypadModifier,
     )
-    incomplete = queue.request_details(office, 4)
+    incomplete = detail.request_details(office, 4)
     assert incomplete.row.status is RequestStatus.INCOMPLETE
     assert incomplete.missing_items == "la convocation de l'UE NFP107"
     assert "En attente : 0" in tab.counts.text() and "Acceptée : 1" in tab.counts.text()
@@ -424,7 +424,7 @@ def test_change_after_printing_asks_for_a_reason(window, monkeypatch) -> None:
     tab.save_decision()
     assert "imprimé" in asked[0]
     assert queue.get_row(window.db, 1).status is RequestStatus.REDIRECTED
-    history = queue.request_details(window.db, 1).history
+    history = detail.request_details(window.db, 1).history
     assert history[-1].text.endswith("motif du changement : erreur de saisie")
 
 
@@ -522,7 +522,7 @@ def test_import_preview_lets_the_clerk_correct_the_mapping(qtbot, office, tmp_pa
         [answer("100004", response_id=11)],
         questions=["Q1", "Q2", "Q3", "Q4", "Motif", "Q6"],
     )
-    export = intake.read_export(office, path)
+    export = exports.read_export(office, path)
     dialog = request_dialogs.RequestImportDialog(office, export)
     qtbot.addWidget(dialog)
     assert not dialog.import_button.isEnabled()
@@ -539,16 +539,16 @@ def test_import_preview_lets_the_clerk_correct_the_mapping(qtbot, office, tmp_pa
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=10_000)
     assert dialog.report.added == 1
     assert len(queue.list_requests(office, "2023-2024/S1/2")) == 1
-    assert intake.read_export(office, path).mapping_origin == "remembered"
+    assert exports.read_export(office, path).mapping_origin == "remembered"
 
 
 def test_import_preview_lists_wrong_answers(qtbot, office, tmp_path) -> None:
     path = write_export(tmp_path / "f.xlsx", [answer(response_id=12, ues="ZZZ999")])
-    dialog = request_dialogs.RequestImportDialog(office, intake.read_export(office, path))
+    dialog = request_dialogs.RequestImportDialog(office, exports.read_export(office, path))
     qtbot.addWidget(dialog)
     assert not dialog.import_button.isEnabled()
     assert "ligne 2, colonne L : UE inconnue : ZZZ999" in dialog.problems.toPlainText()
-    assert [name for name, _label in FIELD_CHOICES][1:] == list(intake.FIELD_NAMES)
+    assert [name for name, _label in FIELD_CHOICES][1:] == list(columns.FIELD_NAMES)
 
 
 def test_new_request_typed_at_the_desk(window, monkeypatch) -> None:

@@ -10,7 +10,7 @@ from cnam_desk import frenchdates, parsing
 from cnam_desk.commands.common import add_json_flag, open_db, parse_date, print_json
 from cnam_desk.db.models import RequestStatus
 from cnam_desk.errors import RefusedInput
-from cnam_desk.requests import checks, intake, queue, review
+from cnam_desk.requests import checks, columns, exports, intake, queue, review
 from cnam_desk.requests.labels import KIND_LABELS, STATUS_LABELS
 
 
@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=[],
         metavar="CHAMP=EN-TÊTE",
         help="la colonne d'un champ ("
-        + ", ".join(intake.FIELD_NAMES)
+        + ", ".join(columns.FIELD_NAMES)
         + ") ; exams peut être répété",
     )
     add_json_flag(importer)
@@ -77,7 +77,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def import_requests(args: argparse.Namespace) -> int:
-    columns = intake.parse_column_options(args.column)
+    columns = exports.parse_column_options(args.column)
     db = open_db(args)
     try:
         report = intake.import_requests(db, args.file, args.session, columns or None)

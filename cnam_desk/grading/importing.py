@@ -13,13 +13,14 @@ from cnam_desk import frenchdates
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Grade, GradeChange, Student
 from cnam_desk.errors import EditConflict, Location, RefusedInput
+from cnam_desk.filecheck import check_file
 from cnam_desk.grading import entry, rules
 from cnam_desk.grading.entry import ExamRef, GradeRow
 from cnam_desk.grading.rules import GradeValue
 from cnam_desk.importing import record_import
 from cnam_desk.parsing import ParseError, parse_text
 from cnam_desk.progress import Progress, run_to_end
-from cnam_desk.spreadsheets import Field, Row, check_file, read_tables
+from cnam_desk.spreadsheets import Field, Row, read_tables
 
 STUDENT_FIELD = Field(
     "student",

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from cnam_desk import frenchdates
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Enrolment, Exam, RequestKind, RequestSource, Student
-from cnam_desk.requests import checks, intake, queue, review
+from cnam_desk.errors import RefusedInput
+from cnam_desk.requests import checks, columns, detail, exports, intake, manual, queue, review
 from cnam_desk.schedule import exam_calendar
 from cnam_desk.slots import times_overlap
 
@@ -45,7 +46,7 @@ def _paris(day: dt.date, hour: int, minute: int) -> dt.datetime:
     return frenchdates.paris_instant(day, dt.time(hour, minute))
 
 
-def _demo_answers(db: Database, key: str, count: int, rng: random.Random) -> list[intake.Answer]:
+def _demo_answers(db: Database, key: str, count: int, rng: random.Random) -> list[exports.Answer]:
     with db.transaction() as s:
         session = exam_calendar.find_session(s, key)
         exams = {
@@ -86,7 +87,7 @@ def _demo_answers(db: Database, key: str, count: int, rng: random.Random) -> lis
     with_clash = [n for n, codes in enrolled.items() if clash(codes)]
     without_clash = [n for n, codes in enrolled.items() if not clash(codes) and len(codes) >= 2]
     deadline_day = frenchdates.paris(deadline).date()
-    answers: list[intake.Answer] = []
+    answers: list[exports.Answer] = []
 
     def received(late: bool) -> dt.datetime:
         if late:
@@ -99,7 +100,7 @@ def _demo_answers(db: Database, key: str, count: int, rng: random.Random) -> lis
         number: str, kind_text: str, codes: list[str], *, late: bool = False, **extra: object
     ) -> None:
         last, first, email = names[number]
-        answer = intake.Answer(
+        answer = exports.Answer(
             row=len(answers) + 2,
             response_id=f"demo-{key}-{len(answers) + 1}",
             received_at=extra.pop("at", None) or received(late),  # type: ignore[arg-type]
@@ -108,7 +109,7 @@ def _demo_answers(db: Database, key: str, count: int, rng: random.Random) -> lis
             first_name=first,
             email=email,
             reason_text=kind_text,
-            kind=intake.recognise_kind(kind_text),
+            kind=columns.recognise_kind(kind_text),
             codes=codes,
             trip_start=extra.get("trip_start"),  # type: ignore[arg-type]
             trip_end=extra.get("trip_end"),  # type: ignore[arg-type]
@@ -117,7 +118,7 @@ def _demo_answers(db: Database, key: str, count: int, rng: random.Random) -> lis
             content_hash=f"demo:{key}:{len(answers) + 1}",
             source=extra.get("source", RequestSource.FORM),  # type: ignore[arg-type]
         )
-        answers.append(intake.without_medical_detail(answer))
+        answers.append(exports.without_medical_detail(answer))
 
     rng.shuffle(with_clash)
     rng.shuffle(without_clash)
@@ -244,7 +245,7 @@ def _decide_some(db: Database) -> None:
     accepted = refused = incomplete = 0
     for row in rows:
         when += dt.timedelta(minutes=7)
-        details = queue.request_details(clerk, row.id)
+        details = detail.request_details(clerk, row.id)
         if (
             row.kind is RequestKind.OVERLAP
             and row.checks.get("overlap") == checks.CONFIRMED
@@ -257,7 +258,7 @@ def _decide_some(db: Database) -> None:
                 try:
                     review.decide(clerk, row.id, "accept", arrangement=proposal, now=when)
                     accepted += 1
-                except intake.RefusedInput:
+                except RefusedInput:
                     pass
         elif row.late and refused < 2:
             index = review.suggest_refusal_reason(reasons, row.checks, row.kind)
@@ -287,4 +288,4 @@ def _decide_some(db: Database) -> None:
     )
     if trip is not None:
         with tempfile.TemporaryDirectory() as folder:
-            intake.attach_proof(clerk, trip.id, _proof_pdf(Path(folder)))
+            manual.attach_proof(clerk, trip.id, _proof_pdf(Path(folder)))

@@ -32,7 +32,7 @@ def _shift(time: dt.time, delta: dt.timedelta) -> dt.time | None:
 
 def suggest_arrangement(
     details, code: str
-) -> ArrangementInput | None:  # details: queue.RequestDetails
+) -> ArrangementInput | None:  # details: detail.RequestDetails
     """A first proposal the clerk can change: a slot free of the student's other exams.
 
     Same time the day after the trip; otherwise right after the overlapping exams, else the same

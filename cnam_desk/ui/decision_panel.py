@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from cnam_desk import frenchdates
 from cnam_desk.db.models import RequestKind
-from cnam_desk.requests import checks, queue, review
+from cnam_desk.requests import checks, detail, review
 from cnam_desk.requests.labels import HANDICNAM
 from cnam_desk.requests.review import Decision
 from cnam_desk.ui.request_dialogs import from_qdate, to_qdate
@@ -55,7 +55,7 @@ class DecisionPanel(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Décision", parent)
-        self.details: queue.RequestDetails | None = None
+        self.details: detail.RequestDetails | None = None
         self.reasons: list[str] = []
 
         self.choices = QButtonGroup(self)
@@ -180,7 +180,7 @@ class DecisionPanel(QGroupBox):
         assert isinstance(model, QStringListModel)
         model.setStringList(reasons)
 
-    def show_request(self, details: queue.RequestDetails | None) -> None:
+    def show_request(self, details: detail.RequestDetails | None) -> None:
         self.details = details
         self.error.clear()
         self.choices.setExclusive(False)

@@ -8,7 +8,7 @@ from typing import Any
 
 from cnam_desk import frenchdates
 from cnam_desk.db.models import RequestKind, RequestStatus
-from cnam_desk.requests import checks, queue
+from cnam_desk.requests import checks, detail
 from cnam_desk.requests.labels import KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
 
 
@@ -25,7 +25,7 @@ def _check_line(name: str, value: Any) -> str:
     return f"<span style='color:{colour}'>{mark} {escape(label)}</span>"
 
 
-def details_html(d: queue.RequestDetails) -> str:
+def details_html(d: detail.RequestDetails) -> str:
     """One request whole, as the review pane shows it: a compact two-column sheet."""
     row = d.row
     e = escape

@@ -33,7 +33,7 @@ from cnam_desk import frenchdates
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import RequestKind, RequestSource
 from cnam_desk.errors import RefusedInput
-from cnam_desk.requests import intake, review
+from cnam_desk.requests import exports, intake, manual, review
 from cnam_desk.requests.labels import KIND_LABELS
 from cnam_desk.schedule import exam_calendar
 from cnam_desk.ui import msgbox, tasks
@@ -102,7 +102,7 @@ class RequestImportDialog(QDialog):
     preview says (counts, or the wrong answers) is exactly what the import will do.
     """
 
-    def __init__(self, db: Database, export: intake.FormExport, parent: QWidget | None = None):
+    def __init__(self, db: Database, export: exports.FormExport, parent: QWidget | None = None):
         super().__init__(parent)
         self.db = db
         self.export = export
@@ -172,7 +172,7 @@ class RequestImportDialog(QDialog):
     def session_key(self) -> str | None:
         return self.session.currentData() or None
 
-    def current_export(self) -> intake.FormExport:
+    def current_export(self) -> exports.FormExport:
         return self.export.with_mapping(self.model.mapping(), "given")
 
     def refresh(self) -> None:
@@ -308,13 +308,13 @@ class NewRequestDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
 
-    def typed(self) -> intake.HandTypedRequest:
+    def typed(self) -> manual.HandTypedRequest:
         value = self.received.dateTime()
         received = frenchdates.paris_instant(
             from_qdate(value.date()), dt.time(value.time().hour(), value.time().minute())
         )
         kind = self.kind.currentData()
-        return intake.HandTypedRequest(
+        return manual.HandTypedRequest(
             session_key=self.session.currentData(),
             student_number=self.number.text(),
             reason_text=self.reason.text(),
@@ -332,7 +332,7 @@ class NewRequestDialog(QDialog):
 
     def save(self) -> None:
         try:
-            self.request_id = intake.add_request(self.db, self.typed())
+            self.request_id = manual.add_request(self.db, self.typed())
         except RefusedInput as error:
             self.error.setText(str(error))
             return
@@ -376,7 +376,7 @@ class RefusalReasonsDialog(QDialog):
 def open_import(parent: QWidget, db: Database, path: Path) -> intake.ImportReport | None:
     """Read an export and show its preview; the report when something was imported."""
     try:
-        export = intake.read_export(db, path)
+        export = exports.read_export(db, path)
     except RefusedInput as error:
         msgbox.warning(parent, "Importer des demandes", str(error))
         return None

@@ -18,7 +18,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from cnam_desk import frenchdates
 from cnam_desk.db.models import RequestKind, RequestStatus
-from cnam_desk.requests import checks, intake
+from cnam_desk.requests import checks, columns, exports
 from cnam_desk.requests.labels import KIND_LABELS, STATUS_LABELS
 from cnam_desk.requests.queue import QueueRow
 from cnam_desk.spreadsheets import column_letter
@@ -273,7 +273,7 @@ class QueueProxy(QSortFilterProxyModel):
 
 IGNORED = ""
 FIELD_CHOICES: list[tuple[str, str]] = [(IGNORED, "— ignorée —")] + [
-    (f.name, f.label[0].upper() + f.label[1:]) for f in intake.FIELDS.values()
+    (f.name, f.label[0].upper() + f.label[1:]) for f in columns.FIELDS.values()
 ]
 
 
@@ -282,7 +282,7 @@ class MappingModel(QAbstractTableModel):
 
     HEADERS = ("Colonne", "Question du formulaire", "Champ", "Exemples de réponses")
 
-    def __init__(self, export: intake.FormExport, parent: Any = None):
+    def __init__(self, export: exports.FormExport, parent: Any = None):
         super().__init__(parent)
         self.export = export
         self.questions = list(export.questions)
@@ -355,7 +355,7 @@ class MappingModel(QAbstractTableModel):
         if name not in dict(FIELD_CHOICES):
             return False
         changed = [index.row()]
-        if name and not intake.FIELDS[name].many:
+        if name and not columns.FIELDS[name].many:
             # A field answered by one column only: the column that had it loses it.
             for row, current in enumerate(self.fields):
                 if current == name and row != index.row():

@@ -14,7 +14,7 @@ from cnam_desk import frenchdates
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import RequestKind, RequestStatus
 from cnam_desk.errors import EditConflict, RefusedInput
-from cnam_desk.requests import intake, queue, review
+from cnam_desk.requests import detail, manual, queue, review
 from cnam_desk.requests.labels import STATUS_LABELS
 from cnam_desk.requests.review import Decision
 from cnam_desk.schedule import exam_calendar
@@ -24,14 +24,14 @@ from cnam_desk.ui.request_detail import details_html
 from cnam_desk.ui.request_models import COLUMNS, ROW_ROLE
 from cnam_desk.ui.requests_view import RequestsView
 
-PROOF_SUFFIXES = tuple(intake.PROOF_TYPES)
+PROOF_SUFFIXES = tuple(manual.PROOF_TYPES)
 
 
 class RequestsController(RequestsView):
     """The tab's behaviour over its view: each slot calls the request services, then shows the result."""
 
     db: Database
-    details: queue.RequestDetails | None
+    details: detail.RequestDetails | None
     sessions: dict[str, exam_calendar.SessionView]
     query: queue.QueueQuery | None
     counts_by_status: dict[RequestStatus, int]
@@ -256,13 +256,13 @@ class RequestsController(RequestsView):
 
     def _show(self, request_id: int) -> None:
         try:
-            details = queue.request_details(self.db, request_id)
+            details = detail.request_details(self.db, request_id)
         except RefusedInput as error:
             msgbox.warning(self, "Demande", str(error))
             return
         self.show_request(details)
 
-    def show_request(self, details: queue.RequestDetails | None) -> None:
+    def show_request(self, details: detail.RequestDetails | None) -> None:
         self.details = details
         if details is None:
             self.pane.setHtml("<p style='color:#6b7280'>Aucune demande à afficher.</p>")
@@ -362,7 +362,7 @@ class RequestsController(RequestsView):
         msgbox.information(self, "Import des demandes", f"« {path.name} » : {report.summary()}")
         select = report.request_ids[0] if report.request_ids else None
         if select is not None:
-            key = queue.request_details(self.db, select).session_key
+            key = detail.request_details(self.db, select).session_key
             if key != self.current_session_key():
                 self.session.blockSignals(True)
                 self.session.setCurrentIndex(max(self.session.findData(key), 0))
@@ -393,7 +393,7 @@ class RequestsController(RequestsView):
             self.details.row.version if self.details and self.details.row.id == request_id else None
         )
         try:
-            intake.attach_proof(self.db, request_id, path, expect_version=expected)
+            manual.attach_proof(self.db, request_id, path, expect_version=expected)
         except RefusedInput as error:
             msgbox.warning(self, "Justificatif", str(error))
             self._refresh_row(request_id)
@@ -425,7 +425,7 @@ class RequestsController(RequestsView):
         text = url.toString()
         if not text.startswith("proof:"):
             return
-        name, _media, content, link = intake.proof_content(self.db, int(text.split(":", 1)[1]))
+        name, _media, content, link = manual.proof_content(self.db, int(text.split(":", 1)[1]))
         if content is None:
             if link:
                 self.open_external(link)

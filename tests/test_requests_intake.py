@@ -323,7 +323,7 @@ def test_disability_is_redirected_and_keeps_nothing_medical(office, tmp_path) ->
     assert row.status is RequestStatus.REDIRECTED
     assert row.checks["deadline"] == "exempt"
     details = detail.request_details(office, row.id)
-    assert details.reason_text == "situation de handicap"
+    assert details.reason_text == "motif médical non conservé"
     assert details.comment == "" and details.proofs == [] and details.trip_start is None
     assert "Handi'Cnam" in details.decision_reason
     # Nothing medical anywhere in the database, the audit trail included.
@@ -564,7 +564,7 @@ def test_hand_typed_request_rules(office) -> None:
     )
     details = detail.request_details(office, disability)
     assert (
-        details.reason_text == "situation de handicap"
+        details.reason_text == "motif médical non conservé"
         and details.row.status is RequestStatus.REDIRECTED
     )
     assert first != disability
@@ -678,3 +678,39 @@ def test_mapping_is_remembered_per_form(office, tmp_path) -> None:
 def test_completion_time_beyond_any_spreadsheet_date_is_a_row_error() -> None:
     with pytest.raises(parsing.ParseError, match="pas une date de tableur"):
         exports.parse_received(2958466.0, english=False)
+
+
+HEALTH_ANSWERS = [
+    ("Je suis dyslexique", ""),
+    ("Dyslexie reconnue", ""),
+    ("Aménagement pour diabète (insuline pendant l'épreuve)", ""),
+    ("Crises d'épilepsie, traitement médical en cours", ""),
+    ("voir mon médecin", ""),
+    ("Je suis enceinte, terme prévu pendant la session", ""),
+    ("Autre", "RQTH depuis 2022, temps majoré"),
+    ("Deux examens le même jour", "je suis aussi dyspraxique"),
+]
+
+
+def test_any_answer_that_speaks_of_health_keeps_no_text_of_it(office, tmp_path) -> None:
+    path = write_export(
+        tmp_path / "f.xlsx",
+        [answer(str(100001 + i % 4), reason, "NFA031", response_id=i + 1, comment=comment,
+                email=f"a{i}@exemple.fr", last_name=f"Nom{i}")
+         for i, (reason, comment) in enumerate(HEALTH_ANSWERS)],
+    )
+    intake.import_requests(office, path)
+    rows = queue.list_requests(office)
+    # The same student's answers are one redirected request with several receipts.
+    assert sum(row.receipts for row in rows) == len(HEALTH_ANSWERS)
+    assert {row.kind for row in rows} == {RequestKind.DISABILITY}
+    assert {row.status for row in rows} == {RequestStatus.REDIRECTED}
+    with office.transaction() as s:
+        dump = json.dumps(
+            [list(map(str, r)) for table in ("accommodation_request", "request_event", "request_receipt", "audit_event")
+             for r in s.execute(text(f"select * from {table}"))],
+            ensure_ascii=False,
+        ).lower()
+    for word in ("dyslex", "diab", "insuline", "epilep", "épilep", "médecin", "enceinte", "rqth", "majoré", "dyspra"):
+        assert word not in dump
+    assert "motif médical non conservé" in dump

@@ -375,7 +375,7 @@ def test_disability_request_offers_only_redirect(window) -> None:
         and buttons[review.Decision.REDIRECT].isEnabled()
     )
     assert not tab.proof_button.isEnabled()
-    assert "situation de handicap" in tab.pane.toPlainText()
+    assert "motif médical non conservé" in tab.pane.toPlainText()
 
 
 def test_conflict_with_another_clerk(window, messages, database_url) -> None:

@@ -11,6 +11,7 @@ from cnam_desk import parsing, spreadsheets
 from cnam_desk.db.models import (
     RequestKind,
 )
+from cnam_desk.requests.health import speaks_of_health
 
 # --- the fields of a request ----------------------------------------------------------------
 
@@ -275,6 +276,8 @@ def recognise_kind(text: str) -> RequestKind:
     def has(*phrases: str) -> bool:
         return any(f" {phrase} " in padded for phrase in phrases)
 
+    if speaks_of_health(text):
+        return RequestKind.DISABILITY
     if has(
         "handicap",
         "handicape",

@@ -37,6 +37,7 @@ from cnam_desk.requests.columns import (
     recognise_kind,
     recognise_mapping,
 )
+from cnam_desk.requests.health import speaks_of_health
 from cnam_desk.requests.labels import DISABILITY_TEXT
 
 # The columns every Forms export starts with, in French and in English.
@@ -345,11 +346,16 @@ def answer_hash(*parts: Any) -> str:
 
 
 def without_medical_detail(answer: Answer) -> Answer:
-    """A disability request keeps only that it is one: no reason text, comment, proof or trip."""
-    if answer.kind is not RequestKind.DISABILITY:
+    """A disability request keeps only that it is one: no reason text, comment, proof or trip.
+
+    An answer whose reason or comment speaks of health is one, whatever kind it was given.
+    """
+    if answer.kind is not RequestKind.DISABILITY and not (
+        speaks_of_health(answer.reason_text) or speaks_of_health(answer.comment)
+    ):
         return answer
     return replace(
-        answer, reason_text=DISABILITY_TEXT, comment="", proof="", trip_start=None, trip_end=None
+        answer, kind=RequestKind.DISABILITY, reason_text=DISABILITY_TEXT, comment="", proof="", trip_start=None, trip_end=None
     )
 
 

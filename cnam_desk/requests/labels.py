@@ -5,7 +5,7 @@ from __future__ import annotations
 from cnam_desk.db.models import RequestKind, RequestSource, RequestStatus
 
 HANDICNAM = "mission Handi'Cnam (handicnam_paris@lecnam.net)"
-DISABILITY_TEXT = "situation de handicap"  # all that is kept of a disability request's reason
+DISABILITY_TEXT = "motif médical non conservé"  # all that is kept of a disability request's reason
 
 KIND_LABELS = {
     RequestKind.OVERLAP: "Chevauchement d'examens",

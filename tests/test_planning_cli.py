@@ -134,3 +134,16 @@ def test_commands_do_not_import_qt(cli) -> None:
     )
     probe = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert probe.stdout.strip() == "False"
+
+
+def test_a_file_that_reads_no_exam_empties_nothing(cli, tmp_path) -> None:
+    """Headers only, or the wrong sheet: refused, and the session keeps every exam."""
+    path = write_book(tmp_path / "planning.xlsx", plain_schedule(GOOD_ROWS))
+    assert cli("import-planning", str(path), "--session", SESSION).code == 0
+    empty = write_book(tmp_path / "vide.xlsx", {"Feuil1": plain_schedule([])})
+    for extra in ([], ["--dry-run"], ["--skip-errors"], ["--json"]):
+        refused = cli("import-planning", str(empty), "--session", SESSION, *extra)
+        assert refused.code == 1, (extra, refused)
+        assert "aucune épreuve lue" in refused.err and "« vide.xlsx »" in refused.err and "« Feuil1 »" in refused.err
+    listed = json.loads(cli("planning", "--session", SESSION, "--json").out)
+    assert sorted(exam["ue"] for exam in listed) == ["NFA031", "NFA032"]

@@ -30,6 +30,7 @@ from cnam_desk.schedule import exam_calendar
 from cnam_desk.schedule.schedule_file import (
     ScheduledExam,
     ScheduleFile,
+    no_exam_read,
     read_schedule,
     read_schedule_steps,
 )
@@ -261,6 +262,8 @@ def apply_schedule_steps(
     """
     if schedule.errors and not skip_errors:
         raise refuse_errors(schedule.errors)
+    if not schedule.exams:
+        raise no_exam_read(schedule)
     exam_table = Exam.__table__
     with db.transaction() as s:
         session = exam_calendar.find_session(s, schedule.session_key)

@@ -257,7 +257,18 @@ def read_schedule_steps(path: str | Path, session: exam_calendar.SessionView) ->
             for name, message in problems:
                 schedule.errors.append(RowError(file_name, row.sheet, row.number, row.columns.get(name), message))
     yield Progress(total, total, "Lecture terminée")
+    if not exams and not schedule.errors:
+        raise no_exam_read(schedule)
     return schedule
+
+
+def no_exam_read(schedule: ScheduleFile) -> RefusedInput:
+    """A file that reads no exam never empties a session: it is refused, naming what was read."""
+    sheets = ", ".join(f"« {sheet} »" for sheet in schedule.sheets) or "aucune"
+    return RefusedInput(
+        f"Fichier « {schedule.file_name} » : aucune épreuve lue (feuilles lues : {sheets}) ; "
+        "rien n'a été modifié. Vérifiez que c'est le planning de la session et qu'il a des lignes d'épreuves."
+    )
 
 
 def read_schedule(path: str | Path, session: exam_calendar.SessionView) -> ScheduleFile:

@@ -67,6 +67,9 @@ HEALTH = [
 
 ORDINARY = [
     "Deux examens le même jour à la même heure",
+    "deux examens en même temps",
+    "pas le temps entre les deux épreuves",
+    "mon traitement de texte a planté",
     "chevauchement NFA031 / NFA032",
     "Mes examens se chevauchent",
     "Déplacement professionnel à Lyon du 20 au 25 janvier",

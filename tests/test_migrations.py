@@ -14,8 +14,9 @@ from cnam_desk.db.models import Base
 from tests.conftest import POSTGRES_URL, reset_postgres
 
 
-def test_one_head() -> None:
-    assert len(migrate.head_revisions()) == 1
+def test_one_head_and_the_program_knows_it() -> None:
+    """The scripts reach one head, and it is the HEAD the program compares with at each opening."""
+    assert migrate.script_heads() == migrate.head_revisions() == (migrate.HEAD,)
 
 
 def test_empty_database_upgrades_to_head_and_matches_models(tmp_path) -> None:

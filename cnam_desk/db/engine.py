@@ -37,7 +37,6 @@ Follower = Callable[[Session, ExamSession], object]
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 # How long a transaction waits, in all, for another workstation's write to finish.
 BUSY_GIVE_UP_SECONDS = 120.0
-__all__ = ["WRITER_LOCK_KEY", "WRITE_OPTION"]  # also named from here
 
 BUSY_MESSAGE = (
     "La base de données est occupée par un autre poste depuis plus de {seconds} secondes ; "

@@ -276,23 +276,7 @@ def recognise_kind(text: str) -> RequestKind:
     def has(*phrases: str) -> bool:
         return any(f" {phrase} " in padded for phrase in phrases)
 
-    if speaks_of_health(text):
-        return RequestKind.DISABILITY
-    if has(
-        "handicap",
-        "handicape",
-        "handicapee",
-        "situation de handicap",
-        "handi cnam",
-        "handicnam",
-        "tiers temps",
-        "1 3 temps",
-        "mdph",
-        "rqth",
-        "disability",
-        "disabled",
-        "extra time",
-    ):
+    if speaks_of_health(text):  # the one health rule (disability, tiers-temps, MDPH...)
         return RequestKind.DISABILITY
     if has(
         "chevauchement",

@@ -32,7 +32,6 @@ _WORDS = frozenset(
     sourd sourde malentendant malentendante aveugle malvoyant malvoyante
     autiste autisme asperger
     depression depressif depressive anxiete anxieux anxieuse psychiatre psychologue psychiatrique
-    tiers temps
     """.split()
 )
 
@@ -91,7 +90,7 @@ _STEMS = (
 # Phrases (after folding), for what only several words say.
 _PHRASES = (
     "1 3 temps",
-    "un tiers temps",
+    "tiers temps",
     "temps majore",
     "temps supplementaire pour raison",
     "extra time",
@@ -119,7 +118,6 @@ _PHRASES = (
     "mobilite reduite",
     "traitement medical",
     "sous traitement",
-    "mon traitement",
 )
 
 

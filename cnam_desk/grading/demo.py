@@ -121,17 +121,20 @@ CORRECTION_REASON = "erreur de report : total de la copie recompté"
 
 
 def _demo_correction(db: Database) -> None:
-    """One grade corrected after publication, with its reason, so the history shows what it is for."""
+    """One grade corrected after publication, with its reason, so the history shows what it is for.
+
+    One write transaction from the check to the write: a second workstation filling the demo at the
+    same moment waits, then finds the correction made.
+    """
     with db.transaction() as s:
         if s.scalar(select(func.count()).select_from(GradeChange).where(GradeChange.reason == CORRECTION_REASON)):
             return
-    ref = entry.exam_ref(db, f"{DEMO_YEAR}/S1/1", "NFA031")
-    sheet = entry.load_sheet(db, ref)
-    if not sheet.published:
-        return
-    for row in sheet.rows:
-        if isinstance(row.grade, Decimal) and Decimal("9") <= row.grade < Decimal("10"):
-            entry.save_grade(db, ref, row.student_id, Decimal("10.5"), expect_version=row.version,
-                             reason=CORRECTION_REASON)
+        ref = entry.exam_ref(db, f"{DEMO_YEAR}/S1/1", "NFA031")
+        sheet = entry.load_sheet(db, ref)
+        if not sheet.published:
             return
-
+        for row in sheet.rows:
+            if isinstance(row.grade, Decimal) and Decimal("9") <= row.grade < Decimal("10"):
+                entry.save_grade(db, ref, row.student_id, Decimal("10.5"), expect_version=row.version,
+                                 reason=CORRECTION_REASON)
+                return

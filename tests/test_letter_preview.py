@@ -8,7 +8,7 @@ from pdf_reading import page_texts
 
 from cnam_desk import printing
 from cnam_desk.errors import RefusedInput
-from cnam_desk.requests import letters
+from cnam_desk.requests import letter_files, letters
 from cnam_desk.ui import letter_preview, msgbox
 from cnam_desk.ui.letter_preview import LetterListModel, LetterPreviewDialog
 
@@ -177,7 +177,7 @@ def test_pages_can_be_painted_on_a_printer_without_print_service(qtbot, db, ids,
     from PySide6.QtPrintSupport import QPrinter
 
     path = tmp_path / "source.pdf"
-    letters.render_for_requests(db, [ids["accepted"], ids["refused"]], path, persist=False)
+    letter_files.render_for_requests(db, [ids["accepted"], ids["refused"]], path, persist=False)
     printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "peint.pdf"))

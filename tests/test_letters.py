@@ -18,7 +18,7 @@ from cnam_desk.documents import Letterhead
 from cnam_desk.errors import NotFound, RefusedInput
 from cnam_desk.frenchdates import paris_instant
 from cnam_desk.progress import run_to_end
-from cnam_desk.requests import letters
+from cnam_desk.requests import letter_files, letters
 
 NOW = paris_instant(dt.date(2024, 2, 4), dt.time(10, 30))
 LATER = paris_instant(dt.date(2024, 3, 1), dt.time(9))
@@ -50,7 +50,7 @@ def test_the_session_decided_requests_in_each_order(db, ids):
 
 
 def test_one_file_per_letter_with_names_addresses_dates_and_wording(db, ids, tmp_path):
-    chosen, files = run_to_end(letters.write_letters(db, SESSION, tmp_path, now=NOW))
+    chosen, files = run_to_end(letter_files.write_letters(db, SESSION, tmp_path, now=NOW))
     assert len(files) == 5 and all(f.parent == tmp_path and f.stat().st_size > 0 for f in files)
     by_ref = {letter.reference: path for letter, path in zip(chosen, files)}
     accepted = f"SE-2024-{ids['accepted']:06d}"
@@ -86,13 +86,13 @@ def test_one_file_per_letter_with_names_addresses_dates_and_wording(db, ids, tmp
 
 
 def test_one_batch_file_in_the_chosen_order_and_a_second_generation_updates_the_rows(db, ids, tmp_path):
-    _chosen, files = run_to_end(letters.write_letters(db, SESSION, tmp_path, single_file=True, order="decision", now=NOW))
+    _chosen, files = run_to_end(letter_files.write_letters(db, SESSION, tmp_path, single_file=True, order="decision", now=NOW))
     assert len(files) == 1 and files[0].name == "courriers_2023-2024-s1-1_20240204-103000.pdf"
     texts = page_texts(files[0])
     assert len(texts) == 5
     assert ["acceptée" in texts[0], "refusée" in texts[1], "refusée" in texts[2], "incomplet" in texts[3], "Handi'Cnam" in texts[4]] == [True] * 5
     references = [row.reference for row in letter_rows(db)]
-    run_to_end(letters.write_letters(db, SESSION, tmp_path, single_file=True, now=LATER))
+    run_to_end(letter_files.write_letters(db, SESSION, tmp_path, single_file=True, now=LATER))
     rows = letter_rows(db)
     assert [row.reference for row in rows] == references  # same letters, generated again
     assert all(row.generated_at == LATER for row in rows)
@@ -108,16 +108,16 @@ def test_printing_records_the_print_and_pending_leaves_printed_letters_out(db, i
 
     monkeypatch.setattr(printing, "print_pdf", fake_print)
     monkeypatch.setattr(printing, "list_printers", lambda: ["PDF"])
-    chosen, jobs = run_to_end(letters.print_letters(db, SESSION, printer="PDF", request_ids=[ids["accepted"]], now=NOW))
+    chosen, jobs = run_to_end(letter_files.print_letters(db, SESSION, printer="PDF", request_ids=[ids["accepted"]], now=NOW))
     assert jobs == ["PDF-1"] and sent[0][2] == f"Courrier SE-2024-{ids['accepted']:06d}"
     pending = letters.letters_for_session(db, SESSION, pending_only=True)
     assert ids["accepted"] not in [s.request_id for s in pending] and len(pending) == 4
-    chosen, jobs = run_to_end(letters.print_letters(db, SESSION, printer="PDF", pending_only=True, single_job=True, now=NOW))
+    chosen, jobs = run_to_end(letter_files.print_letters(db, SESSION, printer="PDF", pending_only=True, single_job=True, now=NOW))
     assert jobs == ["PDF-2"] and sent[1][3] == 4 and len(chosen) == 4
     assert letters.letters_for_session(db, SESSION, pending_only=True) == []
     # A reprint is allowed and counted.
     reprinted, _jobs = run_to_end(
-        letters.print_letters(db, SESSION, printer="PDF", request_ids=[ids["accepted"]], pending_only=False, now=LATER)
+        letter_files.print_letters(db, SESSION, printer="PDF", request_ids=[ids["accepted"]], pending_only=False, now=LATER)
     )
     assert len(reprinted) == 1
     summary = {s.request_id: s for s in letters.letters_for_session(db, SESSION, pending_only=False)}[ids["accepted"]]
@@ -128,15 +128,15 @@ def test_printing_records_the_print_and_pending_leaves_printed_letters_out(db, i
 
 
 def test_a_new_decision_gets_a_new_letter(db, ids, tmp_path):
-    run_to_end(letters.write_letters(db, SESSION, tmp_path, request_ids=[ids["incomplete"]], now=NOW))
-    letters.record_printed(db, [f"SE-2024-{ids['incomplete']:06d}"], NOW)
+    run_to_end(letter_files.write_letters(db, SESSION, tmp_path, request_ids=[ids["incomplete"]], now=NOW))
+    letter_files.record_printed(db, [f"SE-2024-{ids['incomplete']:06d}"], NOW)
     with db.transaction() as s:
         request = s.get(AccommodationRequest, ids["incomplete"])
         request.status = RequestStatus.ACCEPTED
         request.decided_at = LATER
     pending = letters.letters_for_session(db, SESSION, pending_only=True, request_ids=[ids["incomplete"]])
     assert [s.request_id for s in pending] == [ids["incomplete"]]
-    chosen, files = run_to_end(letters.write_letters(db, SESSION, tmp_path, request_ids=[ids["incomplete"]], now=LATER))
+    chosen, files = run_to_end(letter_files.write_letters(db, SESSION, tmp_path, request_ids=[ids["incomplete"]], now=LATER))
     assert chosen[0].reference == f"SE-2024-{ids['incomplete']:06d}-2"
     assert "Paris, le 1er mars 2024" in page_texts(files[0])[0]
     assert [row.decision for row in letter_rows(db)] == [RequestStatus.INCOMPLETE, RequestStatus.ACCEPTED]
@@ -144,16 +144,23 @@ def test_a_new_decision_gets_a_new_letter(db, ids, tmp_path):
 
 def test_requests_that_cannot_have_a_letter_are_refused(db, ids, tmp_path):
     with pytest.raises(RefusedInput, match=f"La demande n° {ids['pending']} n'est pas encore décidée"):
-        run_to_end(letters.write_letters(db, SESSION, tmp_path, request_ids=[ids["pending"]]))
+        run_to_end(letter_files.write_letters(db, SESSION, tmp_path, request_ids=[ids["pending"]]))
     with pytest.raises(NotFound, match=f"La demande n° {ids['other_session']} n'existe pas dans la session {SESSION}"):
-        run_to_end(letters.write_letters(db, SESSION, tmp_path, request_ids=[ids["other_session"]]))
-    with pytest.raises(RefusedInput, match="n'existe pas : créez-le"):
-        run_to_end(letters.write_letters(db, SESSION, tmp_path / "absent"))
+        run_to_end(letter_files.write_letters(db, SESSION, tmp_path, request_ids=[ids["other_session"]]))
+    (tmp_path / "un-fichier").write_text("")
+    with pytest.raises(RefusedInput, match="est un fichier, pas un dossier"):
+        run_to_end(letter_files.write_letters(db, SESSION, tmp_path / "un-fichier"))
     assert letter_rows(db) == []
 
 
+def test_a_folder_that_does_not_exist_yet_is_created(db, ids, tmp_path):
+    out = tmp_path / "courriers" / "janvier"
+    chosen, files = run_to_end(letter_files.write_letters(db, SESSION, out, now=NOW))
+    assert len(chosen) == 5 and sorted(f.name for f in out.iterdir()) == sorted(f.name for f in files)
+
+
 def test_markup_from_the_database_prints_as_written(db, ids, tmp_path):
-    _chosen, files = run_to_end(letters.write_letters(db, OTHER_SESSION, tmp_path, request_ids=[ids["markup"]], now=NOW))
+    _chosen, files = run_to_end(letter_files.write_letters(db, OTHER_SESSION, tmp_path, request_ids=[ids["markup"]], now=NOW))
     text = page_texts(files[0])[0]
     assert "Jean Dupont <Admin> & Fils 5 rue <b>Oberkampf</b> & Cie 75011 Paris" in text
     assert "Motif <i>x</i> & y" in text
@@ -162,11 +169,11 @@ def test_markup_from_the_database_prints_as_written(db, ids, tmp_path):
 
 def test_a_preview_records_nothing(db, ids, tmp_path):
     path = tmp_path / "apercu.pdf"
-    shown = letters.render_for_requests(db, [ids["refused"], ids["accepted"]], path, persist=False, now=NOW)
+    shown = letter_files.render_for_requests(db, [ids["refused"], ids["accepted"]], path, persist=False, now=NOW)
     assert [letter.reference for letter in shown] == [f"SE-2024-{ids['refused']:06d}", f"SE-2024-{ids['accepted']:06d}"]
     assert len(page_texts(path)) == 2
     assert letter_rows(db) == []
-    letters.render_for_requests(db, [ids["refused"]], tmp_path / "vrai.pdf", now=NOW)
+    letter_files.render_for_requests(db, [ids["refused"]], tmp_path / "vrai.pdf", now=NOW)
     assert [row.reference for row in letter_rows(db)] == [f"SE-2024-{ids['refused']:06d}"]
 
 
@@ -186,7 +193,7 @@ def test_the_office_letterhead_is_stored_shared_and_used(db, ids, tmp_path):
     logo.unlink()  # stored in the database: the original file is no longer needed
     assert office.get_letterhead(db) == saved
     assert office.set_letterhead(db, saved) == saved  # unchanged logo path: kept
-    _chosen, files = run_to_end(letters.write_letters(db, SESSION, tmp_path, request_ids=[ids["accepted"]], now=NOW))
+    _chosen, files = run_to_end(letter_files.write_letters(db, SESSION, tmp_path, request_ids=[ids["accepted"]], now=NOW))
     text = page_texts(files[0])[0]
     assert "Claire O'Connor" in text and "examens@exemple.fr" in text
     without_logo = office.set_letterhead(db, Letterhead(**{**saved.__dict__, "logo_path": None}))
@@ -263,7 +270,7 @@ def test_cli_single_file_for_one_request_and_plain_output(cli, cli_ids, tmp_path
     [
         (("--session", SESSION), "Indiquez où écrire les courriers"),
         (("--session", "2023-2024/S3/1", "--out", "."), "Clé de session « 2023-2024/S3/1 » invalide"),
-        (("--session", SESSION, "--out", "/nulle/part"), "Le dossier « /nulle/part » n'existe pas"),
+        (("--session", SESSION, "--out", "/etc/passwd"), "« /etc/passwd » est un fichier, pas un dossier"),
         (("--session", SESSION, "--out", ".", "--printer", "PDF"), "--printer ne sert qu'avec --print"),
     ],
 )

@@ -8,7 +8,7 @@ import sys
 from cnam_desk.commands.common import add_json_flag, open_db, print_json
 from cnam_desk.errors import RefusedInput
 from cnam_desk.progress import run_to_end
-from cnam_desk.requests import letters
+from cnam_desk.requests import letter_files, letters
 
 DECISION_LABELS = {
     "accepted": "acceptée",
@@ -54,13 +54,13 @@ def run(args: argparse.Namespace) -> int:
     written = printed = []
     if args.out:
         written, paths = run_to_end(
-            letters.write_letters(db, args.session, args.out, single_file=args.single_file, **selection)
+            letter_files.write_letters(db, args.session, args.out, single_file=args.single_file, **selection)
         )
         files = [str(path) for path in paths]
     if args.print_:
         # Printing after writing: the same letters, the same generation (pending ones are still pending).
         printed, jobs = run_to_end(
-            letters.print_letters(db, args.session, printer=args.printer, single_job=args.single_file, **selection)
+            letter_files.print_letters(db, args.session, printer=args.printer, single_job=args.single_file, **selection)
         )
     produced = written or printed
     references = [letter.reference for letter in produced]

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-import tempfile
 import unicodedata
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from cnam_desk import frenchdates, office, printing
+from cnam_desk import frenchdates, office
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import (
     AccommodationRequest,
@@ -31,11 +28,9 @@ from cnam_desk.documents import (
     DecisionLetter,
     ExamLine,
     Letterhead,
-    render_letters,
 )
 from cnam_desk.documents.common import split_lines
 from cnam_desk.errors import NotFound, RefusedInput
-from cnam_desk.progress import Progress
 from cnam_desk.schedule import exam_calendar
 
 DECIDED = (RequestStatus.ACCEPTED, RequestStatus.REFUSED, RequestStatus.INCOMPLETE, RequestStatus.REDIRECTED)
@@ -316,144 +311,21 @@ def generate(
     order: str = "name",
     request_ids: Sequence[int] | None = None,
     now: dt.datetime | None = None,
+    persist: bool = True,
 ) -> tuple[list[DecisionLetter], Letterhead]:
-    """The letters of a session (or of some requests), generated now, and the letterhead they print with."""
+    """The letters of a session (or of some requests), generated now, and the letterhead they print with.
+
+    persist=False only reads: the letters as they will be recorded, nothing recorded yet.
+    """
     now = now or frenchdates.now()
-    with db.transaction() as s:
+    with db.transaction(write=persist) as s:
         requests = _select(s, key, pending_only, order, request_ids)
-        return _generate(s, requests, now), office.letterhead_in(s)
+        return _generate(s, requests, now, persist), office.letterhead_in(s)
 
 
-# --- writing and printing --------------------------------------------------------------------------
-
-def _slug(text: str) -> str:
-    plain = _sort_key(text)
-    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "x"
-
-
-def letter_file_name(letter: DecisionLetter) -> str:
-    """« SE-2024-000123_zoe-lefevre-dupre.pdf »: readable and safe on every file system."""
-    return f"{letter.reference}_{_slug(letter.student_name)}.pdf"
-
-
-def batch_file_name(key: str, now: dt.datetime) -> str:
-    return f"courriers_{_slug(key)}_{frenchdates.paris(now):%Y%m%d-%H%M%S}.pdf"
-
-
-def _write_atomic(letters: list[DecisionLetter], letterhead: Letterhead, path: Path) -> None:
-    # A half-written PDF never carries the final name.
-    tmp = path.with_name(f".{path.name}.part")
-    try:
-        render_letters(letters, letterhead, tmp)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def write_letters(
-    db: Database,
-    key: str,
-    out_dir: str | Path,
-    *,
-    pending_only: bool = True,
-    order: str = "name",
-    request_ids: Sequence[int] | None = None,
-    single_file: bool = False,
-    now: dt.datetime | None = None,
-) -> Generator[Progress, None, tuple[list[DecisionLetter], list[Path]]]:
-    """Write the letters as PDF files in out_dir: one per letter, or all in one file (single_file).
-
-    Yields progress; returns the letters and the files written.
-    """
-    now = now or frenchdates.now()
-    folder = Path(out_dir)
-    if not folder.is_dir():
-        raise RefusedInput(f"Le dossier « {folder} » n'existe pas : créez-le ou choisissez-en un autre.")
-    letters, letterhead = generate(
-        db, key, pending_only=pending_only, order=order, request_ids=request_ids, now=now
-    )
-    total = len(letters)
-    if not letters:
-        return letters, []
-    if single_file:
-        yield Progress(0, total, f"Préparation de {total} courrier(s) en un seul fichier…")
-        path = folder / batch_file_name(key, now)
-        _write_atomic(letters, letterhead, path)
-        yield Progress(total, total, f"{total} courrier(s) écrits dans {path.name}")
-        return letters, [path]
-    files = []
-    for index, letter in enumerate(letters):
-        yield Progress(index, total, f"Courrier {letter.reference} ({index + 1} sur {total})")
-        path = folder / letter_file_name(letter)
-        _write_atomic([letter], letterhead, path)
-        files.append(path)
-    yield Progress(total, total, f"{total} courrier(s) écrits")
-    return letters, files
-
-
-def record_printed(db: Database, references: Iterable[str], now: dt.datetime | None = None) -> None:
-    """The letters were sent to a printer: printed_at is now and print_count goes up (reprints too)."""
-    now = now or frenchdates.now()
-    wanted = list(dict.fromkeys(references))
-    with db.transaction() as s:
-        rows = {row.reference: row for row in s.scalars(select(Letter).where(Letter.reference.in_(wanted)))}
-        for reference in wanted:
-            row = rows.get(reference)
-            if row is None:
-                raise NotFound(f"Le courrier {reference} n'existe pas.")
-            row.printed_at = now
-            row.print_count = (row.print_count or 0) + 1
-
-
-def print_letters(
-    db: Database,
-    key: str,
-    *,
-    printer: str | None = None,
-    pending_only: bool = True,
-    order: str = "name",
-    request_ids: Sequence[int] | None = None,
-    single_job: bool = True,
-    now: dt.datetime | None = None,
-) -> Generator[Progress, None, tuple[list[DecisionLetter], list[str]]]:
-    """Print the letters through the system's print service (one job, or one per letter).
-
-    Each letter is recorded as printed once its job is accepted. Returns the letters and job ids.
-    """
-    now = now or frenchdates.now()
-    printing.list_printers()  # a missing print service is said before any letter is generated
-    letters, letterhead = generate(
-        db, key, pending_only=pending_only, order=order, request_ids=request_ids, now=now
-    )
-    if not letters:
-        return letters, []
-    total = len(letters)
-    jobs: list[str] = []
-    groups = [letters] if single_job else [[letter] for letter in letters]
-    done = 0
-    with tempfile.TemporaryDirectory(prefix="cnam-desk-courriers-") as tmp:
-        for group in groups:
-            yield Progress(done, total, f"Impression de {len(group)} courrier(s)…")
-            path = Path(tmp) / (letter_file_name(group[0]) if len(group) == 1 else batch_file_name(key, now))
-            render_letters(group, letterhead, path)
-            title = f"Courrier {group[0].reference}" if len(group) == 1 else f"Courriers {key} ({len(group)})"
-            jobs.append(printing.print_pdf(path, printer, title=title))
-            record_printed(db, [letter.reference for letter in group], now)
-            done += len(group)
-    yield Progress(total, total, f"{total} courrier(s) envoyés à l'impression")
-    return letters, jobs
-
-
-def render_for_requests(
-    db: Database, request_ids: Sequence[int], out: object, *, persist: bool = True, now: dt.datetime | None = None
-) -> list[DecisionLetter]:
-    """The letters of some requests (any sessions) in one PDF, in the order given.
-
-    persist=False is a preview: the PDF shows what will print, and nothing is recorded.
-    """
-    now = now or frenchdates.now()
-    with db.transaction() as s:
-        letters = _generate(s, _decided(s, request_ids), now, persist)
-        letterhead = office.letterhead_in(s)
-    render_letters(letters, letterhead, out)  # type: ignore[arg-type]
-    return letters
+def generate_for_requests(
+    db: Database, request_ids: Sequence[int], now: dt.datetime, persist: bool = True
+) -> tuple[list[DecisionLetter], Letterhead]:
+    """The letters of some decided requests (any sessions), in the order given, and the letterhead."""
+    with db.transaction(write=persist) as s:
+        return _generate(s, _decided(s, request_ids), now, persist), office.letterhead_in(s)

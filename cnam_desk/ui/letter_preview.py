@@ -48,7 +48,7 @@ from cnam_desk import printing
 from cnam_desk.db.engine import Database
 from cnam_desk.errors import RefusedInput
 from cnam_desk.frenchdates import paris, short_date
-from cnam_desk.requests import letters
+from cnam_desk.requests import letter_files, letters
 from cnam_desk.ui import msgbox, tasks
 
 TITLE = "Courriers"
@@ -276,7 +276,7 @@ class LetterPreviewDialog(QDialog):
             data = b""
             if rows:
                 buffer = io.BytesIO()
-                letters.render_for_requests(self.db, [r.request_id for r in rows], buffer, persist=False)
+                letter_files.render_for_requests(self.db, [r.request_id for r in rows], buffer, persist=False)
                 data = buffer.getvalue()
             self._load_pdf(data)
             self._describe()
@@ -370,14 +370,8 @@ class LetterPreviewDialog(QDialog):
 
         def work():  # type: ignore[no-untyped-def]
             yield tasks.Progress(0, len(ids), f"Préparation de {len(ids)} courrier(s)…")
-            tmp = target.with_name(f".{target.name}.part")
-            try:
-                letters.render_for_requests(db, ids, tmp)
-                tmp.replace(target)
-            except OSError as error:
-                raise RefusedInput(f"Impossible d'écrire « {target} » : {error.strerror}.") from None
-            finally:
-                tmp.unlink(missing_ok=True)
+            # Recorded only once the PDF is whole and in place; a failure is said in one French line.
+            yield from letter_files.write_for_requests(db, ids, target)
             return str(target)
 
         def done(written: str) -> None:
@@ -403,7 +397,7 @@ class LetterPreviewDialog(QDialog):
             yield tasks.Progress(0, len(ids), f"Préparation de {len(ids)} courrier(s)…")
             with tempfile.TemporaryDirectory(prefix="cnam-desk-impression-") as tmp:
                 path = Path(tmp) / "courriers.pdf"
-                produced = letters.render_for_requests(db, ids, path)
+                produced = letter_files.render_for_requests(db, ids, path)
                 references = [letter.reference for letter in produced]
                 if not printing.service_running():
                     # Painted on the printer by the main thread (see done).
@@ -411,7 +405,7 @@ class LetterPreviewDialog(QDialog):
                 yield tasks.Progress(len(ids) // 2, len(ids), f"Envoi à l'imprimante « {choice.name} »…")
                 title = f"Courrier {references[0]}" if len(references) == 1 else f"Courriers ({len(references)})"
                 job = printing.print_pdf(path, choice.name or None, title=title, copies=choice.copies)
-                letters.record_printed(db, references)
+                letter_files.record_printed(db, references)
             return references, None, job
 
         def done(result) -> None:  # type: ignore[no-untyped-def]
@@ -422,7 +416,7 @@ class LetterPreviewDialog(QDialog):
                 except RefusedInput as error:
                     msgbox.warning(self, TITLE, str(error))
                     return
-                letters.record_printed(self.db, references)
+                letter_files.record_printed(self.db, references)
             self.printed.emit(references)
             where = f"à l'imprimante « {choice.name} »" + (f" (travail {job})" if job else "")
             msgbox.information(self, TITLE, f"{len(references)} courrier(s) envoyé(s) {where}.")

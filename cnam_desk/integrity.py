@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from cnam_desk import backup
+from cnam_desk import backup, outputs
 from cnam_desk.db import migrate
 from cnam_desk.db.engine import BUSY_GIVE_UP_SECONDS, busy_message, is_busy
 from cnam_desk.db.models import Base
@@ -156,9 +156,9 @@ def require_sound(path: Path) -> None:
 def explain(error: BaseException, target: str | os.PathLike[str]) -> str | None:
     """A database error the clerk can act on, in one French line; None for a real bug."""
     if isinstance(error, OSError) and error.filename:
-        # A folder that cannot be created, a full disk, a file the clerk may not write.
-        reason = error.strerror or type(error).__name__
-        return f"Impossible d'utiliser « {error.filename} » : {reason}."
+        # A folder that cannot be created, a full disk, a file the clerk may not write: in French,
+        # naming the file the clerk asked for, never a temporary one.
+        return f"Impossible d'utiliser « {outputs.final_name(error.filename)} » : {outputs.reason(error)}."
     if not isinstance(error, DBAPIError | sqlite3.Error | SQLAlchemyError):
         return None
     original = getattr(error, "orig", error)

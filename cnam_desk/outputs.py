@@ -9,6 +9,7 @@ Failures are said in one French line that names the final file, never a temporar
 from __future__ import annotations
 
 import errno
+import io
 import os
 from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
@@ -115,15 +116,17 @@ class Batch:
         return list(self._placed)
 
     def discard(self) -> None:
-        for tmp, _final in self._pending:
-            tmp.unlink(missing_ok=True)
-        for final in self._placed:
-            final.unlink(missing_ok=True)
+        for path in [tmp for tmp, _final in self._pending] + self._placed:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass  # a read-only or vanished medium: there is nothing of ours left on it to remove
         self._pending, self._placed = [], []
 
     def failure(self, error: OSError) -> str:
         """« disque plein : 3 courriers sur 40 écrits, rien n'a été enregistré. »"""
-        where = f"« {final_name(error.filename)} »" if error.filename else "le fichier"
+        named = error.filename or (self._pending[-1][0] if self._pending else None)
+        where = f"« {final_name(named)} »" if named else "le fichier"
         if self.total == 1:
             return f"{reason(error)} : {where} n'a pas été écrit, rien n'a été enregistré."
         number = self.written
@@ -149,6 +152,20 @@ def batch(noun: str, plural: str, total: int, *, feminine: bool = False) -> Iter
     except BaseException:
         files.discard()
         raise
+
+
+def write_bytes(path: Path, fill: Callable[[io.BytesIO], None]) -> None:
+    """Make a document in memory, then write it in one go (no half-open file left on a full disk)."""
+    buffer = io.BytesIO()
+    fill(buffer)
+    try:
+        with open(path, "wb") as handle:
+            handle.write(buffer.getbuffer())
+    except OSError as error:
+        if error.filename:
+            raise
+        # A write or close error carries no file name: give it the file's, for the clerk's message.
+        raise OSError(error.errno, error.strerror, str(path)) from None
 
 
 @contextmanager

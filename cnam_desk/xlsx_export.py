@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +22,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from cnam_desk import frenchdates
+from cnam_desk import frenchdates, outputs
 from cnam_desk.errors import RefusedInput
 
 # What spreadsheet programs take for the start of a formula (or of a DDE call).
@@ -165,24 +164,17 @@ class XlsxWriter:
         """Write the file in one go: a temporary file next to it, then renamed over it."""
         if not self._titles:
             self.add_sheet("Feuille", [], [])
-        folder = self.path.parent
-        if not folder.is_dir():
-            self.discard()
-            raise RefusedInput(f"Le dossier « {folder} » n'existe pas : le fichier n'a pas été écrit.")
-        handle, temporary = tempfile.mkstemp(prefix=".cnam-desk-", suffix=".xlsx", dir=folder)
-        os.close(handle)
+        # Written whole under a temporary name, then put in place; its folder is made if missing.
         try:
-            self.workbook.save(temporary)
-            os.replace(temporary, self.path)
-        except PermissionError:
-            self.discard()
-            Path(temporary).unlink(missing_ok=True)
-            raise RefusedInput(
-                f"Impossible d'écrire « {self.path} » : le fichier est peut-être ouvert dans un tableur."
-            ) from None
+            with outputs.one_file(self.path) as temporary:
+                try:
+                    outputs.write_bytes(temporary, self.workbook.save)
+                except PermissionError:
+                    raise RefusedInput(
+                        f"Impossible d'écrire « {self.path} » : le fichier est peut-être ouvert dans un tableur."
+                    ) from None
         except BaseException:
             self.discard()
-            Path(temporary).unlink(missing_ok=True)
             raise
         return self.path
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -140,7 +141,17 @@ def test_letters_killed(prepared: Path, tmp_path: Path, private_home: Path) -> N
         out.mkdir()
 
     def whole_pdfs() -> list[str]:
-        return [f"{f.name} is cut short" for f in out.glob("*.pdf") if not f.read_bytes().rstrip().endswith(b"%%EOF")]
+        problems = [f"{f.name} is cut short" for f in out.glob("*.pdf") if not f.read_bytes().rstrip().endswith(b"%%EOF")]
+        # Files on disk == letters recorded, every time: none recorded without its file, none the other way.
+        connection = sqlite3.connect(start.live)
+        try:
+            recorded = {row[0] for row in connection.execute("select reference from letter")}
+        finally:
+            connection.close()
+        on_disk = {f.name.split("_", 1)[0] for f in out.glob("*.pdf")}
+        if on_disk != recorded:
+            problems.append(f"{len(on_disk)} letter file(s) on disk, {len(recorded)} recorded")
+        return problems
 
     loop = CrashLoop(
         start, ["letters", "--session", SESSION, "--out", str(out)], home=private_home,

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import escape
 
@@ -22,7 +21,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from cnam_desk import frenchdates
+from cnam_desk import frenchdates, outputs
 from cnam_desk.documents import fonts
 from cnam_desk.errors import RefusedInput
 
@@ -60,10 +59,7 @@ def split_lines(text: str | None) -> tuple[str, ...]:
 def output_target(out: Output) -> Any:
     """A path or a binary file object, as reportlab takes it."""
     if isinstance(out, str | os.PathLike):
-        path = Path(out)
-        if path.parent and not path.parent.exists():
-            raise RefusedInput(f"Le dossier « {path.parent} » n'existe pas : le PDF n'a pas été écrit.")
-        return str(path)
+        return str(outputs.ensure_parent(out))
     return out
 
 

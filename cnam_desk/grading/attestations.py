@@ -174,18 +174,24 @@ def _reference(s: Session, kind: AttestationKind, year: AcademicYear, student: S
     return f"{stem}{(count or 0) + 1}"
 
 
-def issue_success(db: Database, items: list[SuccessData]) -> list[SuccessData]:
-    """Record that these attestations de réussite were issued (one short transaction); gives their references."""
+def issue_success(
+    db: Database, items: list[SuccessData], *, persist: bool = True, now: dt.datetime | None = None
+) -> list[SuccessData]:
+    """Record that these attestations de réussite were issued (one short transaction); gives their references.
+
+    persist=False only reads: the references they will get, nothing recorded yet.
+    """
     issued = []
-    now = frenchdates.now()
-    with db.transaction() as s:
+    now = now or frenchdates.now()
+    with db.transaction(write=persist) as s:
         years: dict[str, AcademicYear] = {}
         for item in items:
             year = years.get(item.year_label) or years.setdefault(item.year_label, _year(s, item.year_label))
             reference = _reference(s, AttestationKind.SUCCESS, year, item.student)
-            s.add(Attestation(student_id=item.student.id, year_id=year.id, kind=AttestationKind.SUCCESS,
-                              reference=reference, issued_at=now, issued_by=db.clerk))
-            s.flush()
+            if persist:
+                s.add(Attestation(student_id=item.student.id, year_id=year.id, kind=AttestationKind.SUCCESS,
+                                  reference=reference, issued_at=now, issued_by=db.clerk))
+                s.flush()
             issued.append(SuccessData(item.student, item.year_label, item.units, reference,
                                       frenchdates.paris(now).date()))
     return issued
@@ -370,23 +376,27 @@ class M1Data:
     issued_on: dt.date
 
 
-def issue_m1_in(s: Session, clerk: str, check: M1Check) -> M1Data:
+def issue_m1_in(s: Session, clerk: str, check: M1Check, *, persist: bool = True, now: dt.datetime | None = None) -> M1Data:
     if not check.met:
         raise RefusedInput(check.summary)
     year = _year(s, check.year_label)
-    now = frenchdates.now()
+    now = now or frenchdates.now()
     reference = _reference(s, AttestationKind.M1, year, check.student)
-    s.add(Attestation(student_id=check.student.id, year_id=year.id, kind=AttestationKind.M1,
-                      programme_id=check.programme.id, reference=reference, issued_at=now, issued_by=clerk))
-    s.flush()
+    if persist:
+        s.add(Attestation(student_id=check.student.id, year_id=year.id, kind=AttestationKind.M1,
+                          programme_id=check.programme.id, reference=reference, issued_at=now, issued_by=clerk))
+        s.flush()
     return M1Data(check, reference, frenchdates.paris(now).date())
 
 
-def issue_m1(db: Database, student_number: str, programme_name: str, year_label: str) -> M1Data:
-    """The attestation de M1, recorded; refused with the list of what is missing."""
-    with db.transaction() as s:
+def issue_m1(
+    db: Database, student_number: str, programme_name: str, year_label: str, *,
+    persist: bool = True, now: dt.datetime | None = None,
+) -> M1Data:
+    """The attestation de M1, recorded; refused with the list of what is missing. persist=False only reads."""
+    with db.transaction(write=persist) as s:
         check = _check(s, _find_programme(s, programme_name), find_student(s, student_number), _year(s, year_label))
-        return issue_m1_in(s, db.clerk, check)
+        return issue_m1_in(s, db.clerk, check, persist=persist, now=now)
 
 
 # --- attestation requests in the queue ------------------------------------------------------

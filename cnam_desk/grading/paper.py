@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from cnam_desk import office
+from cnam_desk import frenchdates, office, outputs
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Exam
 from cnam_desk.documents import (
@@ -75,43 +75,55 @@ def _file_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")
 
 
+CHANGED_MESSAGE = (
+    "Les résultats ont changé pendant la préparation des attestations (un autre poste) : "
+    "rien n'a été enregistré, relancez la production."
+)
+
+
 def success_steps(
     db: Database, year_label: str, out: str | os.PathLike[str], student_number: str | None = None
 ) -> Iterator[Progress]:
     """Attestations de réussite: one student to one PDF, or every student with an UE passed.
 
-    For every student, `out` is either a .pdf (one document, one page each) or a folder
-    (one PDF per student, named after the number, ready for the portal). Returns the paths written.
+    For every student, `out` is either a .pdf (one document, one page each) or a folder (created if
+    missing: one PDF per student, named after the number, ready for the portal). All or nothing:
+    the files are in place and the attestations recorded together. Returns the paths written.
     """
     out = Path(out)
     yield Progress(0, 0, "Lecture des résultats publiés…")
-    items = attestations.success_data(db, year_label, student_number)
-    if not items:
-        raise RefusedInput(f"Aucun auditeur n'a d'UE réussie publiée en {year_label} : aucune attestation.")
     one_file = student_number is not None or out.suffix.lower() == ".pdf"
     if one_file and out.suffix.lower() != ".pdf":
         raise RefusedInput(f"« {out} » : indiquez un fichier .pdf.")
-    if not one_file:
-        if out.exists() and not out.is_dir():
-            raise RefusedInput(f"« {out} » n'est pas un dossier : indiquez un dossier ou un fichier .pdf.")
-        out.mkdir(parents=True, exist_ok=True)
-    letterhead = office_letterhead(db)
-    issued = attestations.issue_success(db, items)
-    documents = [success_document(item) for item in issued]
     if one_file:
-        yield Progress(0, 1, f"Écriture de {len(documents)} attestation(s)…")
-        render_attestations(documents, letterhead, out)
-        yield Progress(1, 1, "Attestations écrites.")
-        return [out]
-    written = []
-    for index, document in enumerate(documents):
-        if index % 20 == 0:
-            yield Progress(index, len(documents), f"Attestation {index + 1} sur {len(documents)}…")
-        path = out / _file_name(f"attestation-reussite-{year_label}-{document.student_number}.pdf")
-        render_attestations([document], letterhead, path)
-        written.append(path)
-    yield Progress(len(documents), len(documents), f"{len(documents)} attestation(s) écrite(s).")
-    return written
+        outputs.ensure_parent(out)
+    else:
+        outputs.ensure_folder(out)
+    now = frenchdates.now()
+    letterhead = office_letterhead(db)
+
+    def issued(persist: bool) -> list[SuccessData]:
+        items = attestations.success_data(db, year_label, student_number)
+        if not items:
+            raise RefusedInput(f"Aucun auditeur n'a d'UE réussie publiée en {year_label} : aucune attestation.")
+        return attestations.issue_success(db, items, persist=persist, now=now)
+
+    def plan() -> tuple[list[SuccessData], list[tuple[Path, list[SuccessData]]]]:
+        items = issued(persist=False)
+        if one_file:
+            return items, [(out, items)]
+        names = [f"attestation-reussite-{year_label}-{item.student.number}.pdf" for item in items]
+        return items, [(out / _file_name(name), [item]) for name, item in zip(names, items, strict=True)]
+
+    def render(group: list[SuccessData], path: Path) -> None:
+        documents = [success_document(item) for item in group]
+        outputs.write_bytes(path, lambda buffer: render_attestations(documents, letterhead, buffer))
+
+    _items, paths = yield from outputs.write_recorded(
+        db, plan=plan, render=render, record=lambda: issued(persist=True),
+        noun="attestation", plural="attestations", feminine=True, changed_message=CHANGED_MESSAGE,
+    )
+    return paths
 
 
 def write_success(db: Database, year_label: str, out: str | os.PathLike[str], student_number: str | None = None) -> list[Path]:
@@ -119,13 +131,32 @@ def write_success(db: Database, year_label: str, out: str | os.PathLike[str], st
 
 
 def write_m1(db: Database, student_number: str, programme_name: str, year_label: str, out: str | os.PathLike[str]) -> M1Data:
-    """The attestation de M1 (refused, with what is missing, when the requirements are not met)."""
+    """The attestation de M1 (refused, with what is missing, when the requirements are not met).
+
+    Recorded only once its PDF is whole and in place.
+    """
     if Path(out).suffix.lower() != ".pdf":
         raise RefusedInput(f"« {out} » : indiquez un fichier .pdf.")
+    path = outputs.ensure_parent(out)
     letterhead = office_letterhead(db)
-    data = attestations.issue_m1(db, student_number, programme_name, year_label)
-    render_attestations([m1_document(data)], letterhead, out)
-    return data
+    now = frenchdates.now()
+
+    def issued(persist: bool) -> list[M1Data]:
+        return [attestations.issue_m1(db, student_number, programme_name, year_label, persist=persist, now=now)]
+
+    def plan() -> tuple[list[M1Data], list[tuple[Path, list[M1Data]]]]:
+        items = issued(persist=False)
+        return items, [(path, items)]
+
+    def render(group: list[M1Data], target: Path) -> None:
+        documents = [m1_document(item) for item in group]
+        outputs.write_bytes(target, lambda buffer: render_attestations(documents, letterhead, buffer))
+
+    items, _paths = run_to_end(outputs.write_recorded(
+        db, plan=plan, render=render, record=lambda: issued(persist=True),
+        noun="attestation", plural="attestations", feminine=True, changed_message=CHANGED_MESSAGE,
+    ))
+    return items[0]
 
 
 def roster_attendance_sheets(db: Database, roster: Roster) -> list[AttendanceSheet]:
@@ -159,4 +190,8 @@ def roster_attendance_sheets(db: Database, roster: Roster) -> list[AttendanceShe
 
 def write_roster_attendance(db: Database, roster: Roster, out: str | os.PathLike[str]) -> int:
     """The session 2 attendance sheets in one PDF; returns the number of pages. (No convocation: never.)"""
-    return render_attendance_sheets(roster_attendance_sheets(db, roster), office_letterhead(db), out)
+    sheets, letterhead = roster_attendance_sheets(db, roster), office_letterhead(db)
+    pages: list[int] = []
+    with outputs.one_file(out) as temporary:
+        outputs.write_bytes(temporary, lambda buffer: pages.append(render_attendance_sheets(sheets, letterhead, buffer)))
+    return pages[0]

@@ -91,7 +91,7 @@ def write_for_requests(
 
 def _write_then_record(db, plan, record, letterhead):  # type: ignore[no-untyped-def]
     return outputs.write_recorded(
-        db, plan=plan, record=record, render=lambda group, path: render_letters(list(group), letterhead[0], path),
+        db, plan=plan, record=record, render=lambda group, path: outputs.write_bytes(path, lambda out: render_letters(list(group), letterhead[0], out)),
         noun="courrier", plural="courriers", changed_message=CHANGED_MESSAGE,
     )
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from cnam_desk import backup, outputs
 from cnam_desk.db import migrate
-from cnam_desk.db.engine import BUSY_GIVE_UP_SECONDS, busy_message, is_busy
+from cnam_desk.db.engine import BUSY_GIVE_UP_SECONDS, busy_message, is_busy, read_uri
 from cnam_desk.db.models import Base
 from cnam_desk.errors import DamagedDatabase, RefusedInput
 
@@ -78,7 +78,7 @@ def _check_sqlite(path: Path) -> CheckReport:
     if not path.is_file():
         raise RefusedInput(f"La base « {path} » n'existe pas.")
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        connection = sqlite3.connect(read_uri(path), uri=True, timeout=30)
         try:
             report.integrity = [row[0] for row in connection.execute(f"PRAGMA integrity_check({MAX_PROBLEMS})")]
             if report.integrity != ["ok"]:
@@ -135,7 +135,7 @@ def quick_check(path: Path) -> str | None:
     if not path.is_file():
         return None
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+        connection = sqlite3.connect(read_uri(path), uri=True, timeout=30)
         try:
             result = [row[0] for row in connection.execute("PRAGMA quick_check")]
         finally:

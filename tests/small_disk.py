@@ -24,3 +24,17 @@ def mounted(folder: Path, size: str = "48k", read_only: bool = False) -> Iterato
         yield folder
     finally:
         subprocess.run(["umount", "-l", str(folder)], check=False, capture_output=True)
+
+
+@contextmanager
+def read_only_copy(folder: Path, *files: Path) -> Iterator[Path]:
+    """A small disk holding copies of `files`, then mounted read-only (a locked key, a read-only share)."""
+    import shutil
+
+    with mounted(folder, size="64m") as disk:
+        for file in files:
+            shutil.copy2(file, disk / file.name)
+        done = subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=False, capture_output=True)
+        if done.returncode != 0:
+            pytest.skip("remontage en lecture seule impossible ici")
+        yield disk

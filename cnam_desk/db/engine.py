@@ -10,15 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import os
+import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, select
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import StaticPool
@@ -27,7 +29,7 @@ from cnam_desk import settings
 from cnam_desk.db import audit, migrate
 from cnam_desk.db.locking import WRITE_OPTION, WRITER_LOCK_KEY
 from cnam_desk.db.models import Clerk, ExamSession
-from cnam_desk.errors import DatabaseBusy, EditConflict
+from cnam_desk.errors import DatabaseBusy, EditConflict, RefusedInput
 
 # Derived data kept in step, in the same transaction, with a session's schedule, deadline or
 # enrolments (the requests' checks follow them): each is called with the open session and
@@ -85,7 +87,7 @@ def _os_user() -> str:
         return "inconnu"
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
         # Let SQLAlchemy, not the driver, decide where transactions begin.
@@ -93,7 +95,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-        if engine.url.database not in (None, "", ":memory:"):
+        if engine.url.database not in (None, "", ":memory:") and not read_only:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
@@ -109,19 +111,86 @@ def _configure_sqlite(engine: Engine) -> None:
             connection.exec_driver_sql("BEGIN")
 
 
+SUPPORTED_DATABASES = (
+    "un fichier SQLite (un chemin, ou sqlite:///chemin) ou un serveur PostgreSQL "
+    "(postgresql+psycopg://utilisateur@serveur/base)"
+)
+
+
+def parse_url(url: str) -> URL:
+    """The URL of a database this program works with, or a French refusal naming the supported ones."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise RefusedInput(f"Adresse de base de données « {url} » illisible : indiquez {SUPPORTED_DATABASES}.") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise RefusedInput(
+            f"Les bases « {backend} » ne sont pas prises en charge : Cnam Desk fonctionne avec {SUPPORTED_DATABASES}."
+        )
+    return parsed
+
+
 def make_engine(url: str) -> Engine:
-    parsed = make_url(url)
+    parsed = parse_url(url)
+    try:
+        return _make_engine(url, parsed)
+    except (ImportError, NoSuchModuleError):
+        raise RefusedInput(
+            f"Le pilote de base de données « {parsed.drivername} » n'est pas disponible sur ce poste : "
+            f"indiquez {SUPPORTED_DATABASES}."
+        ) from None
+
+
+READ_ONLY_MESSAGE = (
+    "La base « {where} » est sur un support en lecture seule : elle peut être consultée, mais rien n'y est "
+    "enregistré. Copiez-la sur un disque accessible en écriture pour la modifier."
+)
+
+
+_READ_ONLY_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def read_only_medium(path: str | os.PathLike[str]) -> bool:
+    """A database file on a medium mounted read-only (a locked USB key, a read-only share, a CD)."""
+    try:
+        return bool(os.statvfs(Path(path).parent).f_flag & os.ST_RDONLY) and Path(path).exists()
+    except OSError:
+        return False
+
+
+def read_uri(path: str | os.PathLike[str]) -> str:
+    """The URI that opens a SQLite file for reading only, also on a read-only medium.
+
+    immutable there: nobody can change the file on such a medium, so SQLite needs no lock and no
+    -shm file beside it (which it could not create): the WAL database is read as it is.
+    """
+    return Path(path).resolve().as_uri() + ("?mode=ro&immutable=1" if read_only_medium(path) else "?mode=ro")
+
+
+def _read_only_connect(path: str):  # type: ignore[no-untyped-def]
+    uri = read_uri(path)
+    return lambda: sqlite3.connect(uri, uri=True, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+
+
+def _make_engine(url: str, parsed: URL) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         # hide_parameters: an error message never carries the values (grades, names) it was writing.
         kwargs: dict[str, object] = {
             "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
             "hide_parameters": True,
         }
+        read_only = False
         if parsed.database in (None, "", ":memory:"):
             kwargs["poolclass"] = StaticPool
             kwargs["connect_args"] = {"check_same_thread": False}
+        elif read_only_medium(parsed.database):
+            read_only = True
+            kwargs = {"creator": _read_only_connect(parsed.database), "hide_parameters": True}
         engine = create_engine(url, **kwargs)
-        _configure_sqlite(engine)
+        if read_only:
+            _READ_ONLY_ENGINES.add(engine)
+        _configure_sqlite(engine, read_only)
         return engine
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
@@ -135,7 +204,13 @@ class Database:
         self.followers = tuple(followers)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         audit.install(self._sessions)
+        if self.read_only:
+            event.listen(self._sessions, "before_flush", self._refuse_changes)
         self._open = threading.local()  # the unit of work open in this thread, if any
+
+    def _refuse_changes(self, session: Session, _context: object, _instances: object) -> None:
+        if session.new or session.dirty or session.deleted:
+            raise RefusedInput(READ_ONLY_MESSAGE.format(where=self.engine.url.database))
 
     def as_clerk(self, clerk: str) -> Database:
         """The same database, with another clerk's name on what is done through it."""
@@ -148,6 +223,11 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
+
+    @property
+    def read_only(self) -> bool:
+        """On a read-only medium: everything can be read, nothing written."""
+        return self.engine in _READ_ONLY_ENGINES
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
@@ -170,7 +250,8 @@ class Database:
             yield session
             return
         started = time.monotonic()
-        session, transaction = self._begin(write)
+        # On a read-only medium, read as a reader does; the first change is refused (_refuse_changes).
+        session, transaction = self._begin(write and not self.read_only)
         self._open.unit = (session, write)
         with session:
             try:
@@ -237,7 +318,7 @@ def open_database(
     class to make (a subclass of the caller's).
     """
     url = database_url(target)
-    parsed = make_url(url)
+    parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
@@ -256,7 +337,15 @@ def session_changed(s: Session, session: ExamSession) -> None:
 
 
 def register_clerk(db: Database) -> None:
-    """Keep the office's list of clerks: the first time a clerk opens the database, they are added."""
+    """Keep the office's list of clerks: the first time a clerk opens the database, they are added.
+
+    Looked up first without the write lock: a known clerk opens a read-only database to read it.
+    """
+    if db.read_only:
+        return
+    with db.transaction(write=False) as s:
+        if s.scalar(select(Clerk.id).where(Clerk.login == db.clerk)) is not None:
+            return
     with db.transaction() as s:
         if s.scalar(select(Clerk.id).where(Clerk.login == db.clerk)) is None:
             s.add(Clerk(login=db.clerk, display_name=db.clerk, first_seen=dt.datetime.now(dt.UTC)))

@@ -10,10 +10,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from cnam_desk.db.locking import WRITE_OPTION, WRITER_LOCK_KEY
+from cnam_desk.errors import RefusedInput
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -65,6 +66,22 @@ def current_revision(engine: Engine) -> str | None:
     return rows[0] if len(rows) == 1 else ",".join(sorted(rows))
 
 
+def refuse_foreign(engine: Engine) -> None:
+    """A database with tables but no schema revision belongs to another program: never add ours to it."""
+    with engine.connect().execution_options(**{WRITE_OPTION: False}) as connection:
+        tables = sorted(inspect(connection).get_table_names())
+        connection.rollback()
+    if tables:
+        where = engine.url.render_as_string(hide_password=True)
+        if engine.dialect.name == "sqlite":
+            where = engine.url.database or where
+        shown = ", ".join(tables[:5]) + (" …" if len(tables) > 5 else "")
+        raise RefusedInput(
+            f"La base « {where} » n'est pas une base Cnam Desk : elle contient déjà les tables d'un autre "
+            f"programme ({shown}). Rien n'y a été ajouté ; choisissez un autre fichier ou une base vide."
+        )
+
+
 def needs_upgrade(engine: Engine) -> bool:
     return current_revision(engine) not in head_revisions()
 
@@ -80,6 +97,8 @@ def upgrade(
     before = current_revision(engine)
     if before is not None and before in head_revisions() and revision == "head":
         return False
+    if before is None:
+        refuse_foreign(engine)
     if before is not None and before_upgrade is not None:
         before_upgrade(engine)
     from alembic import command  # deferred on purpose: see alembic_config

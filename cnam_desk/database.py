@@ -35,11 +35,16 @@ def _seed(database: db_engine.Database, created: bool) -> None:
         exam_calendar.install_default_calendar(database)
 
 
-def open_database(target: str | os.PathLike[str], *, clerk: str | None = None, seed: bool = True) -> Database:
-    """Open (creating or upgrading it, a backup kept first) the database at a path or URL."""
+def open_database(
+    target: str | os.PathLike[str], *, clerk: str | None = None, seed: bool = True, write_refusal: str | None = None
+) -> Database:
+    """Open (creating or upgrading it, a backup kept first) the database at a path or URL.
+
+    With write_refusal (a damaged file), it is opened for reading only: each write is refused with it.
+    """
     opened = db_engine.open_database(
         target, clerk=clerk, followers=FOLLOWERS, before_upgrade=backup.before_upgrade,
-        seed=_seed if seed else None, factory=Database,
+        seed=_seed if seed and write_refusal is None else None, factory=Database, write_refusal=write_refusal,
     )
     assert isinstance(opened, Database)
     return opened

@@ -144,7 +144,10 @@ def quick_check(path: Path) -> str | None:
         if backup.is_damage(error):
             return str(error)
         return None  # locked or unreadable for another reason: opening it will say so
-    return None if result == ["ok"] else "; ".join(result[:3])
+    if result == ["ok"]:
+        return None
+    lines = [line.strip() for row in result for line in str(row).splitlines() if line.strip() and "***" not in line]
+    return "; ".join(lines[:3]) + (f" … ({len(lines)} problèmes)" if len(lines) > 3 else "")
 
 
 def require_sound(path: Path) -> None:

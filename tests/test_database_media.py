@@ -74,3 +74,35 @@ def test_a_database_on_a_read_only_medium_is_read_and_never_written(cli, tmp_pat
                       db=False)
         assert decided.code == 1, decided
         assert "support en lecture seule" in decided.err and "Traceback" not in decided.err
+
+
+@sqlite_only
+def test_a_damaged_page_makes_every_command_refuse_to_write(cli, tmp_path, database_url):
+    import hashlib
+
+    from cnam_desk import demo
+
+    from cnam_desk.grading import entry
+
+    db = open_database(database_url)
+    demo.fill(db)
+    sheet = entry.load_sheet(db, entry.exam_ref(db, "2023-2024/S1/1", "NFP136"))
+    number = next(row.student_number for row in sheet.rows if row.grade is None)
+    db.dispose()
+    path = Path(database_url.removeprefix("sqlite:///"))
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+    pages = connection.execute("PRAGMA page_count").fetchone()[0]
+    connection.close()
+    with path.open("r+b") as handle:  # one page of the last table's data, well after the schema
+        handle.seek((pages - 3) * page_size + 8)
+        handle.write(bytes(range(256)) * 4)
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    wrote = cli("set-grade", "--session", "2023-2024/S1/1", "--exam", "NFP136", "--student", number, "12")
+    assert wrote.code == 1, wrote
+    assert f"La base « {path} » est endommagée" in wrote.err and len(wrote.err.strip().splitlines()) == 1
+    decided = cli("decide", "1", "incomplete", "--reason", "la convocation")
+    assert decided.code == 1 and "endommagée" in decided.err, decided
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert cli("calendar").code == 0  # what can still be read is read

@@ -9,9 +9,9 @@ import os
 import sys
 from typing import Any
 
-from cnam_desk import paths, settings
+from cnam_desk import backup, integrity, paths, settings
 from cnam_desk.database import open_database
-from cnam_desk.db.engine import Database
+from cnam_desk.db.engine import Database, database_url, parse_url
 from cnam_desk.errors import RefusedInput
 from cnam_desk.frenchdates import paris_instant
 
@@ -28,7 +28,14 @@ def database_target(args: argparse.Namespace) -> str:
 
 
 def open_db(args: argparse.Namespace) -> Database:
-    return open_database(database_target(args))
+    """The command's database. A SQLite file is quick-checked first: a damaged one can still be read,
+    but nothing is written to it, and every write points to the latest backup."""
+    target = database_target(args)
+    parse_url(database_url(target))  # an unsupported kind of database is said before anything else
+    path = backup.sqlite_path(target)
+    problem = integrity.quick_check(path) if path is not None else None
+    refusal = backup.damaged_message(path, problem) if path is not None and problem is not None else None
+    return open_database(target, write_refusal=refusal)
 
 
 def print_json(value: Any) -> None:

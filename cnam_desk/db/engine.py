@@ -148,7 +148,22 @@ READ_ONLY_MESSAGE = (
 )
 
 
-_READ_ONLY_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+# Engines nothing may be written through, and what the clerk is told: a read-only medium, a damaged file.
+_WRITE_REFUSALS: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+
+
+def refuse_writes(engine: Engine, message: str) -> None:
+    """From now on, everything can be read through this engine and any write is refused with `message`.
+
+    SQLite connections are also made query_only, so that no statement, ORM or not, writes a byte.
+    """
+    _WRITE_REFUSALS[engine] = message
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def query_only(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            dbapi_connection.execute("PRAGMA query_only = ON")
+
+        engine.dispose()  # connections opened before are closed: the next ones are query_only
 
 
 def read_only_medium(path: str | os.PathLike[str]) -> bool:
@@ -189,7 +204,7 @@ def _make_engine(url: str, parsed: URL) -> Engine:
             kwargs = {"creator": _read_only_connect(parsed.database), "hide_parameters": True}
         engine = create_engine(url, **kwargs)
         if read_only:
-            _READ_ONLY_ENGINES.add(engine)
+            _WRITE_REFUSALS[engine] = READ_ONLY_MESSAGE.format(where=parsed.database)
         _configure_sqlite(engine, read_only)
         return engine
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
@@ -204,13 +219,13 @@ class Database:
         self.followers = tuple(followers)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         audit.install(self._sessions)
-        if self.read_only:
-            event.listen(self._sessions, "before_flush", self._refuse_changes)
+        event.listen(self._sessions, "before_flush", self._refuse_changes)
         self._open = threading.local()  # the unit of work open in this thread, if any
 
     def _refuse_changes(self, session: Session, _context: object, _instances: object) -> None:
-        if session.new or session.dirty or session.deleted:
-            raise RefusedInput(READ_ONLY_MESSAGE.format(where=self.engine.url.database))
+        refusal = self.write_refusal
+        if refusal is not None and (session.new or session.dirty or session.deleted):
+            raise RefusedInput(refusal)
 
     def as_clerk(self, clerk: str) -> Database:
         """The same database, with another clerk's name on what is done through it."""
@@ -225,9 +240,14 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     @property
+    def write_refusal(self) -> str | None:
+        """Why nothing can be written (a read-only medium, a damaged file), None when writing is allowed."""
+        return _WRITE_REFUSALS.get(self.engine)
+
+    @property
     def read_only(self) -> bool:
-        """On a read-only medium: everything can be read, nothing written."""
-        return self.engine in _READ_ONLY_ENGINES
+        """Everything can be read, nothing written (see write_refusal)."""
+        return self.write_refusal is not None
 
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
@@ -264,6 +284,8 @@ class Database:
                 transaction.rollback()
                 if is_busy(error):
                     raise DatabaseBusy(busy_message(time.monotonic() - started)) from error
+                if self.read_only:
+                    raise RefusedInput(self.write_refusal or "") from error
                 raise
             except BaseException:
                 transaction.rollback()
@@ -310,18 +332,25 @@ def open_database(
     before_upgrade: Callable[[Engine], object] | None = None,
     seed: Callable[[Database, bool], object] | None = None,
     factory: type[Database] | None = None,
+    write_refusal: str | None = None,
 ) -> Database:
     """Open (creating or upgrading it) the database at a path or URL.
 
     `before_upgrade(engine)` runs before an existing schema is upgraded; `seed(database, created)`
     after the opening, `created` telling a database that was empty; `factory` is the Database
-    class to make (a subclass of the caller's).
+    class to make (a subclass of the caller's). With `write_refusal` (a damaged file), the
+    database is opened for reading only, and every write is refused with that message.
     """
     url = database_url(target)
     parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
+    if write_refusal is not None:
+        refuse_writes(engine, write_refusal)
+    refusal = _WRITE_REFUSALS.get(engine)
+    if refusal is not None and migrate.needs_upgrade(engine):
+        raise RefusedInput(refusal)
     created = migrate.upgrade(engine, before_upgrade=before_upgrade)
     database = (factory or Database)(engine, clerk, followers=followers)
     register_clerk(database)

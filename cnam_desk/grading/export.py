@@ -48,7 +48,7 @@ class ExportSummary:
 
 def portal_rows(db: Database, session_key: str) -> list[PortalRow]:
     """Every published grade of the session, with its result code (session 2: the UE's result)."""
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         session = exam_calendar.find_session(s, session_key)
         best = best_of_two_in(s)
         published = select(Publication.course_unit_id).where(Publication.session_id == session.id)

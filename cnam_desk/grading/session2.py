@@ -138,7 +138,7 @@ def roster_in(s: Session, semester: Semester) -> Roster:
 
 def session2_roster(db: Database, semester_key: str) -> Roster:
     """Everyone sent to session 2 in the semester: absent from session 1 (ABI, ABJ, no grade) or below 10."""
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         return roster_in(s, _semester(s, semester_key))
 
 

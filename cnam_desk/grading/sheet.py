@@ -96,7 +96,7 @@ def _ref(session: ExamSession, unit: CourseUnit) -> ExamRef:
 
 
 def exam_ref(db: Database, session_key: str, ue_code: str) -> ExamRef:
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         return ref_in(s, session_key, ue_code)
 
 
@@ -106,7 +106,7 @@ def ref_in(s: Session, session_key: str, ue_code: str) -> ExamRef:
 
 def unit_choices(db: Database, session_key: str) -> list[UnitChoice]:
     """The UEs that have an exam (or already grades) in the session."""
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         session = exam_calendar.find_session(s, session_key)
         scheduled = select(Exam.course_unit_id).where(Exam.session_id == session.id)
         graded = select(Grade.course_unit_id).where(Grade.session_id == session.id)
@@ -127,7 +127,7 @@ def unit_choices(db: Database, session_key: str) -> list[UnitChoice]:
 
 def default_session_key(db: Database) -> str | None:
     """Where grade entry opens: the latest session that has grades, else the first one."""
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         latest = s.scalar(
             select(ExamSession).where(exists().where(Grade.session_id == ExamSession.id))
             .order_by(ExamSession.first_day.desc()).limit(1)
@@ -142,7 +142,7 @@ def default_session_key(db: Database) -> str | None:
 
 def best_of_two(db: Database) -> bool:
     """Office setting: the UE result is the better of the two sessions' marks instead of session 2's."""
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         return best_of_two_in(s)
 
 
@@ -318,20 +318,20 @@ def publication_in(s: Session, ref: ExamRef) -> PublicationInfo | None:
 
 
 def publication_of(db: Database, ref: ExamRef) -> PublicationInfo | None:
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         return publication_in(s, ref)
 
 
 def load_sheet(db: Database, ref: ExamRef) -> GradeSheet:
     """The students of an exam with their grades (session 2: those sent to it)."""
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         best = best_of_two_in(s)
         return GradeSheet(ref, sheet_rows_in(s, ref, best), publication_in(s, ref), best)
 
 
 def sheet_by_keys(db: Database, session_key: str, ue_code: str) -> GradeSheet:
     """An exam's grade sheet named by its session key and UE code, in one transaction."""
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         ref = ref_in(s, session_key, ue_code)
         best = best_of_two_in(s)
         return GradeSheet(ref, sheet_rows_in(s, ref, best), publication_in(s, ref), best)

@@ -93,7 +93,7 @@ class RequestDetails:
 
 
 def request_details(db: Database, request_id: int) -> RequestDetails:
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         request = s.get(AccommodationRequest, request_id)
         if request is None:
             raise NotFound(f"La demande n° {request_id} n'existe pas.")

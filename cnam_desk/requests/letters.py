@@ -190,13 +190,13 @@ def letters_for_session(
     request_ids: Sequence[int] | None = None,
 ) -> list[LetterSummary]:
     """The session's decided requests whose letter is due (or all of them), in the clerk's order."""
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         return [_summary(r) for r in _select(s, key, pending_only, order, request_ids)]
 
 
 def summaries_for_requests(db: Database, request_ids: Sequence[int]) -> list[LetterSummary]:
     """The letters of some decided requests (any sessions), in the order given."""
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         return [_summary(r) for r in _decided(s, request_ids)]
 
 
@@ -217,7 +217,7 @@ def _decided(s: Session, request_ids: Sequence[int]) -> list[AccommodationReques
 
 def session_of_request(db: Database, request_id: int) -> str:
     """The key of the session a request belongs to."""
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         request = s.get(AccommodationRequest, request_id)
         if request is None:
             raise NotFound(f"La demande n° {request_id} n'existe pas.")

@@ -258,7 +258,7 @@ def _sort_expressions(key: str) -> list[Any]:
 def queue_ids(db: Database, query: QueueQuery) -> list[int]:
     """The numbers of the requests the query keeps, in its order."""
     a = AccommodationRequest
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         session = exam_calendar.find_session(s, query.session_key)
         where: list[Any] = [a.session_id == session.id]
         if query.status is not None:
@@ -319,13 +319,13 @@ def rows_by_id(db: Database, ids: list[int]) -> dict[int, QueueRow]:
     """Some lines of the queue (one page), by request number."""
     if not ids:
         return {}
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         return {row.id: row for row in _rows(s, [AccommodationRequest.id.in_(ids)])}
 
 
 def status_counts(db: Database, session_key: str) -> dict[RequestStatus, int]:
     """How many requests of the session are in each status."""
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         session = exam_calendar.find_session(s, session_key)
         counted = dict(
             s.execute(
@@ -341,7 +341,7 @@ def list_requests(
     db: Database, session_key: str | None = None, status: str | None = None
 ) -> list[QueueRow]:
     """The requests of one session (or all), oldest first, optionally of one status."""
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         where: list[Any] = []
         if session_key:
             where.append(
@@ -364,7 +364,7 @@ def row_of(s: Session, request: AccommodationRequest) -> QueueRow:
 
 
 def get_row(db: Database, request_id: int) -> QueueRow:
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         rows = _rows(s, [AccommodationRequest.id == request_id])
         if not rows:
             raise NotFound(f"La demande n° {request_id} n'existe pas.")
@@ -373,7 +373,7 @@ def get_row(db: Database, request_id: int) -> QueueRow:
 
 def session_with_pending(db: Database) -> str | None:
     """The earliest session that still has requests waiting for a decision."""
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         waiting = (
             select(AccommodationRequest.id)
             .where(

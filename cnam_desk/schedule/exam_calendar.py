@@ -183,7 +183,7 @@ def _view(session: ExamSession, now: dt.datetime | None) -> SessionView:
 
 
 def list_sessions(db: Database, now: dt.datetime | None = None) -> list[SessionView]:
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         rows = s.scalars(
             select(ExamSession)
             .join(ExamSession.semester)
@@ -195,7 +195,7 @@ def list_sessions(db: Database, now: dt.datetime | None = None) -> list[SessionV
 
 
 def list_years(db: Database) -> list[str]:
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         return list(s.scalars(select(AcademicYear.label).order_by(AcademicYear.start_year)))
 
 
@@ -218,7 +218,7 @@ def find_session(s: Session, key: str) -> ExamSession:
 
 
 def get_session(db: Database, key: str, now: dt.datetime | None = None) -> SessionView:
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         return _view(find_session(s, key), now)
 
 

@@ -1,0 +1,61 @@
+"""A colleague's long write (an import, a batch): reading commands go on; writing ones wait, then go through."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from letters_data import SESSION, seed_requests
+
+from cnam_desk.db.engine import Database
+from tests.conftest import ROOT
+from tests.test_two_clerks import _holding, _worker, _write_lock_taken
+
+READING = (
+    ("calendar", "--json"),
+    ("requests", "--session", SESSION, "--json"),
+    ("grades", "--session", SESSION, "--exam", "NFA031", "--json"),
+)
+
+
+def _while_a_colleague_writes(cli, db: Database, private_home: Path, held: float) -> None:  # type: ignore[no-untyped-def]
+    """The other workstation holds the write lock until it is stopped (after `held` seconds here)."""
+    ids = seed_requests(db)
+    db.dispose()
+    holder = _worker(private_home, "hold-write-lock", db.url, "900")
+    try:
+        _holding(holder, db.url)
+        started = time.monotonic()
+        for command in READING:
+            result = cli(*command, timeout=60)
+            assert result.code == 0, (command, result)
+            json.loads(result.out)
+        assert _write_lock_taken(db.url)  # they were all answered while the lock was held
+        env = dict(os.environ) | {"PYTHONPATH": str(ROOT), "CNAM_DESK_HOME": str(private_home)}
+        writer = subprocess.Popen(
+            [sys.executable, "-m", "cnam_desk", "--db", db.url, "decide", str(ids["pending"]), "incomplete",
+             "--reason", "la convocation"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        time.sleep(max(held - (time.monotonic() - started), 3.0))
+        assert writer.poll() is None, writer.communicate()  # it waits for the other workstation
+    finally:
+        holder.kill()
+        holder.communicate()
+    _out, err = writer.communicate(timeout=60)
+    assert writer.returncode == 0, err  # and goes through once it is done
+    assert "occupée" not in err
+
+
+def test_reading_commands_never_wait_for_a_writer(cli, db: Database, private_home: Path) -> None:
+    _while_a_colleague_writes(cli, db, private_home, 4)
+
+
+@pytest.mark.slow
+def test_a_45_second_write_lock(cli, db: Database, private_home: Path) -> None:
+    _while_a_colleague_writes(cli, db, private_home, 45)

@@ -460,8 +460,8 @@ def test_row_problems_name_row_and_column(office, tmp_path) -> None:
     assert warnings[0] == (2, "K", "motif de la demande manquant : demande gardée sans motif")
     assert warnings[1] == (3, "L", "aucun code d'UE reconnu dans « voir pièce jointe » : gardé tel que saisi")
     assert warnings[2] == (
-        3, None, "aucune UE d'un planning : demande rangée dans la session 2023-2024/S1/1 "
-        "(celle des autres réponses de l'export)",
+        3, None, ("aucune UE d'un planning : demande rangée dans la session 2023-2024/S1/1 "
+                  "(celle des autres réponses de l'export)"),
     )
     assert warnings[3][:2] == (4, "M") and "bientôt" in warnings[3][2] and "gardée telle que saisie" in warnings[3][2]
     assert warnings[4] == (5, "N", "date de retour avant la date de départ")

@@ -269,3 +269,15 @@ def test_a_proof_links_a_request_to_its_student_known_since(office, tmp_path) ->
         stored = s.get(AccommodationRequest, row.id)
         assert stored.student_id is not None
         assert stored.checks["proof"] == checks.PRESENT
+
+
+def test_health_words_typed_in_the_ue_cell_are_not_kept(office, tmp_path) -> None:
+    path = write_export(tmp_path / "f.xlsx", [answer(reason="Autre", ues="voir mon certificat médical")])
+    report = intake.import_requests(office, path)
+    assert all("certificat" not in w.message for w in report.warnings)
+    row = request_of(office, "100001")
+    assert row.kind.value == "disability" and row.as_typed == {}
+    with office.transaction() as s:
+        stored = s.get(AccommodationRequest, row.id)
+        assert stored.reason_text == "motif médical non conservé"
+        assert "certificat" not in json.dumps([stored.as_typed, stored.comment, stored.events[0].text], ensure_ascii=False)

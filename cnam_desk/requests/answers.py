@@ -117,8 +117,11 @@ def without_medical_detail(answer: Answer) -> Answer:
 
     An answer whose reason or comment speaks of health is one, whatever kind it was given.
     """
+    typed = answer.as_typed.values()
     if answer.kind is not RequestKind.DISABILITY and not (
-        speaks_of_health(answer.reason_text) or speaks_of_health(answer.comment)
+        speaks_of_health(answer.reason_text)
+        or speaks_of_health(answer.comment)
+        or any(speaks_of_health(text) for text in typed)  # « voir certificat médical » for the UE
     ):
         return answer
     return replace(
@@ -266,9 +269,8 @@ def parse_answers(export: FormExport, catalogue: set[str]) -> ReadAnswers:
         )
         kept = without_medical_detail(answer)
         if kept.kind is RequestKind.DISABILITY:
-            # Nothing of a disability answer is kept but that it is one: its warnings go too.
-            private = {letter(c) for name in ("reason", "trip_start", "trip_end") for c in export.mapping.get(name, [])}
-            warnings = [w for w in warnings if w.column not in private]
+            # Nothing of a disability answer is kept but that it is one, and its UE codes.
+            warnings = [w for w in warnings if w.message.startswith("UE inconnue")]
         read.answers.append(kept)
         read.warnings.extend(warnings)
     return read

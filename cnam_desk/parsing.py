@@ -225,6 +225,19 @@ def _time_from_seconds(original: Any, seconds: int) -> dt.time:
     return dt.time(seconds // 3600, seconds // 60 % 60, seconds % 60)
 
 
+def cell_datetime(value: Any) -> dt.datetime | None:
+    """A date-time cell as a datetime, None for a cell of another kind.
+
+    Spreadsheet readers give a bare date for a date-time at midnight exactly (00:00:00): it is
+    that day at 00:00, not a missing time.
+    """
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    return None
+
+
 def parse_time(value: Any) -> dt.time:
     """« 18h », « 18h30 », « 18:30 », « 18 h 30 », a time cell, or a fraction of a day."""
     if isinstance(value, dt.datetime):

@@ -118,8 +118,10 @@ def answer(
     trip_end: Any = None,
     proof: str = "",
     comment: str = "",
+    address: str = "",
 ) -> dict[str, Any]:
     return {
+        "address": address,
         "id": response_id,
         "completed": completed,
         "number": number,
@@ -150,28 +152,108 @@ def write_export(
     sheet.title = sheet_title or ("Sheet1" if english else "Feuil1")
     titles = questions or (EN_QUESTIONS if english else FR_QUESTIONS)
     sheet.append((EN_FIXED if english else FR_FIXED) + titles)
-    keys = [
-        "number",
-        "last_name",
-        "first_name",
-        "email",
-        "reason",
-        "ues",
-        "trip_start",
-        "trip_end",
-        "proof",
-        "comment",
-    ]
+    for row in export_rows(answers, titles, blank_rows_after):
+        sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+ANSWER_KEYS = [
+    "number",
+    "last_name",
+    "first_name",
+    "email",
+    "reason",
+    "ues",
+    "trip_start",
+    "trip_end",
+    "proof",
+    "comment",
+    "address",  # only with FR_QUESTIONS_WITH_ADDRESS
+]
+FR_QUESTIONS_WITH_ADDRESS = [*FR_QUESTIONS, "Adresse postale"]
+
+
+def export_rows(
+    answers: list[dict[str, Any]], titles: list[str], blank_rows_after: set[int] = frozenset()  # type: ignore[assignment]
+) -> list[list[Any]]:
+    """The answer rows of an export, as Forms writes them (a blank row after the given indexes)."""
+    rows: list[list[Any]] = []
     for index, row in enumerate(answers):
         completed = row["completed"]
         start = (
             completed - dt.timedelta(minutes=4) if isinstance(completed, dt.datetime) else completed
         )
-        sheet.append(
+        rows.append(
             [row["id"], start, completed, "anonymous", "", completed]
-            + [row[key] for key in keys[: len(titles)]]
+            + [row[key] for key in ANSWER_KEYS[: len(titles)]]
         )
         if index in blank_rows_after:
-            sheet.append([])
-    workbook.save(path)
+            rows.append([])
+    return rows
+
+
+def write_export_as(
+    path: Path, answers: list[dict[str, Any]], *, questions: list[str] | None = None
+) -> Path:
+    """A French export saved in the format its name says: .xlsx, .xls (Excel 97) or .ods."""
+    titles = questions or FR_QUESTIONS
+    if path.suffix == ".xlsx":
+        return write_export(path, answers, questions=titles)
+    rows = [FR_FIXED + titles, *export_rows(answers, titles)]
+    if path.suffix == ".xls":
+        import xlwt  # deferred: only the .xls tests need it
+
+        book = xlwt.Workbook(encoding="utf-8")
+        sheet = book.add_sheet("Feuil1")
+        when = xlwt.easyxf(num_format_str="DD/MM/YYYY HH:MM:SS")
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value is not None:
+                    sheet.write(r, c, value, when if isinstance(value, dt.date) else xlwt.Style.default_style)
+        book.save(str(path))
+        return path
+    if path.suffix == ".ods":
+        return _write_ods(path, rows)
+    raise ValueError(path.suffix)
+
+
+def _ods_cell(value: Any) -> str:
+    from xml.sax.saxutils import escape  # deferred: only the .ods tests need it
+
+    if value is None or value == "":
+        return "<table:table-cell/>"
+    if isinstance(value, dt.date):
+        iso = value.isoformat() if isinstance(value, dt.datetime) else f"{value.isoformat()}T00:00:00"
+        return f'<table:table-cell office:value-type="date" office:date-value="{iso}"><text:p>{iso}</text:p></table:table-cell>'
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
+    text = escape(str(value))
+    return f'<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
+
+
+def _write_ods(path: Path, rows: list[list[Any]]) -> Path:
+    import zipfile  # deferred: only the .ods tests need it
+
+    mimetype = "application/vnd.oasis.opendocument.spreadsheet"
+    body = "".join("<table:table-row>" + "".join(_ods_cell(v) for v in row) + "</table:table-row>" for row in rows)
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="Feuil1">{body}'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{mimetype}"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
     return path

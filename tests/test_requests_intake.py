@@ -18,7 +18,7 @@ from cnam_desk.db.models import (
     RequestStatus,
 )
 from cnam_desk.errors import EditConflict, RefusedInput
-from cnam_desk.requests import columns, detail, exports, intake, manual, queue
+from cnam_desk.requests import answers, columns, detail, exports, intake, manual, queue
 from tests.requests_support import FR_QUESTIONS, answer, seed_office, write_export
 
 
@@ -143,7 +143,7 @@ def test_extract_codes(cell: str, codes: list[str]) -> None:
 def test_french_export(office, tmp_path) -> None:
     path = write_export(tmp_path / "Demandes.xlsx", mixed_answers())
     report = intake.import_requests(office, path)
-    assert report.as_json() == {"added": 3, "merged": 0, "unchanged": 0, "errors": []}
+    assert report.as_json() == {"added": 3, "merged": 0, "unchanged": 0, "errors": [], "warnings": [], "numbers_matched": []}
     rows = {r.student_number: r for r in queue.list_requests(office, "2023-2024/S1/1")}
     assert set(rows) == {"100001", "100002", "100003"}
     overlap = rows["100001"]
@@ -262,7 +262,7 @@ def test_the_same_export_twice_adds_nothing(office, tmp_path) -> None:
         for t in ("accommodation_request", "request_receipt", "requested_exam", "proof")
     }
     again = intake.import_requests(office, path)
-    assert again.as_json() == {"added": 0, "merged": 0, "unchanged": 3, "errors": []}
+    assert again.as_json() == {"added": 0, "merged": 0, "unchanged": 3, "errors": [], "warnings": [], "numbers_matched": []}
     assert {t: count(office, t) for t in before} == before
 
 
@@ -278,7 +278,7 @@ def test_a_request_sent_twice_is_one_request_with_two_receipts(office, tmp_path)
         ],
     )
     report = intake.import_requests(office, second)
-    assert report.as_json() == {"added": 0, "merged": 1, "unchanged": 1, "errors": []}
+    assert report.as_json() == {"added": 0, "merged": 1, "unchanged": 1, "errors": [], "warnings": [], "numbers_matched": []}
     rows = queue.list_requests(office)
     assert len(rows) == 1 and rows[0].receipts == 2
     # The first sending counts: the request is on time.
@@ -417,26 +417,6 @@ def test_missing_question_columns(office, tmp_path) -> None:
     )
 
 
-def test_unknown_ue_codes_refuse_the_whole_export(office, tmp_path) -> None:
-    path = write_export(
-        tmp_path / "f.xlsx",
-        [
-            answer(),
-            answer("100002", response_id=2, ues="NFA031, XYZ999"),
-            answer("100003", response_id=3, ues="NFA099"),
-        ],
-    )
-    with pytest.raises(intake.ImportRefused) as refused:
-        intake.import_requests(office, path)
-    problems = [p.as_json() for p in refused.value.problems]
-    assert problems == [
-        {"sheet": "Feuil1", "row": 3, "column": "L", "message": "UE inconnue : XYZ999"},
-        {"sheet": "Feuil1", "row": 4, "column": "L", "message": "UE inconnue : NFA099"},
-    ]
-    assert "Rien n'a été importé" in str(refused.value)
-    assert count(office, "accommodation_request") == 0  # the good answer is not written either
-
-
 def test_empty_rows_are_skipped_and_rows_counted_as_the_sheet_shows_them(office, tmp_path) -> None:
     rows = mixed_answers()
     rows[2]["number"] = ""
@@ -460,24 +440,35 @@ def test_an_answer_with_every_question_blank_is_skipped(office, tmp_path) -> Non
 
 
 def test_row_problems_name_row_and_column(office, tmp_path) -> None:
-    path = write_export(
-        tmp_path / "f.xlsx",
-        [
-            answer(reason=""),
-            answer("100002", response_id=2, ues="voir pièce jointe"),
-            answer("100003", response_id=3, trip_start="bientôt", **TRIP),
-            answer("100004", response_id=4, trip_start="26/01/2024", trip_end="24/01/2024", **TRIP),
-            answer("100001", response_id=5, completed="hier soir"),
-        ],
-    )
+    """Only what cannot be a request refuses the export; what a student typed wrong is a warning."""
+    rows = [
+        answer(reason=""),
+        answer("100002", response_id=2, ues="voir pièce jointe"),
+        answer("100003", response_id=3, trip_start="bientôt", **TRIP),
+        answer("100004", response_id=4, trip_start="26/01/2024", trip_end="24/01/2024", **TRIP),
+        answer("100001", response_id=5, completed="hier soir"),
+    ]
+    path = write_export(tmp_path / "f.xlsx", rows)
     with pytest.raises(intake.ImportRefused) as refused:
         intake.import_requests(office, path)
     found = [(p.row, p.column, p.message) for p in refused.value.problems]
-    assert found[0] == (2, "K", "motif de la demande manquant")
-    assert found[1] == (3, "L", "aucun code d'UE reconnu dans « voir pièce jointe »")
-    assert found[2][:2] == (4, "M") and "bientôt" in found[2][2]
-    assert found[3] == (5, "N", "date de retour avant la date de départ")
-    assert found[4][:2] == (6, "C") and "hier soir" in found[4][2]
+    assert len(found) == 1
+    assert found[0][:2] == (6, "C") and "hier soir" in found[0][2]
+    report = intake.import_requests(office, write_export(tmp_path / "g.xlsx", rows[:4]))
+    assert report.added == 4
+    warnings = [(w.row, w.column, w.message) for w in report.warnings]
+    assert warnings[0] == (2, "K", "motif de la demande manquant : demande gardée sans motif")
+    assert warnings[1] == (3, "L", "aucun code d'UE reconnu dans « voir pièce jointe » : gardé tel que saisi")
+    assert warnings[2] == (
+        3, None, ("aucune UE d'un planning : demande rangée dans la session 2023-2024/S1/1 "
+                  "(celle des autres réponses de l'export)"),
+    )
+    assert warnings[3][:2] == (4, "M") and "bientôt" in warnings[3][2] and "gardée telle que saisie" in warnings[3][2]
+    assert warnings[4] == (5, "N", "date de retour avant la date de départ")
+    assert len(warnings) == 5
+    typed = {row.student_number: row.as_typed for row in queue.list_requests(office)}
+    assert typed["100002"] == {"exams": "voir pièce jointe"}
+    assert typed["100003"] == {"trip_start": "bientôt"}
 
 
 # --- hand-typed requests -----------------------------------------------------------------------------
@@ -677,7 +668,7 @@ def test_mapping_is_remembered_per_form(office, tmp_path) -> None:
 
 def test_completion_time_beyond_any_spreadsheet_date_is_a_row_error() -> None:
     with pytest.raises(parsing.ParseError, match="pas une date de tableur"):
-        exports.parse_received(2958466.0, english=False)
+        answers.parse_received(2958466.0, english=False)
 
 
 HEALTH_ANSWERS = [

@@ -350,6 +350,7 @@ def test_requests_command_json(office, cli) -> None:
         "ues",
         "receipts",
         "checks",
+        "as_typed",
     }
     assert rows[0] == {
         "id": 1,
@@ -366,6 +367,7 @@ def test_requests_command_json(office, cli) -> None:
             "proof": None,
             "trip_covers_exam": None,
         },
+        "as_typed": {},
     }
     assert rows[1]["checks"] == {
         "deadline": "on_time",
@@ -511,7 +513,7 @@ def test_import_requests_command(db, cli, tmp_path) -> None:
     )
     result = cli("import-requests", str(path), "--json")
     assert result.code == 0, result
-    assert json.loads(result.out) == {"added": 1, "merged": 1, "unchanged": 0, "errors": []}
+    assert json.loads(result.out) == {"added": 1, "merged": 1, "unchanged": 0, "errors": [], "warnings": [], "numbers_matched": []}
     again = cli("import-requests", str(path))
     assert again.code == 0 and "2 déjà importés" in again.out
     bad = write_export(
@@ -520,20 +522,22 @@ def test_import_requests_command(db, cli, tmp_path) -> None:
     )
     result = cli("import-requests", str(bad), "--json")
     assert result.code == 1
+    # The unknown UE is kept as typed; the answer without a student number cannot be a request.
     assert json.loads(result.out) == {
         "added": 0,
         "merged": 0,
         "unchanged": 0,
         "errors": [
-            {"sheet": "Feuil1", "row": 2, "column": "L", "message": "UE inconnue : ZZZ999"},
             {"sheet": "Feuil1", "row": 3, "column": "G", "message": "numéro d'auditeur manquant"},
         ],
+        "warnings": [],
+        "numbers_matched": [],
     }
     assert result.err.startswith(
-        "cnam-desk : fichier « bad.xlsx », feuille « Feuil1 », ligne 2, colonne L : UE inconnue"
+        "cnam-desk : fichier « bad.xlsx », feuille « Feuil1 », ligne 3, colonne G : numéro d'auditeur manquant"
     )
     plain = cli("import-requests", str(bad))
-    assert plain.code == 1 and "ligne 3, colonne G" in plain.err
+    assert plain.code == 1 and "ligne 3, colonne G" in plain.err and "Rien n'a été importé" in plain.err
 
 
 def test_import_requests_command_with_columns_and_session(db, cli, tmp_path) -> None:

@@ -543,12 +543,25 @@ def test_import_preview_lets_the_clerk_correct_the_mapping(qtbot, office, tmp_pa
 
 
 def test_import_preview_lists_wrong_answers(qtbot, office, tmp_path) -> None:
-    path = write_export(tmp_path / "f.xlsx", [answer(response_id=12, ues="ZZZ999")])
+    path = write_export(tmp_path / "f.xlsx", [answer(response_id=12), answer("", response_id=13)])
     dialog = request_dialogs.RequestImportDialog(office, exports.read_export(office, path))
     qtbot.addWidget(dialog)
     assert not dialog.import_button.isEnabled()
-    assert "ligne 2, colonne L : UE inconnue : ZZZ999" in dialog.problems.toPlainText()
+    assert "ligne 3, colonne G : numéro d'auditeur manquant" in dialog.problems.toPlainText()
     assert [name for name, _label in FIELD_CHOICES][1:] == list(columns.FIELD_NAMES)
+
+
+def test_import_preview_flags_what_is_kept_as_typed(qtbot, office, tmp_path) -> None:
+    """A typo in an UE code or a number without its zero is importable, and shown where it is."""
+    path = write_export(
+        tmp_path / "f.xlsx", [answer(response_id=12, ues="ZZZ999"), answer(100004, response_id=14)]  # type: ignore[arg-type]
+    )
+    dialog = request_dialogs.RequestImportDialog(office, exports.read_export(office, path))
+    qtbot.addWidget(dialog)
+    assert dialog.import_button.isEnabled(), dialog.status.text()
+    assert "2 demandes ajoutées" in dialog.status.text() and "à vérifier" in dialog.status.text()
+    assert "ligne 2, colonne L : UE inconnue : ZZZ999" in dialog.problems.toPlainText()
+    assert dialog.problems.isVisibleTo(dialog)
 
 
 def test_new_request_typed_at_the_desk(window, monkeypatch) -> None:

@@ -91,6 +91,11 @@ def import_requests(args: argparse.Namespace) -> int:
         print_json(report.as_json())
     else:
         print(f"« {args.file} » : {report.summary()}")
+        notes = report.notes()
+        if notes:
+            print(f"À vérifier ({len(notes)}) : gardé tel que saisi, voyez la demande.")
+            for line in notes:
+                print(f"  {line}")
     return 0
 
 

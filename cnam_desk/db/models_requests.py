@@ -73,6 +73,11 @@ class AccommodationRequest(Versioned, Base):
     trip_start: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     trip_end: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     comment: Mapped[str] = mapped_column(Text, default="")
+    # What the answer held that could not be read as asked, kept as typed to be shown: the UE
+    # cell when a code is unknown or none is recognised, a trip date in words ({"exams": "NFE14"}).
+    as_typed: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
+    # The postal address the answer gave; a letter takes the student's record first.
+    postal_address: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus), default=RequestStatus.PENDING, index=True)
     # Automatic checks, recomputed when the schedule changes; see cnam_desk.requests.checks.
     checks: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

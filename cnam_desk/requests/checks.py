@@ -27,6 +27,7 @@ from cnam_desk.db.models import (
     RequestKind,
     Semester,
 )
+from cnam_desk.requests.numbers import StudentNumbers
 from cnam_desk.schedule import exam_calendar
 from cnam_desk.slots import times_overlap
 
@@ -257,6 +258,11 @@ def refresh_request(
     s: Session, request: AccommodationRequest, facts: SessionFacts | None = None
 ) -> bool:
     """Recompute one request's checks and its links to the schedule; True when they changed."""
+    if facts is None and request.student_id is None:
+        # Received before the student was known (the enrolments came after): linked now.
+        match = StudentNumbers(s, [request.student_number]).match(request.student_number)
+        if match.student_id is not None:
+            request.student_id, request.student_number = match.student_id, match.number
     facts = facts or SessionFacts(s, request.session, [request.student_id])
     codes = [row.ue_code for row in request.exams]
     for row in request.exams:
@@ -284,6 +290,7 @@ def recompute_session(s: Session, session: ExamSession) -> int:
 
     Changed requests get a new version: a clerk who opened one before must look at it again.
     """
+    linked = link_students(s, session)
     facts = SessionFacts(s, session)
     requests = s.execute(
         select(
@@ -349,15 +356,47 @@ def recompute_session(s: Session, session: ExamSession) -> int:
             .values(checks=bindparam("new_checks"), version=requests_table.c.version + 1),
             changes,
         )
+    if changes or linked:
         audit.record(
             s,
             "recompute_checks",
             "exam_session",
             session.id,
             None,
-            {"session": session.key, "requests_changed": len(changes)},
+            {"session": session.key, "requests_changed": len(changes), "students_linked": linked},
         )
     return len(changes)
+
+
+def link_students(s: Session, session: ExamSession) -> int:
+    """Link the session's requests received before their student was known; returns how many.
+
+    A request keeps the number as typed until a student fits it (the same number, or the same but
+    for leading zeros a spreadsheet lost, when only one student fits); it then takes the record's
+    number, and its checks read that student's enrolments.
+    """
+    rows = s.execute(
+        select(AccommodationRequest.id, AccommodationRequest.student_number).where(
+            AccommodationRequest.session_id == session.id, AccommodationRequest.student_id.is_(None)
+        )
+    ).all()
+    if not rows:
+        return 0
+    numbers = StudentNumbers(s, [row.student_number for row in rows])
+    links = []
+    for row in rows:
+        match = numbers.match(row.student_number)
+        if match.student_id is not None:
+            links.append({"request_id": row.id, "student": match.student_id, "number": match.number})
+    if links:
+        table = AccommodationRequest.__table__
+        s.execute(
+            update(table)
+            .where(table.c.id == bindparam("request_id"))
+            .values(student_id=bindparam("student"), student_number=bindparam("number"), version=table.c.version + 1),
+            links,
+        )
+    return len(links)
 
 
 def recompute_checks(db: Any, session_key: str) -> int:

@@ -87,6 +87,21 @@ FIELDS: dict[str, FormField] = {
             ),
         ),
         FormField(
+            "postal_address",
+            "adresse postale",
+            (
+                "adresse postale",
+                "adresse",
+                "adresse de correspondance",
+                "adresse du domicile",
+                "adresse personnelle",
+                "postal address",
+                "mailing address",
+                "home address",
+                "address",
+            ),
+        ),
+        FormField(
             "reason",
             "motif",
             (

@@ -17,7 +17,8 @@ from cnam_desk import frenchdates
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Enrolment, Exam, RequestKind, RequestSource, Student
 from cnam_desk.errors import RefusedInput
-from cnam_desk.requests import checks, columns, detail, exports, intake, manual, queue, review
+from cnam_desk.requests import checks, columns, detail, intake, manual, queue, review
+from cnam_desk.requests.answers import Answer, without_medical_detail
 from cnam_desk.schedule import exam_calendar
 from cnam_desk.slots import times_overlap
 
@@ -46,7 +47,7 @@ def _paris(day: dt.date, hour: int, minute: int) -> dt.datetime:
     return frenchdates.paris_instant(day, dt.time(hour, minute))
 
 
-def _demo_answers(db: Database, key: str, count: int, rng: random.Random) -> list[exports.Answer]:
+def _demo_answers(db: Database, key: str, count: int, rng: random.Random) -> list[Answer]:
     with db.transaction() as s:
         session = exam_calendar.find_session(s, key)
         exams = {
@@ -87,7 +88,7 @@ def _demo_answers(db: Database, key: str, count: int, rng: random.Random) -> lis
     with_clash = [n for n, codes in enrolled.items() if clash(codes)]
     without_clash = [n for n, codes in enrolled.items() if not clash(codes) and len(codes) >= 2]
     deadline_day = frenchdates.paris(deadline).date()
-    answers: list[exports.Answer] = []
+    answers: list[Answer] = []
 
     def received(late: bool) -> dt.datetime:
         if late:
@@ -100,7 +101,7 @@ def _demo_answers(db: Database, key: str, count: int, rng: random.Random) -> lis
         number: str, kind_text: str, codes: list[str], *, late: bool = False, **extra: object
     ) -> None:
         last, first, email = names[number]
-        answer = exports.Answer(
+        answer = Answer(
             row=len(answers) + 2,
             response_id=f"demo-{key}-{len(answers) + 1}",
             received_at=extra.pop("at", None) or received(late),  # type: ignore[arg-type]
@@ -118,7 +119,7 @@ def _demo_answers(db: Database, key: str, count: int, rng: random.Random) -> lis
             content_hash=f"demo:{key}:{len(answers) + 1}",
             source=extra.get("source", RequestSource.FORM),  # type: ignore[arg-type]
         )
-        answers.append(exports.without_medical_detail(answer))
+        answers.append(without_medical_detail(answer))
 
     rng.shuffle(with_clash)
     rng.shuffle(without_clash)

@@ -185,6 +185,7 @@ def request_details(db: Database, request_id: int) -> RequestDetails:
                 source=request.source,
                 decided_by=request.decided_by,
                 decided_at=request.decided_at,
+                as_typed=request.as_typed or {},
             ),
             session_key=session.key,
             session_first_day=session.first_day,

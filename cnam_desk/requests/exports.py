@@ -7,9 +7,7 @@ show a preview before anything is written.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -20,25 +18,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cnam_desk import frenchdates, parsing, spreadsheets
+from cnam_desk import parsing, spreadsheets
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import (
     FormMapping,
-    RequestKind,
-    RequestSource,
 )
 from cnam_desk.errors import Location, RefusedInput
 from cnam_desk.requests.columns import (
     FIELD_NAMES,
     FIELDS,
     FormField,
-    extract_codes,
-    normalise_student_number,
-    recognise_kind,
     recognise_mapping,
 )
-from cnam_desk.requests.health import speaks_of_health
-from cnam_desk.requests.labels import DISABILITY_TEXT
 
 # The columns every Forms export starts with, in French and in English.
 _FIXED = {
@@ -267,217 +258,3 @@ def parse_column_options(options: Iterable[str]) -> dict[str, list[str]]:
             )
         columns[name].append(header.strip())
     return dict(columns)
-
-
-# --- answers ------------------------------------------------------------------------------------
-
-
-@dataclass
-class Answer:
-    """One request as read from an answer (or typed at the desk), before it is stored."""
-
-    row: int
-    response_id: str | None
-    received_at: dt.datetime
-    student_number: str
-    last_name: str
-    first_name: str
-    email: str
-    reason_text: str
-    kind: RequestKind
-    codes: list[str]
-    trip_start: dt.date | None
-    trip_end: dt.date | None
-    proof: str
-    comment: str
-    content_hash: str
-    source: RequestSource = RequestSource.FORM
-    session_key: str | None = None
-
-    def merge_key(self, session_id: int) -> tuple[int, str, RequestKind, tuple[str, ...]]:
-        return (session_id, self.student_number, self.kind, tuple(sorted(self.codes)))
-
-
-_EN_FORMATS = (
-    "%m/%d/%y %H:%M:%S",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%y %H:%M",
-    "%m/%d/%Y %H:%M",
-    "%m/%d/%y %I:%M:%S %p",
-    "%m/%d/%Y %I:%M:%S %p",
-)
-_FR_FORMATS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%y %H:%M")
-_ISO_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M")
-
-
-def parse_received(value: Any, *, english: bool) -> dt.datetime:
-    """The completion time: Forms writes Paris wall-clock time without an offset."""
-    local: dt.datetime | None = None
-    if isinstance(value, dt.datetime):
-        local = value
-    elif isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        day = parsing.excel_serial_date(float(value))  # refuses what is not a spreadsheet date
-        local = dt.datetime.combine(day, dt.time()) + dt.timedelta(days=float(value) % 1)
-        local = local.replace(microsecond=0) + dt.timedelta(seconds=round(local.microsecond / 1e6))
-    elif isinstance(value, str) and value.strip():
-        text = " ".join(value.replace("\u202f", " ").split())
-        for pattern in (_EN_FORMATS if english else _FR_FORMATS) + _ISO_FORMATS:
-            try:
-                local = dt.datetime.strptime(text, pattern)
-                break
-            except ValueError:
-                continue
-        if local is None:
-            raise parsing.ParseError(
-                f"heure de fin « {parsing.shown(text)} » illisible : attendu par exemple "
-                + ("1/7/24 23:59:59" if english else "07/01/2024 23:59:59")
-            )
-    if local is None:
-        raise parsing.ParseError("heure de fin manquante")
-    if local.tzinfo is not None:
-        return local.astimezone(dt.UTC)
-    return frenchdates.paris_instant(local.date(), local.time())
-
-
-def answer_hash(*parts: Any) -> str:
-    return hashlib.sha256(
-        json.dumps(parts, ensure_ascii=False, default=str).encode("utf-8")
-    ).hexdigest()
-
-
-def without_medical_detail(answer: Answer) -> Answer:
-    """A disability request keeps only that it is one: no reason text, comment, proof or trip.
-
-    An answer whose reason or comment speaks of health is one, whatever kind it was given.
-    """
-    if answer.kind is not RequestKind.DISABILITY and not (
-        speaks_of_health(answer.reason_text) or speaks_of_health(answer.comment)
-    ):
-        return answer
-    return replace(
-        answer, kind=RequestKind.DISABILITY, reason_text=DISABILITY_TEXT, comment="", proof="", trip_start=None, trip_end=None
-    )
-
-
-def parse_answers(
-    export: FormExport, catalogue: set[str]
-) -> tuple[list[Answer], list[ImportProblem]]:
-    """Every answer of the export as a request, and what is wrong with the others."""
-    missing = export.missing_fields()
-    if missing:
-        titles = ", ".join(f"« {t} »" for _i, t in export.questions) or "aucune"
-        raise RefusedInput(
-            f"fichier « {export.file_name} », feuille « {export.sheet} » : aucune colonne pour "
-            f"{', '.join(f.label for f in missing)} ; colonnes des questions : {titles}. Indiquez-la avec "
-            "--column CHAMP=EN-TÊTE (ou corrigez la correspondance dans l'aperçu)."
-        )
-    answers: list[Answer] = []
-    problems: list[ImportProblem] = []
-    letter = spreadsheets.column_letter
-    signature = export.signature
-
-    def problem(row: int, column: int | None, message: str) -> None:
-        problems.append(
-            ImportProblem(
-                export.file_name,
-                export.sheet,
-                row,
-                None if column is None else letter(column),
-                message,
-            )
-        )
-
-    def one(cells: list[Any], name: str) -> tuple[Any, int | None]:
-        columns = export.mapping.get(name) or []
-        return (cells[columns[0]], columns[0]) if columns else (None, None)
-
-    for number, cells in export.rows:
-        if not any(parsing.parse_text(cells[i]) for i, _t in export.questions if i < len(cells)):
-            continue  # an answer with every question left blank
-        before = len(problems)
-        completion = export.fixed["completion"]
-        try:
-            received = parse_received(cells[completion], english=export.english)
-        except parsing.ParseError as error:
-            problem(number, completion, error.message)
-            received = frenchdates.now()
-        response_id = parsing.parse_text(cells[export.fixed["id"]]) or None
-
-        raw_number, number_column = one(cells, "student_number")
-        student_number = normalise_student_number(raw_number)
-        if not student_number:
-            problem(number, number_column, "numéro d'auditeur manquant")
-
-        raw_reason, reason_column = one(cells, "reason")
-        reason_text = parsing.parse_text(raw_reason)
-        if not reason_text:
-            problem(number, reason_column, "motif de la demande manquant")
-        kind = recognise_kind(reason_text)
-
-        codes: list[str] = []
-        for column in export.mapping.get("exams", []):
-            for code in extract_codes(cells[column]):
-                if code not in codes:
-                    codes.append(code)
-            unknown = [c for c in extract_codes(cells[column]) if c not in catalogue]
-            if unknown:
-                problem(
-                    number,
-                    column,
-                    f"UE inconnue{'s' if len(unknown) > 1 else ''} : {', '.join(unknown)}",
-                )
-        if not codes and kind is not RequestKind.DISABILITY:
-            columns = export.mapping.get("exams", [])
-            shown = parsing.shown(" ".join(parsing.parse_text(cells[c]) for c in columns).strip())
-            problem(
-                number,
-                columns[0] if columns else None,
-                f"aucun code d'UE reconnu dans « {shown} »"
-                if shown
-                else "UE concernées manquantes",
-            )
-
-        trip: dict[str, dt.date | None] = {}
-        for name in ("trip_start", "trip_end"):
-            raw, column = one(cells, name)
-            trip[name] = None
-            if parsing.parse_text(raw) and kind is not RequestKind.DISABILITY:
-                try:
-                    trip[name] = parsing.parse_date(raw)
-                except parsing.ParseError as error:
-                    problem(number, column, error.message)
-        if trip["trip_start"] and trip["trip_end"] and trip["trip_end"] < trip["trip_start"]:
-            problem(number, export.mapping["trip_end"][0], "date de retour avant la date de départ")
-
-        last_name = parsing.parse_text(one(cells, "last_name")[0])
-        if not last_name and "name" in export.fixed:
-            last_name = parsing.parse_text(cells[export.fixed["name"]])
-        email = parsing.parse_text(one(cells, "email")[0])
-        if not email and "email" in export.fixed:
-            account = parsing.parse_text(cells[export.fixed["email"]])
-            email = account if "@" in account else ""
-        if len(problems) > before:
-            continue
-        content = [parsing.parse_text(cells[i]) for i, _t in export.questions if i < len(cells)]
-        answer = Answer(
-            row=number,
-            response_id=response_id,
-            received_at=received,
-            student_number=student_number,
-            last_name=last_name,
-            first_name=parsing.parse_text(one(cells, "first_name")[0]),
-            email=email,
-            reason_text=reason_text,
-            kind=kind,
-            codes=codes,
-            trip_start=trip["trip_start"],
-            trip_end=trip["trip_end"],
-            proof=parsing.parse_text(one(cells, "proof")[0]),
-            comment=parsing.parse_text(one(cells, "comment")[0]),
-            content_hash=answer_hash("form", signature, response_id, received.isoformat(), content),
-        )
-        answers.append(without_medical_detail(answer))
-    return answers, problems
-
-
-# --- which session ------------------------------------------------------------------------------

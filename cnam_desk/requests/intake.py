@@ -11,22 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Generator, Sequence
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cnam_desk import frenchdates
 from cnam_desk.db import audit
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import (
-    AcademicYear,
     AccommodationRequest,
     CourseUnit,
-    Exam,
     ExamSession,
     FormMapping,
     Proof,
@@ -35,59 +33,16 @@ from cnam_desk.db.models import (
     RequestKind,
     RequestReceipt,
     RequestStatus,
-    Semester,
-    Student,
 )
-from cnam_desk.errors import RefusedInput
+from cnam_desk.errors import Location, RefusedInput
 from cnam_desk.progress import Progress
 from cnam_desk.requests import checks
-from cnam_desk.requests.exports import Answer, FormExport, ImportProblem, parse_answers, read_export
+from cnam_desk.requests.answers import Answer, parse_answers
+from cnam_desk.requests.exports import FormExport, ImportProblem, read_export
 from cnam_desk.requests.labels import HANDICNAM, SOURCE_LABELS
+from cnam_desk.requests.numbers import StudentNumbers
+from cnam_desk.requests.placing import place_answers
 from cnam_desk.schedule import exam_calendar
-
-
-class SessionIndex:
-    """Which sessions have an exam for each UE, to find the session an answer is about."""
-
-    def __init__(self, s: Session):
-        self.sessions: dict[int, ExamSession] = {
-            row.id: row
-            for row in s.scalars(
-                select(ExamSession)
-                .join(ExamSession.semester)
-                .join(Semester.year)
-                .order_by(AcademicYear.start_year, Semester.number, ExamSession.number)
-            )
-        }
-        self.by_code: dict[str, set[int]] = defaultdict(set)
-        for code, session_id in s.execute(
-            select(CourseUnit.code, Exam.session_id).join(Exam.course_unit).distinct()
-        ):
-            self.by_code[code].add(session_id)
-
-    def session_for(self, codes: Sequence[str], received_at: dt.datetime) -> ExamSession:
-        """The session whose schedule holds every named exam; the next one to come when several do."""
-        if not codes:
-            raise RefusedInput(
-                "aucune UE indiquée pour trouver la session : indiquez la session (--session)"
-            )
-        candidates = set.intersection(*(self.by_code.get(code, set()) for code in codes))
-        if not candidates:
-            raise RefusedInput(
-                f"aucune session n'a d'examen pour {', '.join(codes)} dans son planning : indiquez la session (--session)"
-            )
-        day = frenchdates.paris(received_at).date()
-        ordered = sorted(candidates, key=lambda sid: self.sessions[sid].first_day)
-        upcoming = [sid for sid in ordered if self.sessions[sid].first_day > day]
-        if upcoming:
-            return self.sessions[upcoming[0]]
-        if len(ordered) == 1:
-            return self.sessions[ordered[0]]
-        keys = ", ".join(self.sessions[sid].key for sid in ordered)
-        raise RefusedInput(
-            f"plusieurs sessions possibles ({keys}) : indiquez la session (--session)"
-        )
-
 
 # --- writing --------------------------------------------------------------------------------------
 
@@ -100,7 +55,12 @@ class ImportReport:
     merged: int = 0
     unchanged: int = 0
     errors: list[ImportProblem] = field(default_factory=list)
+    # Kept as typed, with what the clerk should look at (an unknown UE, a number without its zero…).
+    warnings: list[ImportProblem] = field(default_factory=list)
+    # Student numbers that lost their leading zeros, matched to the one student they fit.
+    numbers_matched: list[dict[str, Any]] = field(default_factory=list)
     request_ids: list[int] = field(default_factory=list)
+    file_name: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -108,7 +68,19 @@ class ImportReport:
             "merged": self.merged,
             "unchanged": self.unchanged,
             "errors": [e.as_json() for e in self.errors],
+            "warnings": [w.as_json() for w in self.warnings],
+            "numbers_matched": self.numbers_matched,
         }
+
+    def notes(self) -> list[str]:
+        """The warnings and matched numbers, one line each, as the preview lists them."""
+        lines = [w.describe() for w in self.warnings]
+        lines += [
+            f"{Location(self.file_name, m['sheet'], m['row'], m['column']).describe()} : numéro d'auditeur "
+            f"« {m['typed']} » lu comme {m['number']} (zéro initial perdu par le tableur)"
+            for m in self.numbers_matched
+        ]
+        return lines
 
     def summary(self) -> str:
         return (
@@ -163,6 +135,8 @@ def _new_request(
         trip_start=answer.trip_start,
         trip_end=answer.trip_end,
         comment=answer.comment,
+        as_typed=dict(answer.as_typed) or None,
+        postal_address=answer.postal_address,
         status=RequestStatus.PENDING,
         checks={},
     )
@@ -255,39 +229,40 @@ def store_answers(
 ) -> Generator[Progress, None, ImportReport]:
     """Write answers as requests inside an open transaction; raises ImportRefused on any wrong answer."""
     now = now or frenchdates.now()
-    report = ImportReport()
-    index = SessionIndex(s) if session is None else None
-    sessions: dict[int, ExamSession] = {}
-    chosen: list[tuple[Answer, ExamSession]] = []
-    for answer in answers:
-        if session is not None:
-            chosen.append((answer, session))
-            continue
-        assert index is not None
-        try:
-            found = index.session_for(answer.codes, answer.received_at)
-        except RefusedInput as error:
-            column = None
-            report.errors.append(ImportProblem(file_name, sheet, answer.row, column, error.message))
-            continue
-        chosen.append((answer, found))
-    if report.errors:
-        raise ImportRefused(report.errors)
-    for _answer, target in chosen:
-        sessions[target.id] = target
+    report = ImportReport(file_name=file_name)
+    if session is not None:
+        chosen = [(answer, session) for answer in answers]
+    else:
+        chosen, errors, placed = place_answers(s, answers, file_name=file_name, sheet=sheet)
+        if errors:
+            raise ImportRefused(errors)
+        report.warnings.extend(placed)
+    sessions = {target.id: target for _answer, target in chosen}
     store = Store(s, set(sessions))
     known = _known_hashes(s, [a.content_hash for a in answers])
-    numbers = {a.student_number for a in answers}
-    students = (
-        dict(
-            s.execute(
-                select(Student.number, Student.id).where(func.upper(Student.number).in_(numbers))
-            ).all()
-        )
-        if numbers
-        else {}
-    )
-    students = {number.upper(): sid for number, sid in students.items()}
+    numbers = StudentNumbers(s, [a.student_number for a in answers])
+    students: dict[str, int] = {}
+    for answer, _target in chosen:
+        match = numbers.match(answer.student_number)
+        where = (file_name, sheet, answer.row, answer.number_column)
+        if match.corrected:
+            report.numbers_matched.append(
+                {"sheet": sheet, "row": answer.row, "column": answer.number_column,
+                 "typed": answer.student_number, "number": match.number}
+            )  # fmt: skip
+            answer.student_number = match.number
+        elif match.candidates:
+            report.warnings.append(ImportProblem(
+                *where, f"numéro d'auditeur « {answer.student_number} » : plusieurs auditeurs possibles "
+                f"({', '.join(match.candidates)}) ; gardé tel que saisi",
+            ))  # fmt: skip
+        elif match.student_id is None and answer.number_was_a_number:
+            report.warnings.append(ImportProblem(
+                *where, f"numéro d'auditeur « {answer.student_number} » écrit comme un nombre (un zéro initial "
+                "a pu être perdu) et d'aucun auditeur connu ; gardé tel que saisi",
+            ))  # fmt: skip
+        if match.student_id is not None:
+            students[answer.student_number.upper()] = match.student_id
     created: dict[tuple[int, str, RequestKind, tuple[str, ...]], AccommodationRequest] = {}
     merged_into: dict[int, AccommodationRequest] = {}
     total = len(chosen)
@@ -328,7 +303,7 @@ def store_answers(
                     report.merged += 1
                 else:
                     created[key] = _new_request(
-                        s, answer, target, students.get(answer.student_number), clerk, now
+                        s, answer, target, students.get(answer.student_number.upper()), clerk, now
                     )
                     report.added += 1
             if done % 50 == 0 or done == total:
@@ -338,9 +313,9 @@ def store_answers(
         for request in touched:
             session_facts = facts.get(request.session.id)
             if session_facts is None:
-                students = {r.student_id for r in touched if r.session is request.session}
+                wanted = {r.student_id for r in touched if r.session is request.session}
                 session_facts = facts[request.session.id] = checks.SessionFacts(
-                    s, request.session, students
+                    s, request.session, wanted
                 )
             checks.refresh_request(s, request, session_facts)
     s.flush()
@@ -381,12 +356,14 @@ def _import_in(
 ) -> Generator[Progress, None, ImportReport]:
     session = exam_calendar.find_session(s, session_key) if session_key else None
     yield Progress(0, len(export.rows), f"Lecture des réponses de « {export.file_name} »")
-    answers, problems = parse_answers(export, catalogue_codes(s))
-    if problems:
-        raise ImportRefused(problems)
+    read = parse_answers(export, catalogue_codes(s))
+    if read.problems:
+        raise ImportRefused(read.problems)
     report = yield from store_answers(
-        s, answers, session=session, file_name=export.file_name, sheet=export.sheet, clerk=clerk
+        s, read.answers, session=session, file_name=export.file_name, sheet=export.sheet, clerk=clerk
     )
+    report.warnings[:0] = read.warnings
+    report.warnings.sort(key=lambda w: w.row)
     _remember_mapping(s, export, frenchdates.now())
     return report
 

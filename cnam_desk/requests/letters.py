@@ -164,6 +164,12 @@ def _select(
     return sorted(requests, key=_order_key(order))
 
 
+def postal_address(request: AccommodationRequest) -> tuple[str, ...]:
+    """Where the letter goes, read when it is made: the student's record, else the answer's address."""
+    record = split_lines(request.student.postal_address) if request.student is not None else ()
+    return record or split_lines(request.postal_address)
+
+
 def _summary(request: AccommodationRequest) -> LetterSummary:
     last, first, number = _names(request)
     letter = _current_letter(request)
@@ -178,7 +184,7 @@ def _summary(request: AccommodationRequest) -> LetterSummary:
         generated_at=letter.generated_at if letter else None,
         printed_at=letter.printed_at if letter else None,
         print_count=letter.print_count if letter else 0,
-        has_address=bool(request.student is not None and split_lines(request.student.postal_address)),
+        has_address=bool(postal_address(request)),
     )
 
 
@@ -249,7 +255,7 @@ def decision_letter(request: AccommodationRequest, letter: Letter) -> DecisionLe
         ArrangementLine(a.ue_code, a.date, a.start, a.end, a.room, a.exam.course_unit.title if a.exam else "")
         for a in sorted(request.arrangements, key=lambda a: (a.date, a.start, a.ue_code))
     ]
-    address = split_lines(request.student.postal_address) if request.student is not None else ()
+    address = postal_address(request)
     return DecisionLetter(
         reference=letter.reference,
         decision=request.status.value,

@@ -17,8 +17,8 @@ from cnam_desk.db.models import (
 )
 from cnam_desk.errors import NotFound, RefusedInput
 from cnam_desk.requests import checks, review
+from cnam_desk.requests.answers import Answer, answer_hash, without_medical_detail
 from cnam_desk.requests.columns import extract_codes, normalise_student_number, recognise_kind
-from cnam_desk.requests.exports import Answer, answer_hash, without_medical_detail
 from cnam_desk.requests.intake import (
     ImportReport,
     Store,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, case, func, not_, or_, select
@@ -47,6 +47,8 @@ class QueueRow:
     source: RequestSource
     decided_by: str | None
     decided_at: dt.datetime | None
+    # What the answer held that could not be read, as typed ({"exams": "NFE14"}).
+    as_typed: dict[str, str] = field(default_factory=dict)
 
     @property
     def late(self) -> bool:
@@ -67,6 +69,7 @@ class QueueRow:
             "ues": list(self.ues),
             "receipts": self.receipts,
             "checks": {name: self.checks.get(name) for name in checks.CHECK_NAMES},
+            "as_typed": dict(self.as_typed),
         }
 
 
@@ -84,6 +87,7 @@ _COLUMNS = (
     AccommodationRequest.source,
     AccommodationRequest.decided_by,
     AccommodationRequest.decided_at,
+    AccommodationRequest.as_typed,
 )
 
 
@@ -126,6 +130,7 @@ def _rows(s: Session, where: list[Any]) -> list[QueueRow]:
             source=row[10],
             decided_by=row[11],
             decided_at=row[12],
+            as_typed=row[13] or {},
         )
         for row in s.execute(query)
     ]

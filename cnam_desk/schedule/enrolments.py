@@ -419,8 +419,8 @@ def apply_enrolments_steps(
                 s, "enrolment", file.year, file.file_name, preview.counts(),
                 course_units_created=len(preview.new_units), rows_skipped=len(file.errors),
             )
-        if preview.enrolments_added:
-            # "not enrolled" may no longer hold
+        if preview.enrolments_added or preview.students_added:
+            # "not enrolled" may no longer hold; requests received before their student are linked
             for session in s.scalars(
                 select(ExamSession).join(Semester).where(Semester.year_id == year_id)
             ):

@@ -11,6 +11,9 @@ from cnam_desk.db.models import RequestKind, RequestStatus
 from cnam_desk.requests import checks, detail
 from cnam_desk.requests.labels import KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
 
+# What an answer held that could not be read, by field.
+TYPED_LABELS = {"exams": "UE concernées", "trip_start": "date de départ", "trip_end": "date de retour"}
+
 
 def _time(value: dt.time | None) -> str:
     return frenchdates.hour(value) if value else ""
@@ -60,7 +63,9 @@ def details_html(d: detail.RequestDetails) -> str:
     exams = []
     for exam in d.exams:
         enrolled = "" if exam.enrolled else " <span style='color:#b91c1c'>(non inscrit)</span>"
-        if exam.date:
+        if not exam.title and not exam.date:
+            when = "<span style='color:#b91c1c'>UE inconnue : code tel que saisi, absent du planning</span>"
+        elif exam.date:
             when = e(
                 f"{frenchdates.long_date(exam.date)}, {_time(exam.start)}–{_time(exam.end)}, {exam.room}"
             )
@@ -68,6 +73,11 @@ def details_html(d: detail.RequestDetails) -> str:
             when = "<span style='color:#b91c1c'>absent du planning de la session</span>"
         exams.append(f"<b>{e(exam.code)}</b> {e(exam.title)}{enrolled}<br>&nbsp;&nbsp;{when}")
     add("Examens", "<br>".join(exams) or "<span style='color:#6b7280'>aucun</span>")
+    typed = [
+        f"{e(TYPED_LABELS.get(name, name))} : « {e(text)} »" for name, text in sorted(row.as_typed.items())
+    ]
+    if typed:
+        add("Tel que saisi", "<span style='color:#b91c1c'>" + "<br>".join(typed) + "</span>")
     if d.other_exams:
         add(
             "Ses autres examens",

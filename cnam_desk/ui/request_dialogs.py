@@ -42,6 +42,7 @@ from cnam_desk.ui.request_models import FIELD_CHOICES, MappingModel
 AUTOMATIC = ""  # session found from the exams each answer names
 
 ERROR_STYLE = "color: #b91c1c;"
+WARNING_STYLE = "color: #b45309;"
 
 
 def to_qdate(day: dt.date) -> QDate:
@@ -196,8 +197,19 @@ class RequestImportDialog(QDialog):
             self.import_button.setEnabled(False)
             return
         self.status.setText("À l'import : " + report.summary())
-        self.problems.clear()
-        self.problems.hide()
+        notes = report.notes()
+        if notes:
+            # Kept as typed, importable: the clerk sees where to look (an unknown UE, a number).
+            self.status.setText(
+                f"À l'import : {report.summary()} <span style='{WARNING_STYLE}'>{len(notes)} "
+                f"point{'s' if len(notes) > 1 else ''} à vérifier ci-dessous (gardé tel que saisi, "
+                "importable).</span>"
+            )
+            self.problems.setPlainText("\n".join(notes))
+            self.problems.show()
+        else:
+            self.problems.clear()
+            self.problems.hide()
         self.import_button.setEnabled(report.added + report.merged > 0)
 
     def start_import(self) -> None:

@@ -34,6 +34,8 @@ from cnam_desk.schedule.schedule_file import (
     read_schedule,
     read_schedule_steps,
 )
+from cnam_desk.schedule.schedule_rows import SkippedLine
+from cnam_desk.slots import place_key, respell, respell_rooms, split_rooms
 
 # --- what the session holds and what would change ----------------------------------------------
 
@@ -90,6 +92,8 @@ class SchedulePreview:
     held_signature: str = ""
     # UE codes the office does not know yet: created with the file's title (set by preview_schedule).
     new_units: list[str] = field(default_factory=list)
+    # Lines of the file that are no exam (titles, notes, totals, signatures).
+    skipped: list[SkippedLine] = field(default_factory=list)
 
     @property
     def has_changes(self) -> bool:
@@ -125,12 +129,35 @@ def held_signature(held: Iterable[HeldExam]) -> str:
     return digest.hexdigest()
 
 
-def compare_schedule(schedule: ScheduleFile, held: Sequence[HeldExam]) -> SchedulePreview:
-    """The preview: the exams read compared with those the session holds (pure: no database)."""
-    preview = SchedulePreview(errors=list(schedule.errors), held_signature=held_signature(held))
-    held_by_key = {(exam.ue, exam.centre): exam for exam in held}
+def spellings(held: Iterable[HeldExam], known: Iterable[str] = ()) -> dict[str, str]:
+    """The office's spelling of each centre and room, by `place_key`: the session's first, then others'."""
+    found: dict[str, str] = {}
+    for exam in held:
+        found.setdefault(place_key(exam.centre), exam.centre)
+        for room in split_rooms(exam.room):
+            found.setdefault(place_key(room), room)
+    for text in known:
+        if text:
+            found.setdefault(place_key(text), text)
+    return found
+
+
+def compare_schedule(
+    schedule: ScheduleFile, held: Sequence[HeldExam], known_places: Iterable[str] = ()
+) -> SchedulePreview:
+    """The preview: the exams read compared with those the session holds (pure: no database).
+
+    Centres and rooms are compared without case, accents or extra spaces, and written as the
+    office already spells them (`known_places`: the centres and rooms of other sessions).
+    """
+    preview = SchedulePreview(
+        errors=list(schedule.errors), held_signature=held_signature(held), skipped=list(schedule.skipped)
+    )
+    spelt = spellings(held, known_places)
+    held_by_key = {(exam.ue, place_key(exam.centre)): exam for exam in held}
     for exam in schedule.exams:
-        current = held_by_key.pop((exam.ue, exam.centre), None)
+        exam = exam._replace(centre=respell(exam.centre, spelt), room=respell_rooms(exam.room, spelt))
+        current = held_by_key.pop((exam.ue, place_key(exam.centre)), None)
         if current is None:
             preview.added.append(exam)
         elif (current.date, current.start, current.end, current.room) == (exam.date, exam.start, exam.end, exam.room):
@@ -140,6 +167,15 @@ def compare_schedule(schedule: ScheduleFile, held: Sequence[HeldExam]) -> Schedu
     for exam in held_by_key.values():  # what the file no longer lists
         (preview.kept if exam.ue in schedule.ues_in_error else preview.removed).append(exam)
     return preview
+
+
+def known_places(s: Session) -> list[str]:
+    """Every centre and room the office has written, for spelling new exams the same way."""
+    places: list[str] = []
+    for centre, room in s.execute(select(Exam.centre, Exam.room).distinct()):
+        places.append(centre)
+        places.extend(split_rooms(room))
+    return places
 
 
 def _held_exams(s: Session, session_id: int) -> list[HeldExam]:
@@ -157,7 +193,7 @@ def _held_exams(s: Session, session_id: int) -> list[HeldExam]:
 def preview_schedule(db: Database, schedule: ScheduleFile) -> SchedulePreview:
     with db.transaction() as s:
         session = exam_calendar.find_session(s, schedule.session_key)
-        preview = compare_schedule(schedule, _held_exams(s, session.id))
+        preview = compare_schedule(schedule, _held_exams(s, session.id), known_places(s))
         known = set(s.scalars(select(CourseUnit.code)))
         preview.new_units = sorted({exam.ue for exam in schedule.exams} - known)
         return preview
@@ -273,7 +309,7 @@ def apply_schedule_steps(
                 "relancez l'import."
             )
         held = _held_exams(s, session.id)
-        preview = compare_schedule(schedule, held)
+        preview = compare_schedule(schedule, held, known_places(s))
         if expected is not None and expected.held_signature != preview.held_signature:
             raise EditConflict(
                 f"Le planning de la session {schedule.session_key} a été modifié depuis l'aperçu : relancez l'import."

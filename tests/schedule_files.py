@@ -6,8 +6,8 @@ import datetime as dt
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from xml.sax.saxutils import escape
 from typing import Any
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 

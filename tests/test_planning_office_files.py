@@ -23,7 +23,14 @@ from cnam_desk.importing import RefusedFile
 from cnam_desk.requests import checks
 from cnam_desk.schedule import conflicts, exam_calendar, planning, schedule_file
 from cnam_desk.schedule.removals import RemovalsRefused
-from tests.schedule_files import FORMATS, PLAIN_HEADER, SESSION, plain_schedule, write_book, write_sheet
+from tests.schedule_files import (
+    FORMATS,
+    PLAIN_HEADER,
+    SESSION,
+    plain_schedule,
+    write_book,
+    write_sheet,
+)
 
 D = dt.date
 T = dt.time
@@ -101,10 +108,14 @@ def test_an_ue_code_with_a_date_that_cannot_be_read_is_still_a_row_in_error(db, 
         planning.import_schedule(db, path, SESSION)
     described = [error.describe() for error in caught.value.errors]
     assert described == [
-        f"fichier « erreurs.{kind} », feuille « Planning », ligne 4, colonne C : "
-        "date « 31/02/2024 » invalide : ce jour n’existe pas",
-        f"fichier « erreurs.{kind} », feuille « Planning », ligne 5, colonne C : "
-        "date « le jour d'après » invalide : attendu par exemple 22/01/2024, 22 janvier 2024 ou 22-janv.-24",
+        (
+            f"fichier « erreurs.{kind} », feuille « Planning », ligne 4, colonne C : "
+            "date « 31/02/2024 » invalide : ce jour n’existe pas"
+        ),
+        (
+            f"fichier « erreurs.{kind} », feuille « Planning », ligne 5, colonne C : "
+            "date « le jour d'après » invalide : attendu par exemple 22/01/2024, 22 janvier 2024 ou 22-janv.-24"
+        ),
     ]
     assert planning.list_exams(db, SESSION) == []
 

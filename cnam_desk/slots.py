@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from cnam_desk.parsing import fold
@@ -32,6 +33,7 @@ def split_rooms(room: str) -> list[str]:
 _ORDINAL = re.compile(r"\b(\d+) ?(?:e|eme|ieme|em|er|ere)\b")
 
 
+@functools.lru_cache(maxsize=65536)  # a schedule repeats the same few centres and rooms
 def place_key(text: str) -> str:
     """What a centre or room name is compared by: « PARIS 3E », « Paris 3ème », « paris  3e » are one place.
 

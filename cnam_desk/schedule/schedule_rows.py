@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from cnam_desk import parsing, spreadsheets
-from cnam_desk.importing import clean_ue_code, is_blank
+from cnam_desk.importing import clean_ue_code, is_blank, memoised
 
 # What an UE code looks like (NFA031, US331H, UTC501, « nfa 031 »), as opposed to a note such
 # as « Semaine 2 » or « Total : 40 épreuves » typed in the same column.
@@ -65,6 +65,8 @@ def split_ue_cell(value: Any) -> tuple[list[str], str]:
     text = parsing.parse_text(value)
     if not text:
         return [], ""
+    if _UE_CODE.fullmatch(text):  # most cells: one code
+        return ["".join(text.split()).upper()], ""
     head, title = text, ""
     m = _WITH_TITLE.fullmatch(text)
     if m and all(looks_like_code(part) for part in _CODE_SEPARATOR.split(m[1])):
@@ -91,6 +93,7 @@ class LineSorter:
         self.ue_headers = frozenset(ue_headers)
         self.time_fields = tuple(time_fields)
         self.titles: set[str] = set()
+        self._ue_text = memoised(parsing.parse_text)
 
     def add_titles(self, rows: Iterable[Sequence[Any]]) -> None:
         """The lines above a header: a row that only repeats them later is a title, not an exam."""
@@ -101,16 +104,16 @@ class LineSorter:
         """What a line that cannot be an exam says; None for an exam row (even one in error)."""
         values = row.values
         ue = values.get("ue")
-        ue_text = "" if is_blank(ue) else parsing.parse_text(ue)
+        ue_text = "" if is_blank(ue) else self._ue_text(ue)
+        if ue_text and starts_with_code(ue_text):
+            return None  # most rows: decided without looking at the other cells
         cells = row.cells or tuple(values.values())
         texts = _texts(cells)
         if not texts:
             return ""
-        # A repeated header: its UE cell holds a word such as « Code UE », never a digit.
+        # A repeated header: its UE cell holds a word such as « Code UE ».
         if ue_text and spreadsheets.normalise_header(ue_text) in self.ue_headers:
             return line_text(cells)
-        if ue_text and starts_with_code(ue_text):
-            return None
         folded = [parsing.fold(text) for text in texts]
         if self.titles and all(text in self.titles for text in folded):
             return line_text(cells)  # a title repeated over a block

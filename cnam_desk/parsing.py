@@ -9,6 +9,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from cnam_desk import datewords
 from cnam_desk.db.models import GradeCode
 
 __all__ = [
@@ -116,31 +117,9 @@ def _as_float(value: float | Decimal) -> float:
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _MAX_SERIAL = (dt.date(9999, 12, 31) - _EXCEL_EPOCH).days
 
-_MONTHS = {
-    "janvier": 1, "janv": 1, "jan": 1, "january": 1,
-    "fevrier": 2, "fevr": 2, "fev": 2, "feb": 2, "february": 2,
-    "mars": 3, "mar": 3, "march": 3,
-    "avril": 4, "avr": 4, "apr": 4, "april": 4,
-    "mai": 5, "may": 5,
-    "juin": 6, "jun": 6, "june": 6,
-    "juillet": 7, "juil": 7, "jul": 7, "july": 7,
-    "aout": 8, "aug": 8, "august": 8,
-    "septembre": 9, "sept": 9, "sep": 9, "september": 9,
-    "octobre": 10, "oct": 10, "october": 10,
-    "novembre": 11, "nov": 11, "november": 11,
-    "decembre": 12, "dec": 12, "december": 12,
-}  # fmt: skip
-
-_WEEKDAYS = {
-    "lundi": 0, "lun": 0, "mardi": 1, "mar": 1, "mercredi": 2, "mer": 2, "jeudi": 3, "jeu": 3,
-    "vendredi": 4, "ven": 4, "samedi": 5, "sam": 5, "dimanche": 6, "dim": 6,
-}  # fmt: skip
-_WEEKDAY_NAMES = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-
 _TIME_SUFFIX = r"(?:[ t]+\d{1,2}[:h]\d{2}(?::\d{2}(?:\.\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?"
-_NUMERIC_DATE = re.compile(r"(\d{1,2}) ?([/.-]) ?(\d{1,2}) ?\2 ?(\d{4}|\d{2})" + _TIME_SUFFIX)
 _ISO_DATE = re.compile(r"(\d{4}) ?([/.-]) ?(\d{1,2}) ?\2 ?(\d{1,2})" + _TIME_SUFFIX)
-_TEXT_DATE = re.compile(r"(?:le )?(?:([a-z]+)\.? )?(\d{1,2}) ?(?:er)? ?([a-z]+)\.? ?(\d{4}|\d{2})")
+_EXAMPLES = "attendu par exemple 22/01/2024, 22 janvier 2024 ou 22-janv.-24"
 
 
 def excel_serial_date(serial: float) -> dt.date:
@@ -170,8 +149,29 @@ def _make_date(original: Any, year: int, month: int, day: int) -> dt.date:
         raise ParseError(f"date « {_shown(original)} » invalide : ce jour n’existe pas") from None
 
 
-def parse_date(value: Any) -> dt.date:
-    """« 22/01/2024 », « lundi 22 janvier 2024 », « 2024-01-22 », a date cell or a serial number."""
+def _nearest_year(original: Any, month: int, day: int, near: tuple[dt.date, dt.date]) -> dt.date:
+    """A day written without its year: the year that puts it in (or nearest) the given period."""
+    first, last = near
+    best: tuple[int, dt.date] | None = None
+    for year in range(first.year - 1, last.year + 2):
+        try:
+            candidate = dt.date(year, month, day)
+        except ValueError:
+            continue
+        distance = (first - candidate).days if candidate < first else max((candidate - last).days, 0)
+        if best is None or distance < best[0]:
+            best = (distance, candidate)
+    if best is None:
+        raise ParseError(f"date « {_shown(original)} » invalide : ce jour n’existe pas")
+    return best[1]
+
+
+def parse_date(value: Any, *, near: tuple[dt.date, dt.date] | None = None) -> dt.date:
+    """« 22/01/2024 », « lundi 22 janvier 2024 », « 22-janv.-24 », « mar. 23/01 », a date cell or a serial number.
+
+    A date written without its year (« 23/01 », « lundi 22 janvier ») takes the year that puts it
+    inside, or nearest, the period `near` (a session's first and last days); without `near` it is refused.
+    """
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -182,26 +182,33 @@ def parse_date(value: Any) -> dt.date:
         raise ParseError("date manquante")
     if not isinstance(value, str):
         raise ParseError(f"date « {_shown(value)} » invalide")
-    text = fold(value).replace(",", " ")
-    text = " ".join(text.split())
-    if m := _NUMERIC_DATE.fullmatch(text):
-        return _make_date(value, _year(m[4]), int(m[3]), int(m[1]))
+    text = " ".join(fold(value).replace(",", " ").split())
     if m := _ISO_DATE.fullmatch(text):
         return _make_date(value, int(m[1]), int(m[3]), int(m[4]))
-    if m := _TEXT_DATE.fullmatch(text):
-        weekday, month = m[1], _MONTHS.get(m[3])
-        if month is None or (weekday is not None and weekday not in _WEEKDAYS):
-            raise ParseError(f"date « {_shown(value)} » invalide : mois inconnu")
-        day = _make_date(value, _year(m[4]), month, int(m[2]))
-        if weekday is not None and _WEEKDAYS[weekday] != day.weekday():
-            raise ParseError(
-                f"date « {_shown(value)} » incohérente : le {day.day} {m[3]} {day.year} "
-                f"est un {_WEEKDAY_NAMES[day.weekday()]}"
-            )
-        return day
-    raise ParseError(
-        f"date « {_shown(value)} » invalide : attendu par exemple 22/01/2024 ou 22 janvier 2024"
-    )
+    parts = datewords.split_date(text)
+    if parts is None:
+        raise ParseError(f"date « {_shown(value)} » invalide : {_EXAMPLES}")
+    weekday_word, day_number, month_word, year_text = parts
+    month = int(month_word) if month_word.isdigit() else datewords.months().get(month_word)
+    if month is None:
+        raise ParseError(f"date « {_shown(value)} » invalide : mois « {month_word} » inconnu")
+    weekday = None
+    if weekday_word is not None:
+        weekday = datewords.weekdays().get(weekday_word)
+        if weekday is None:
+            raise ParseError(f"date « {_shown(value)} » invalide : jour « {weekday_word} » inconnu")
+    if year_text is not None:
+        day = _make_date(value, _year(year_text), month, day_number)
+    elif near is not None:
+        day = _nearest_year(value, month, day_number, near)
+    else:
+        raise ParseError(f"date « {_shown(value)} » invalide : l’année manque")
+    if weekday is not None and weekday != day.weekday():
+        raise ParseError(
+            f"date « {_shown(value)} » incohérente : le {day.day} {datewords.month_name(day.month)} {day.year} "
+            f"est un {datewords.weekday_name(day.weekday())}"
+        )
+    return day
 
 
 # --------------------------------------------------------------------------- times

@@ -187,6 +187,8 @@ class Row:
     number: int
     values: dict[str, Any]
     columns: dict[str, str]
+    # Every cell of the row as read, recognised column or not (notes typed anywhere, merged titles).
+    cells: Sequence[Any] = ()
 
     def location(self, file_name: str, field: str | None = None) -> Location:
         return Location(
@@ -204,6 +206,8 @@ class Table:
     headers: list[str]
     columns: dict[str, int]
     rows: list[Row] = field(default_factory=list)
+    # The non-blank rows above the header (titles, dates of the version): (row number, cells).
+    above: list[tuple[int, Sequence[Any]]] = field(default_factory=list)
 
 
 def _synonyms(fields: Iterable[Field]) -> dict[str, tuple[str, ...]]:
@@ -277,6 +281,7 @@ def read_tables(
             header_row=header_index + 1,
             headers=[parse_text(v) for v in sheet.rows[header_index]],
             columns=columns,
+            above=[(number, row) for number, row in enumerate(sheet.rows[:header_index], start=1) if not _is_blank(row)],
         )
         with _bulk_allocation():
             table.rows = _data_rows(sheet, header_index, columns)
@@ -305,7 +310,7 @@ def _data_rows(sheet: Sheet, header_index: int, columns: dict[str, int]) -> list
             values = {
                 n: cells[i] if i < width else None for n, i in zip(names, indices, strict=True)
             }
-        rows.append(Row(sheet.name, number, values, letters))
+        rows.append(Row(sheet.name, number, values, letters, cells))
     return rows
 
 

@@ -19,9 +19,9 @@ def test_import_planning_json_then_reimport(cli, tmp_path) -> None:
     path = write_book(tmp_path / "planning.xlsx", plain_schedule(GOOD_ROWS))
     result = cli("import-planning", str(path), "--session", SESSION, "--json")
     assert result.code == 0, result
-    assert json.loads(result.out) == {"added": 2, "updated": 0, "removed": 0, "unchanged": 0, "errors": []}
+    assert json.loads(result.out) == {"added": 2, "updated": 0, "removed": 0, "unchanged": 0, "errors": [], "skipped": []}
     again = cli("import-planning", str(path), "--session", SESSION, "--json")
-    assert json.loads(again.out) == {"added": 0, "updated": 0, "removed": 0, "unchanged": 2, "errors": []}
+    assert json.loads(again.out) == {"added": 0, "updated": 0, "removed": 0, "unchanged": 2, "errors": [], "skipped": []}
     text = cli("import-planning", str(path), "--session", SESSION)
     assert text.code == 0 and "0 épreuve ajoutée" in text.out and "2 inchangées" in text.out
 

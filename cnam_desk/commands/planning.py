@@ -6,11 +6,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from cnam_desk import frenchdates
 from cnam_desk.commands.common import add_json_flag, open_db, print_json
 from cnam_desk.importing import RefusedFile, RowError, count
 from cnam_desk.schedule import conflicts, enrolments, planning, planning_export
+from cnam_desk.schedule.removals import RemovalsRefused
 
 LISTED_CHANGES = 100  # lines of detail in the text summary; the counts say the rest
 
@@ -25,6 +27,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     importer.add_argument(
         "--skip-errors", action="store_true", help="importer les lignes lisibles et ignorer les lignes en erreur"
     )
+    importer.add_argument(
+        "--allow-removals", action="store_true",
+        help="supprimer aussi les épreuves sur lesquelles reposent des demandes, aménagements ou notes "
+        "(les demandes concernées sont à revoir)",
+    )  # fmt: skip
     add_json_flag(importer)
     importer.set_defaults(handler=import_planning)
 
@@ -69,13 +76,16 @@ def _print_errors(errors: Sequence[RowError]) -> None:
         print(error.describe(), file=sys.stderr)
 
 
-def _refused(args: argparse.Namespace, refusal: RefusedFile, empty_counts: dict[str, int]) -> int:
+def _refused(args: argparse.Namespace, refusal: RefusedFile, empty_counts: dict[str, Any]) -> int:
     """A file with rows in error: every error on stderr, one per line; nothing was written."""
     print(f"cnam-desk : {refusal.headline()}.", file=sys.stderr)
     _print_errors(refusal.errors)
     if args.json:
         print_json({**empty_counts, "errors": [error.as_json() for error in refusal.errors]})
     return 1
+
+
+_NO_CHANGE = {"added": 0, "updated": 0, "removed": 0, "unchanged": 0}
 
 
 def _listed(lines: list[str]) -> list[str]:
@@ -88,10 +98,18 @@ def import_planning(args: argparse.Namespace) -> int:
     db = open_db(args)
     try:
         summary = planning.import_schedule(
-            db, Path(args.file), args.session, skip_errors=args.skip_errors, dry_run=args.dry_run
-        )
+            db, Path(args.file), args.session, skip_errors=args.skip_errors, dry_run=args.dry_run,
+            allow_removals=args.allow_removals,
+        )  # fmt: skip
     except RefusedFile as refusal:
-        return _refused(args, refusal, {"added": 0, "updated": 0, "removed": 0, "unchanged": 0})
+        skipped = [line.as_json() for line in getattr(refusal, "skipped", [])]
+        return _refused(args, refusal, {**_NO_CHANGE, "skipped": skipped})
+    except RemovalsRefused as refusal:
+        print(f"cnam-desk : {refusal}", file=sys.stderr)
+        if args.json:
+            resting = [item.as_json() for item in refusal.resting]
+            print_json({**_NO_CHANGE, "errors": [], "skipped": [], "refused_removals": resting})
+        return 1
     if args.json:
         print_json(summary.as_json())
         return 0
@@ -106,6 +124,9 @@ def import_planning(args: argparse.Namespace) -> int:
         ]
         lines += [
             f"  conservée (ligne en erreur) : {exam.ue} ({exam.centre})" for exam in preview.kept
+        ]
+        lines += [
+            f"  ligne ignorée : feuille « {line.sheet} », ligne {line.row} : {line.text}" for line in summary.skipped
         ]
         for line in _listed(lines):
             print(line)

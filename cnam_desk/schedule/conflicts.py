@@ -14,7 +14,7 @@ from cnam_desk import frenchdates, parsing
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Enrolment, Exam, Student
 from cnam_desk.schedule import exam_calendar
-from cnam_desk.slots import split_rooms, times_overlap
+from cnam_desk.slots import place_key, split_rooms, times_overlap
 
 
 class Slot(NamedTuple):
@@ -107,12 +107,16 @@ class Conflicts:
 def room_clashes(slots: Iterable[Slot]) -> list[RoomClash]:
     """Each room (of each centre) booked for overlapping exams; an exam in several rooms counts in each."""
     by_room: dict[tuple[str, str], list[Slot]] = defaultdict(list)
+    # « Salle A.01 » and « salle a.01 » of « Paris 3e » and « PARIS 3E » are one room, named as first met.
+    names: dict[tuple[str, str], tuple[str, str]] = {}
     for slot in slots:
         for room in split_rooms(slot.room):
-            by_room[(room, slot.centre)].append(slot)
+            key = (place_key(room), place_key(slot.centre))
+            names.setdefault(key, (room, slot.centre))
+            by_room[key].append(slot)
     clashes = [
-        RoomClash(room, centre, tuple(group))
-        for (room, centre), booked in by_room.items()
+        RoomClash(*names[key], tuple(group))
+        for key, booked in by_room.items()
         for group in overlapping_groups(booked)
     ]
     return sorted(clashes, key=lambda c: (c.exams[0].date, c.exams[0].start, c.centre, c.room))

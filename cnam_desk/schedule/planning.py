@@ -18,6 +18,7 @@ from cnam_desk.db.models import CourseUnit, Exam
 from cnam_desk.errors import EditConflict
 from cnam_desk.importing import (
     Pipeline,
+    RefusedFile,
     RowError,
     chunks,
     count,
@@ -26,7 +27,9 @@ from cnam_desk.importing import (
     run_import,
 )
 from cnam_desk.progress import Progress, Steps, run_to_end
-from cnam_desk.schedule import exam_calendar
+from cnam_desk.schedule import exam_calendar, removals
+from cnam_desk.schedule.exam_list import ExamLine, exam_rows, exam_tuples, list_exams
+from cnam_desk.schedule.removals import RestingOn
 from cnam_desk.schedule.schedule_file import (
     ScheduledExam,
     ScheduleFile,
@@ -34,6 +37,11 @@ from cnam_desk.schedule.schedule_file import (
     read_schedule,
     read_schedule_steps,
 )
+from cnam_desk.schedule.schedule_rows import SkippedLine
+from cnam_desk.slots import place_key, respell, respell_rooms, split_rooms
+
+# The listing lives in exam_list; its names are still read from here.
+__all__ = ["ExamLine", "exam_rows", "exam_tuples", "list_exams"]
 
 # --- what the session holds and what would change ----------------------------------------------
 
@@ -90,6 +98,10 @@ class SchedulePreview:
     held_signature: str = ""
     # UE codes the office does not know yet: created with the file's title (set by preview_schedule).
     new_units: list[str] = field(default_factory=list)
+    # Lines of the file that are no exam (titles, notes, totals, signatures).
+    skipped: list[SkippedLine] = field(default_factory=list)
+    # Exams to remove that requests, arrangements or grades rest on (set by preview_schedule).
+    resting: list[RestingOn] = field(default_factory=list)
 
     @property
     def has_changes(self) -> bool:
@@ -125,12 +137,35 @@ def held_signature(held: Iterable[HeldExam]) -> str:
     return digest.hexdigest()
 
 
-def compare_schedule(schedule: ScheduleFile, held: Sequence[HeldExam]) -> SchedulePreview:
-    """The preview: the exams read compared with those the session holds (pure: no database)."""
-    preview = SchedulePreview(errors=list(schedule.errors), held_signature=held_signature(held))
-    held_by_key = {(exam.ue, exam.centre): exam for exam in held}
+def spellings(held: Iterable[HeldExam], known: Iterable[str] = ()) -> dict[str, str]:
+    """The office's spelling of each centre and room, by `place_key`: the session's first, then others'."""
+    found: dict[str, str] = {}
+    for exam in held:
+        found.setdefault(place_key(exam.centre), exam.centre)
+        for room in split_rooms(exam.room):
+            found.setdefault(place_key(room), room)
+    for text in known:
+        if text:
+            found.setdefault(place_key(text), text)
+    return found
+
+
+def compare_schedule(
+    schedule: ScheduleFile, held: Sequence[HeldExam], known_places: Iterable[str] = ()
+) -> SchedulePreview:
+    """The preview: the exams read compared with those the session holds (pure: no database).
+
+    Centres and rooms are compared without case, accents or extra spaces, and written as the
+    office already spells them (`known_places`: the centres and rooms of other sessions).
+    """
+    preview = SchedulePreview(
+        errors=list(schedule.errors), held_signature=held_signature(held), skipped=list(schedule.skipped)
+    )
+    spelt = spellings(held, known_places)
+    held_by_key = {(exam.ue, place_key(exam.centre)): exam for exam in held}
     for exam in schedule.exams:
-        current = held_by_key.pop((exam.ue, exam.centre), None)
+        exam = exam._replace(centre=respell(exam.centre, spelt), room=respell_rooms(exam.room, spelt))
+        current = held_by_key.pop((exam.ue, place_key(exam.centre)), None)
         if current is None:
             preview.added.append(exam)
         elif (current.date, current.start, current.end, current.room) == (exam.date, exam.start, exam.end, exam.room):
@@ -140,6 +175,15 @@ def compare_schedule(schedule: ScheduleFile, held: Sequence[HeldExam]) -> Schedu
     for exam in held_by_key.values():  # what the file no longer lists
         (preview.kept if exam.ue in schedule.ues_in_error else preview.removed).append(exam)
     return preview
+
+
+def known_places(s: Session) -> list[str]:
+    """Every centre and room the office has written, for spelling new exams the same way."""
+    places: list[str] = []
+    for centre, room in s.execute(select(Exam.centre, Exam.room).distinct()):
+        places.append(centre)
+        places.extend(split_rooms(room))
+    return places
 
 
 def _held_exams(s: Session, session_id: int) -> list[HeldExam]:
@@ -154,10 +198,16 @@ def _held_exams(s: Session, session_id: int) -> list[HeldExam]:
     return list(map(HeldExam._make, rows))
 
 
+def _resting(s: Session, session_id: int, schedule: ScheduleFile, preview: SchedulePreview) -> list[RestingOn]:
+    remaining = {exam.ue for exam in schedule.exams} | {exam.ue for exam in preview.kept}
+    return removals.resting_on(s, session_id, preview.removed, remaining)
+
+
 def preview_schedule(db: Database, schedule: ScheduleFile) -> SchedulePreview:
     with db.transaction() as s:
         session = exam_calendar.find_session(s, schedule.session_key)
-        preview = compare_schedule(schedule, _held_exams(s, session.id))
+        preview = compare_schedule(schedule, _held_exams(s, session.id), known_places(s))
+        preview.resting = _resting(s, session.id, schedule, preview)
         known = set(s.scalars(select(CourseUnit.code)))
         preview.new_units = sorted({exam.ue for exam in schedule.exams} - known)
         return preview
@@ -186,6 +236,8 @@ class ImportSummary:
     unchanged: int
     course_units_created: int
     errors: tuple[RowError, ...] = ()
+    skipped: tuple[SkippedLine, ...] = ()
+    requests_to_review: int = 0
     # What was compared: the changes in detail, for the clerk's summary.
     preview: SchedulePreview | None = field(default=None, compare=False, repr=False)
 
@@ -196,6 +248,7 @@ class ImportSummary:
             "removed": self.removed,
             "unchanged": self.unchanged,
             "errors": [error.as_json() for error in self.errors],
+            "skipped": [line.as_json() for line in self.skipped],
         }
 
     def describe(self) -> str:
@@ -208,6 +261,11 @@ class ImportSummary:
             text += f" ; {count(self.course_units_created, 'UE créée', 'UE créées')}"
         if self.errors:
             text += f" ; {count(len(self.errors), 'erreur ignorée', 'erreurs ignorées')}"
+        if self.skipped:
+            text += f" ; {count(len(self.skipped), 'ligne sans épreuve ignorée', 'lignes sans épreuve ignorées')}"
+            text += " (titres, notes, totaux, signatures)"
+        if self.requests_to_review:
+            text += f" ; {count(self.requests_to_review, 'demande à revoir', 'demandes à revoir')}"
         return text + "."
 
 
@@ -254,11 +312,14 @@ def apply_schedule_steps(
     *,
     skip_errors: bool = False,
     expected: SchedulePreview | None = None,
+    allow_removals: bool = False,
 ) -> Steps[ImportSummary]:
     """Write an import in one transaction, yielding progress; nothing is kept if anything fails.
 
     With `expected` (the preview the clerk confirmed), the import is refused when the session's
-    schedule or dates changed in between, so what is written is what was shown.
+    schedule or dates changed in between, so what is written is what was shown. Removing exams
+    that requests, arrangements or grades rest on is refused unless `allow_removals`; then those
+    requests are marked for review.
     """
     if schedule.errors and not skip_errors:
         raise refuse_errors(schedule.errors)
@@ -273,11 +334,15 @@ def apply_schedule_steps(
                 "relancez l'import."
             )
         held = _held_exams(s, session.id)
-        preview = compare_schedule(schedule, held)
+        preview = compare_schedule(schedule, held, known_places(s))
         if expected is not None and expected.held_signature != preview.held_signature:
             raise EditConflict(
                 f"Le planning de la session {schedule.session_key} a été modifié depuis l'aperçu : relancez l'import."
             )
+        resting = _resting(s, session.id, schedule, preview)
+        if resting and not allow_removals:
+            raise removals.RemovalsRefused(schedule.file_name, resting)
+        to_review = removals.mark_for_review(s, schedule.file_name, preview.removed)
         total = len(preview.added) + len(preview.changed) + len(preview.removed)
         done = 0
         yield Progress(done, total, "Enregistrement du planning…")
@@ -326,6 +391,8 @@ def apply_schedule_steps(
             unchanged=len(preview.unchanged),
             course_units_created=units_created,
             errors=tuple(schedule.errors),
+            skipped=tuple(schedule.skipped),
+            requests_to_review=to_review,
             preview=preview,
         )
         if preview.has_changes or units_created or units_titled:
@@ -335,6 +402,7 @@ def apply_schedule_steps(
                  "unchanged": summary.unchanged},
                 before={"exams": len(held)}, course_units_created=units_created,
                 course_units_titled=units_titled, rows_skipped=len(schedule.errors),
+                **({"requests_to_review": to_review} if to_review else {}),
             )  # fmt: skip
         if preview.has_changes:
             session_changed(s, session)  # the requests' checks depend on the schedule
@@ -343,81 +411,44 @@ def apply_schedule_steps(
 
 
 def apply_schedule(
-    db: Database, schedule: ScheduleFile, *, skip_errors: bool = False, expected: SchedulePreview | None = None
+    db: Database, schedule: ScheduleFile, *, skip_errors: bool = False, expected: SchedulePreview | None = None,
+    allow_removals: bool = False,
 ) -> ImportSummary:
-    return run_to_end(apply_schedule_steps(db, schedule, skip_errors=skip_errors, expected=expected))
+    return run_to_end(
+        apply_schedule_steps(db, schedule, skip_errors=skip_errors, expected=expected, allow_removals=allow_removals)
+    )
 
 
 def import_schedule(
-    db: Database, path: str | Path, session_key: str, *, skip_errors: bool = False, dry_run: bool = False
+    db: Database, path: str | Path, session_key: str, *, skip_errors: bool = False, dry_run: bool = False,
+    allow_removals: bool = False,
 ) -> ImportSummary:
-    """Read, compare and (unless dry_run) apply: the command line's import, all or nothing."""
+    """Read, compare and (unless dry_run) apply: the command line's import, all or nothing.
+
+    A dry run is refused as the import would be when it removes exams something rests on.
+    """
+    read: list[ScheduleFile] = []
+
     def dry_summary(schedule: ScheduleFile, preview: SchedulePreview) -> ImportSummary:
+        if preview.resting and not allow_removals:
+            raise removals.RemovalsRefused(schedule.file_name, preview.resting)
         counts = preview.counts()
         return ImportSummary(
             schedule.session_key, schedule.file_name, counts["added"], counts["updated"], counts["removed"],
-            counts["unchanged"], len(preview.new_units), tuple(schedule.errors), preview,
+            counts["unchanged"], len(preview.new_units), tuple(schedule.errors), tuple(schedule.skipped),
+            preview=preview,
         )  # fmt: skip
 
     pipeline = Pipeline(
-        read=lambda: read_schedule(path, exam_calendar.get_session(db, session_key)),
+        read=lambda: read.append(read_schedule(path, exam_calendar.get_session(db, session_key))) or read[0],
         compare=lambda schedule: preview_schedule(db, schedule),
         dry_summary=dry_summary,
-        write=lambda schedule: apply_schedule_steps(db, schedule, skip_errors=skip_errors),
+        write=lambda schedule: apply_schedule_steps(
+            db, schedule, skip_errors=skip_errors, allow_removals=allow_removals
+        ),
     )
-    return run_import(pipeline, skip_errors=skip_errors, dry_run=dry_run)
-
-
-# --- listing ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ExamLine:
-    """One exam of a session as the schedule lists it."""
-
-    id: int
-    ue: str
-    title: str
-    date: dt.date
-    start: dt.time
-    end: dt.time
-    room: str
-    centre: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "ue": self.ue,
-            "title": self.title,
-            "date": self.date.isoformat(),
-            "start": f"{self.start:%H:%M}",
-            "end": f"{self.end:%H:%M}",
-            "room": self.room,
-            "centre": self.centre,
-        }
-
-
-def exam_tuples(s: Session, session_id: int) -> list[tuple[Any, ...]]:
-    """(id, ue, title, date, start, end, room, centre) of every exam, by date, time and UE."""
-    return [
-        tuple(row)
-        for row in s.execute(
-            select(
-                Exam.id, CourseUnit.code, CourseUnit.title, Exam.date, Exam.start, Exam.end, Exam.room, Exam.centre
-            )
-            .join(CourseUnit, Exam.course_unit_id == CourseUnit.id)
-            .where(Exam.session_id == session_id)
-            .order_by(Exam.date, Exam.start, CourseUnit.code, Exam.centre)
-        )
-    ]
-
-
-def exam_rows(db: Database, session_key: str) -> list[tuple[Any, ...]]:
-    """The session's exams as plain tuples, for tables of 100,000 rows."""
-    with db.transaction() as s:
-        return exam_tuples(s, exam_calendar.find_session(s, session_key).id)
-
-
-def list_exams(db: Database, session_key: str) -> list[ExamLine]:
-    with db.transaction() as s:
-        session = exam_calendar.find_session(s, session_key)
-        return [ExamLine(*row) for row in exam_tuples(s, session.id)]
+    try:
+        return run_import(pipeline, skip_errors=skip_errors, dry_run=dry_run)
+    except RefusedFile as refusal:
+        refusal.skipped = list(read[0].skipped) if read else []  # type: ignore[attr-defined]
+        raise

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from cnam_desk import frenchdates, parsing, spreadsheets
 from cnam_desk.errors import Location, RefusedInput
-from cnam_desk.importing import CHUNK, RowError, clean_ue_code, is_blank, memoised
+from cnam_desk.importing import CHUNK, RowError, is_blank, memoised
 from cnam_desk.progress import Progress, Steps, run_to_end
 from cnam_desk.schedule import exam_calendar
-from cnam_desk.slots import merge_rooms
+from cnam_desk.schedule.schedule_rows import LineSorter, SkippedLine, line_text, split_ue_cell
+from cnam_desk.slots import merge_rooms, place_key
 from cnam_desk.spreadsheets import Field
 
 # The office's own centre: rows that name no centre are exams in Paris.
@@ -35,7 +36,6 @@ ROOM = Field("room", "Salle", ("Salle", "Salles", "Salle d'examen"), required=Fa
 CENTRE = Field("centre", "Centre", ("Centre", "Site", "Lieu", "Centre d'examen"), required=False)
 FIELDS = (UE, TITLE, DATE, START, END, DURATION, SLOT, ROOM, CENTRE)
 _TIME_FIELDS = ("date", "start", "end", "duration", "slot")
-_DIGIT = re.compile(r"\d").search
 _UE_HEADERS = frozenset(spreadsheets.normalise_header(name) for name in (UE.label, *UE.synonyms))
 
 
@@ -74,15 +74,8 @@ class ScheduleFile:
     sheets: list[str] = field(default_factory=list)
     # UEs named on rows in error: their exams are never removed by an import that skips those rows.
     ues_in_error: set[str] = field(default_factory=set)
-
-
-# What an UE code looks like (NFA031, US331H, UTC501, « nfa 031 »), as opposed to a note
-# such as « Semaine 2 » or « Total : 40 épreuves » typed in the same column.
-_UE_CODE = re.compile(r"[A-Za-z]{2,4} ?\d[A-Za-z0-9]{1,5}")
-
-
-def _looks_like_code(text: str) -> bool:
-    return _UE_CODE.fullmatch(text.strip()) is not None
+    # Titles, notes, totals, signatures: lines that are no exam, skipped.
+    skipped: list[SkippedLine] = field(default_factory=list)
 
 
 def _check_time_columns(file_name: str, table: spreadsheets.Table) -> None:
@@ -103,31 +96,15 @@ class _RowReader:
     def __init__(self, first_day: dt.date, last_day: dt.date):
         self.first_day = first_day
         self.last_day = last_day
-        self.date = memoised(parsing.parse_date)
+        self.date = memoised(functools.partial(parsing.parse_date, near=(first_day, last_day)))
         self.time = memoised(parsing.parse_time)
         self.time_range = memoised(parsing.parse_time_range)
         self.duration = memoised(parsing.parse_duration)
         self.text = memoised(parsing.parse_text)
-        self.ue_code = memoised(clean_ue_code)
+        self.ue_cell = memoised(split_ue_cell)
         self.outside = (
             f"en dehors de la session (du {frenchdates.short_date(first_day)} au {frenchdates.short_date(last_day)})"
         )
-
-    def is_note(self, values: dict[str, Any]) -> bool:
-        """A title, remark or repeated header between the exams: skipped, not an error.
-
-        A row with no date and no time is a note unless its UE cell holds what looks like an
-        UE code (then the clerk forgot the date, and is told so).
-        """
-        ue = values.get("ue")
-        # A repeated header: its UE cell holds a word such as « Code UE », never a digit.
-        if isinstance(ue, str) and not _DIGIT(ue) and spreadsheets.normalise_header(ue) in _UE_HEADERS:
-            return True
-        for name in _TIME_FIELDS:  # a loop, not any(): this runs for every row of the file
-            value = values.get(name)
-            if value is not None and (value.__class__ is not str or value.strip()):
-                return False
-        return is_blank(ue) or not _looks_like_code(self.text(ue))
 
     def _text(self, values: dict[str, Any], name: str, label: str, limit: int, errors: list[tuple[str, str]]) -> str:
         text = self.text(values.get(name))
@@ -183,15 +160,16 @@ class _RowReader:
             return None
         return start, end
 
-    def exam(self, row: spreadsheets.Row, errors: list[tuple[str, str]]) -> ScheduledExam | None:
-        """The exam a row states, or None with the row's problems added to `errors`."""
+    def exams(self, row: spreadsheets.Row, errors: list[tuple[str, str]]) -> list[ScheduledExam]:
+        """The exams a row states (several for « NFA031 / NFA032 »), or none with its problems in `errors`."""
         values = row.values
-        ue = self.ue_code(values.get("ue"))
-        if not ue:
+        codes, cell_title = self.ue_cell(values.get("ue"))
+        if not codes or not codes[0]:
             errors.append(("ue", "UE manquante"))
-        elif len(ue) > UE_CODE_MAX:
-            errors.append(("ue", f"code UE « {ue[:30]} » trop long ({UE_CODE_MAX} caractères au plus)"))
-        title = self._text(values, "title", "intitulé", TITLE_MAX, errors)
+        for ue in codes:
+            if len(ue) > UE_CODE_MAX:
+                errors.append(("ue", f"code UE « {ue[:30]} » trop long ({UE_CODE_MAX} caractères au plus)"))
+        title = self._text(values, "title", "intitulé", TITLE_MAX, errors) or cell_title[:TITLE_MAX]
         room = self._text(values, "room", "nom de salle", PLACE_MAX, errors)
         centre = self._text(values, "centre", "nom de centre", PLACE_MAX, errors) or DEFAULT_CENTRE
         day: dt.date | None = None
@@ -203,8 +181,8 @@ class _RowReader:
             errors.append(("date", f"le {frenchdates.long_date(day)} est {self.outside}"))
         times = self.times(row, errors)
         if errors or day is None or times is None:
-            return None
-        return ScheduledExam(ue, title, centre, day, times[0], times[1], room, row.sheet, row.number)
+            return []
+        return [ScheduledExam(ue, title, centre, day, times[0], times[1], room, row.sheet, row.number) for ue in codes]
 
 
 def read_schedule_steps(path: str | Path, session: exam_calendar.SessionView) -> Steps[ScheduleFile]:
@@ -218,6 +196,10 @@ def read_schedule_steps(path: str | Path, session: exam_calendar.SessionView) ->
     schedule = ScheduleFile(file_name, session.key, session.first_day, session.last_day)
     schedule.sheets = [table.sheet for table in tables]
     reader = _RowReader(session.first_day, session.last_day)
+    lines = LineSorter(_UE_HEADERS, _TIME_FIELDS)
+    for table in tables:
+        lines.add_titles(cells for _number, cells in table.above)
+        schedule.skipped += [SkippedLine(table.sheet, n, line_text(cells)) for n, cells in table.above]
     total = sum(len(table.rows) for table in tables)
     by_key: dict[tuple[str, str], int] = {}
     exams = schedule.exams
@@ -227,39 +209,44 @@ def read_schedule_steps(path: str | Path, session: exam_calendar.SessionView) ->
             done += 1
             if done % CHUNK == 0:
                 yield Progress(done, total, f"Lecture des lignes : {done} sur {total}")
-            if reader.is_note(row.values):
+            skipped = lines.skipped(row)
+            if skipped is not None:
+                if skipped:
+                    schedule.skipped.append(SkippedLine(row.sheet, row.number, skipped))
                 continue
             schedule.rows_read += 1
             problems: list[tuple[str, str]] = []
-            exam = reader.exam(row, problems)
-            if exam is not None:
-                key = (exam.ue, exam.centre)
-                index = by_key.get(key)
-                if index is None:
-                    by_key[key] = len(exams)
-                    exams.append(exam)
-                    continue
-                earlier = exams[index]
-                if (earlier.date, earlier.start, earlier.end) == (exam.date, exam.start, exam.end):
-                    # The same exam on another line for another room: one exam, several rooms.
-                    exams[index] = earlier._replace(
-                        title=earlier.title or exam.title, room=merge_rooms(earlier.room, exam.room)
-                    )
-                    continue
-                clash = (
-                    f"l'UE {exam.ue} (centre {exam.centre}) figure déjà ligne {earlier.row} "
-                    f"de la feuille « {earlier.sheet} » à un autre horaire"
-                )
-                problems.append(("ue", clash))
-            code = reader.ue_code(row.values.get("ue"))
-            if code:
-                schedule.ues_in_error.add(code)
+            for exam in reader.exams(row, problems):
+                clash = _add_exam(exams, by_key, exam)
+                if clash:
+                    problems.append(("ue", clash))
+            if problems:
+                schedule.ues_in_error.update(code for code in reader.ue_cell(row.values.get("ue"))[0] if code)
             for name, message in problems:
                 schedule.errors.append(RowError(file_name, row.sheet, row.number, row.columns.get(name), message))
     yield Progress(total, total, "Lecture terminée")
     if not exams and not schedule.errors:
         raise no_exam_read(schedule)
     return schedule
+
+
+def _add_exam(exams: list[ScheduledExam], by_key: dict[tuple[str, str], int], exam: ScheduledExam) -> str:
+    """Add an exam read, or merge it with the same exam read earlier; a clash of slots is returned."""
+    key = (exam.ue, place_key(exam.centre))
+    index = by_key.get(key)
+    if index is None:
+        by_key[key] = len(exams)
+        exams.append(exam)
+        return ""
+    earlier = exams[index]
+    if (earlier.date, earlier.start, earlier.end) == (exam.date, exam.start, exam.end):
+        # The same exam on another line for another room: one exam, several rooms.
+        exams[index] = earlier._replace(title=earlier.title or exam.title, room=merge_rooms(earlier.room, exam.room))
+        return ""
+    return (
+        f"l'UE {exam.ue} (centre {exam.centre}) figure déjà ligne {earlier.row} "
+        f"de la feuille « {earlier.sheet} » à un autre horaire"
+    )
 
 
 def no_exam_read(schedule: ScheduleFile) -> RefusedInput:

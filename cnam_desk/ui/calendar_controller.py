@@ -219,7 +219,10 @@ class CalendarController(CalendarView):
             return
         self._run(
             "Import du planning",
-            lambda: planning.apply_schedule_steps(self.db, schedule, skip_errors=True, expected=preview),
+            # The clerk confirmed the removals (and what rests on them) in the preview.
+            lambda: planning.apply_schedule_steps(
+                self.db, schedule, skip_errors=True, expected=preview, allow_removals=True
+            ),
             self._imported,
         )
 

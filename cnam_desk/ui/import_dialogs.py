@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from cnam_desk import frenchdates
@@ -13,6 +14,7 @@ from cnam_desk.importing import RowError, count
 from cnam_desk.schedule.enrolments import EnrolmentFile, EnrolmentPreview
 from cnam_desk.schedule.exam_calendar import SessionView
 from cnam_desk.schedule.planning import ScheduleFile, SchedulePreview
+from cnam_desk.ui import msgbox
 from cnam_desk.ui.schedule_models import Column, RowsModel, slot_text
 from cnam_desk.ui.schedule_view import read_only_table
 
@@ -65,8 +67,10 @@ class ImportPreviewDialog(QDialog):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.buttons)
 
-    def add_tab(self, name: str, title: str, columns: Sequence[Column], rows: Sequence[Any]) -> None:
-        model = RowsModel(columns, self)
+    def add_tab(
+        self, name: str, title: str, columns: Sequence[Column], rows: Sequence[Any], model_class: type[RowsModel] = RowsModel
+    ) -> None:
+        model = model_class(columns, self)
         model.set_rows(rows)
         view = read_only_table(self, f"preview_{name}")
         view.setModel(model)
@@ -102,6 +106,44 @@ class ImportPreviewDialog(QDialog):
         self.counts.setText(self.counts.text() + f"<br><b>{text}</b>")
         self.import_button.setEnabled(False)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Fermer")
+
+
+REMOVAL_COLOUR = QColor("#b91c1c")
+SKIPPED_COLUMNS = (
+    Column("Feuille", lambda line: line.sheet),
+    Column("Ligne", lambda line: str(line.row), key=lambda line: (line.sheet, line.row)),
+    Column("Texte", lambda line: line.text),
+)
+
+
+class RemovalsModel(RowsModel):
+    """The exams an import removes, in red."""
+
+    def data(self, index: Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and index.isValid():
+            return REMOVAL_COLOUR
+        return super().data(index, role)
+
+
+def _resting_text(preview: SchedulePreview) -> dict[int, str]:
+    return {item.exam.id: item.what() for item in preview.resting}
+
+
+def removal_question(preview: SchedulePreview, session_key: str) -> str:
+    """The one confirmation the clerk answers before exams are removed: what rests on them."""
+    removed = len(preview.removed)
+    text = f"L'import supprimera {count(removed, 'épreuve', 'épreuves')} du planning de la session {session_key}."
+    if preview.resting:
+        lines = "\n".join(f"• {item.describe()}" for item in preview.resting[:15])
+        if len(preview.resting) > 15:
+            lines += f"\n• … et {len(preview.resting) - 15} autres"
+        text += (
+            f"\n\nSur {count(len(preview.resting), 'l’une d’elles reposent', 'certaines reposent')} des demandes, "
+            f"des aménagements ou des notes :\n{lines}\n\nLes demandes concernées seront marquées « à revoir »."
+        )
+    else:
+        text += " Aucune demande, aucun aménagement ni aucune note n'en dépend."
+    return text + "\n\nSupprimer ces épreuves et importer le fichier ?"
 
 
 class SchedulePreviewDialog(ImportPreviewDialog):
@@ -143,19 +185,52 @@ class SchedulePreviewDialog(ImportPreviewDialog):
              Column("Ligne", lambda c: _where(c.new), key=lambda c: (c.new.sheet, c.new.row))),
             preview.changed,
         )  # fmt: skip
+        resting = _resting_text(preview)
         self.add_tab(
             "removed", "Suppressions",
             (Column("UE", lambda e: e.ue), Column("Centre", lambda e: e.centre),
              Column("Date", lambda e: frenchdates.short_date(e.date), key=lambda e: (e.date, e.start)),
-             Column("Horaire", slot_text, key=lambda e: (e.start, e.end)), Column("Salle", lambda e: e.room)),
-            preview.removed,
+             Column("Horaire", slot_text, key=lambda e: (e.start, e.end)), Column("Salle", lambda e: e.room),
+             Column("Repose dessus", lambda e: resting.get(e.id, ""))),
+            preview.removed, RemovalsModel,
         )  # fmt: skip
         self.set_errors(
             preview.errors, "les épreuves déjà enregistrées pour les UE de ces lignes sont conservées telles quelles."
         )
+        self.add_tab("skipped", "Lignes ignorées", SKIPPED_COLUMNS, preview.skipped)
+        self.session_key = session.key
+        if preview.removed:
+            self._warn_removals()
         if not preview.has_changes and not preview.new_units:
             self.nothing_to_do("Le planning de la session est déjà à jour : rien à changer.", rows_read=schedule.rows_read)
         self.open_first_filled_tab()
+
+    def _warn_removals(self) -> None:
+        """Removals in red, counted on Importer, which is then not the button Entrée presses."""
+        removed = len(self.preview.removed)
+        index = list(self.models).index("removed")
+        self.tabs.tabBar().setTabTextColor(index, REMOVAL_COLOUR)
+        self.import_button.setText(
+            f"{self.import_button.text()} ({count(removed, 'suppression', 'suppressions')})"
+        )
+        self.import_button.setDefault(False)
+        self.import_button.setAutoDefault(False)
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAutoDefault(True)
+        cancel.setDefault(True)
+        self.counts.setText(
+            self.counts.text().replace(
+                f"à supprimer : <b>{removed}</b>", f"<span style='color: #b91c1c'>à supprimer : <b>{removed}</b></span>"
+            )
+        )
+
+    def accept(self) -> None:
+        """Importer: exams to remove are confirmed once, naming what rests on them."""
+        if self.preview.removed and not msgbox.question(
+            self, "Supprimer des épreuves", removal_question(self.preview, self.session_key)
+        ):
+            return
+        super().accept()
 
 
 class EnrolmentPreviewDialog(ImportPreviewDialog):

@@ -28,7 +28,15 @@ def database_target(args: argparse.Namespace) -> str:
 
 
 def open_db(args: argparse.Namespace) -> Database:
-    return open_database(database_target(args))
+    database = open_database(database_target(args))
+    warn(database.notices)
+    return database
+
+
+def warn(notices: list[str]) -> None:
+    """What the opening of the database found and did, one warning line each on stderr."""
+    for notice in notices:
+        print(f"cnam-desk : attention : {notice}", file=sys.stderr)
 
 
 def print_json(value: Any) -> None:

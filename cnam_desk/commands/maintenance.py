@@ -83,6 +83,12 @@ def run_check(args: argparse.Namespace) -> int:
                 f"Base saine : intégrité vérifiée, clés étrangères cohérentes, schéma {report.revision} "
                 f"({report.database})."
             )
+            chain = report.trail
+            if chain is not None and chain.head_id is not None:
+                print(
+                    f"Journal d'audit intact : {chain.events} événements chaînés, dernier n° {chain.head_id} "
+                    f"(empreinte {chain.head_hash}). Notez-la : un prochain contrôle doit retrouver cet événement avec cette empreinte."
+                )
         return 0
     path = backup.sqlite_path(target)
     summary = " ; ".join(report.problems[:3]) + (" ; …" if len(report.problems) > 3 else "")

@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import StaticPool
 
 from cnam_desk import settings
-from cnam_desk.db import audit, migrate
+from cnam_desk.db import audit, migrate, trail
 from cnam_desk.db.locking import WRITE_OPTION, WRITER_LOCK_KEY
 from cnam_desk.db.models import Clerk, ExamSession
 from cnam_desk.errors import DatabaseBusy, EditConflict
@@ -136,6 +136,8 @@ class Database:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         audit.install(self._sessions)
         self._open = threading.local()  # the unit of work open in this thread, if any
+        # What the opening found and did that the clerk must be told (French lines).
+        self.notices: list[str] = []
 
     def as_clerk(self, clerk: str) -> Database:
         """The same database, with another clerk's name on what is done through it."""
@@ -242,7 +244,9 @@ def open_database(
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
     created = migrate.upgrade(engine, before_upgrade=before_upgrade)
+    notices = trail.restore_triggers(engine)
     database = (factory or Database)(engine, clerk, followers=followers)
+    database.notices = notices
     register_clerk(database)
     if seed is not None:
         seed(database, created)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import select
 
-from cnam_desk import office
+from cnam_desk import office, paths
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Exam
 from cnam_desk.documents import (
@@ -71,10 +70,6 @@ def m1_document(item: M1Data) -> M1Attestation:
     )
 
 
-def _file_name(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")
-
-
 def success_steps(
     db: Database, year_label: str, out: str | os.PathLike[str], student_number: str | None = None
 ) -> Iterator[Progress]:
@@ -104,10 +99,11 @@ def success_steps(
         yield Progress(1, 1, "Attestations écrites.")
         return [out]
     written = []
+    names = paths.UniqueNames()
     for index, document in enumerate(documents):
         if index % 20 == 0:
             yield Progress(index, len(documents), f"Attestation {index + 1} sur {len(documents)}…")
-        path = out / _file_name(f"attestation-reussite-{year_label}-{document.student_number}.pdf")
+        path = out / names(f"attestation-reussite-{year_label}-{document.student_number}.pdf")
         render_attestations([document], letterhead, path)
         written.append(path)
     yield Progress(len(documents), len(documents), f"{len(documents)} attestation(s) écrite(s).")

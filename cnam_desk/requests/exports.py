@@ -407,6 +407,8 @@ def parse_answers(
         student_number = normalise_student_number(raw_number)
         if not student_number:
             problem(number, number_column, "numéro d'auditeur manquant")
+        elif wrong := parsing.student_number_problem(student_number):
+            problem(number, number_column, wrong)
 
         raw_reason, reason_column = one(cells, "reason")
         reason_text = parsing.parse_text(raw_reason)

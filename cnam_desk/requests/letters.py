@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from cnam_desk import frenchdates, office, printing
+from cnam_desk import frenchdates, office, paths, printing
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import (
     AccommodationRequest,
@@ -333,11 +333,11 @@ def _slug(text: str) -> str:
 
 def letter_file_name(letter: DecisionLetter) -> str:
     """« SE-2024-000123_zoe-lefevre-dupre.pdf »: readable and safe on every file system."""
-    return f"{letter.reference}_{_slug(letter.student_name)}.pdf"
+    return paths.safe_file_name(f"{letter.reference}_{_slug(letter.student_name)}.pdf")
 
 
 def batch_file_name(key: str, now: dt.datetime) -> str:
-    return f"courriers_{_slug(key)}_{frenchdates.paris(now):%Y%m%d-%H%M%S}.pdf"
+    return paths.safe_file_name(f"courriers_{_slug(key)}_{frenchdates.paris(now):%Y%m%d-%H%M%S}.pdf")
 
 
 def _write_atomic(letters: list[DecisionLetter], letterhead: Letterhead, path: Path) -> None:
@@ -382,9 +382,10 @@ def write_letters(
         yield Progress(total, total, f"{total} courrier(s) écrits dans {path.name}")
         return letters, [path]
     files = []
+    names = paths.UniqueNames()
     for index, letter in enumerate(letters):
         yield Progress(index, total, f"Courrier {letter.reference} ({index + 1} sur {total})")
-        path = folder / letter_file_name(letter)
+        path = folder / names(letter_file_name(letter))
         _write_atomic([letter], letterhead, path)
         files.append(path)
     yield Progress(total, total, f"{total} courrier(s) écrits")

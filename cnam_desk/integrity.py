@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from cnam_desk import backup, outputs
-from cnam_desk.db import migrate
+from cnam_desk.db import migrate, trail
 from cnam_desk.db.engine import BUSY_GIVE_UP_SECONDS, busy_message, is_busy, read_uri
 from cnam_desk.db.models import Base
 from cnam_desk.errors import DamagedDatabase, RefusedInput
@@ -30,6 +30,8 @@ class CheckReport:
     integrity: list[str] = field(default_factory=list)
     foreign_keys: list[dict[str, object]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    trail: trail.ChainReport | None = None
+    missing_triggers: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -45,7 +47,20 @@ class CheckReport:
             "integrity": self.integrity,
             "foreign_keys": self.foreign_keys,
             "problems": self.problems,
+            "audit_trail": None if self.trail is None else self.trail.as_json(),
+            "missing_triggers": self.missing_triggers,
         }
+
+    def add_trail(self, chain: trail.ChainReport, missing: list[str]) -> None:
+        """The audit trail's chain and its append-only triggers."""
+        self.trail, self.missing_triggers = chain, missing
+        if missing:
+            self.problems.append(
+                f"protections du journal d'audit absentes ou désactivées : {', '.join(missing)} "
+                "(le programme les remet à la prochaine ouverture)"
+            )
+        if chain.problem is not None:
+            self.problems.append(chain.problem)
 
 
 def _expected(report: CheckReport) -> None:
@@ -93,6 +108,11 @@ def _check_sqlite(path: Path) -> CheckReport:
                 if "alembic_version" in tables
                 else []
             )
+            if _chained(connection.execute("PRAGMA table_info(audit_event)").fetchall()):
+                report.add_trail(
+                    trail.verify_connection(connection),
+                    trail.sqlite_trigger_problems(connection.execute(trail.SQLITE_TRIGGER_QUERY)),
+                )
         finally:
             connection.close()
     except sqlite3.DatabaseError as error:
@@ -124,10 +144,18 @@ def _check_server(url: str) -> CheckReport:
                 # Reading every table end to end: a damaged page or index shows up as an error.
                 connection.execute(text(f'SELECT count(*) FROM "{table.name}"')).scalar_one()
             report.integrity = ["ok"] if not report.problems else []
+            if "audit_event" in present and _chained(inspect(connection).get_columns("audit_event")):
+                report.add_trail(trail.verify_connection(connection), trail.trigger_problems(connection))
     finally:
         engine.dispose()
     _revision_problems(report, revisions)
     return report
+
+
+def _chained(columns: list) -> bool:  # type: ignore[type-arg]
+    """Has the audit trail its hash columns (a schema before 0008 has none to verify)?"""
+    names = {column["name"] if isinstance(column, dict) else column[1] for column in columns}
+    return "hash" in names
 
 
 def quick_check(path: Path) -> str | None:

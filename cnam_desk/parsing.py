@@ -460,3 +460,18 @@ def parse_text(value: Any) -> str:
     if isinstance(value, dt.time):
         return value.strftime("%H:%M:%S" if value.second else "%H:%M")
     return _clean(str(value))
+
+
+# --- student numbers -------------------------------------------------------------------------
+
+# The office's student numbers: digits (1 to 12), after at most three capital letters.
+STUDENT_NUMBER = re.compile(r"[A-Z]{0,3}[0-9]{1,12}")
+STUDENT_NUMBER_RULE = "de 1 à 12 chiffres, précédés au plus de 3 lettres (par exemple 100023001 ou PA100023)"
+
+
+def student_number_problem(number: str) -> str | None:
+    """What is wrong with a student number already cleaned (spaces out, capitals), None when it is right."""
+    if STUDENT_NUMBER.fullmatch(number):
+        return None
+    shown = number if len(number) <= 40 else number[:40] + "…"
+    return f"numéro d'auditeur « {shown} » invalide : attendu {STUDENT_NUMBER_RULE}"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from pathlib import Path
 
 import platformdirs
@@ -53,3 +55,49 @@ def backup_dir() -> Path:
 
 def resource(*parts: str) -> Path:
     return RESOURCES.joinpath(*parts)
+
+
+# --- names of the files the program writes -----------------------------------------------------
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+_RESERVED = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])", re.IGNORECASE)  # Windows' device names
+NAME_MAX = 120
+
+
+def safe_file_name(name: str, *, fallback: str = "fichier") -> str:
+    """A file name made of safe characters only: letters without accents, digits, « - », « _ », one « . » before the suffix.
+
+    Whatever it is made from (a student number, a name, a session key), the result is one name
+    in the folder it is written to, never a path: « ../../x » gives « x », « 777/1 » « 777-1 ».
+    """
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or not re.fullmatch(r"[A-Za-z0-9]{1,8}", suffix):
+        stem, suffix = name, ""
+
+    def clean(text: str) -> str:
+        plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+        return re.sub(r"-{2,}", "-", _UNSAFE.sub("-", plain)).strip("-_")
+
+    stem = clean(stem)[:NAME_MAX] or fallback
+    if _RESERVED.fullmatch(stem):
+        stem = f"{stem}-{fallback}"
+    return f"{stem}.{suffix.lower()}" if suffix else stem
+
+
+class UniqueNames:
+    """The file names of one batch: each safe, none twice (case ignored: Windows and macOS disks)."""
+
+    def __init__(self) -> None:
+        self._used: set[str] = set()
+
+    def __call__(self, name: str) -> str:
+        safe = safe_file_name(name)
+        stem, dot, suffix = safe.rpartition(".")
+        if not dot:
+            stem, suffix = safe, ""
+        candidate, n = safe, 1
+        while candidate.lower() in self._used:
+            n += 1
+            candidate = f"{stem}-{n}.{suffix}" if suffix else f"{stem}-{n}"
+        self._used.add(candidate.lower())
+        return candidate

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, delete, false, func, or_, select, text
+from sqlalchemy import and_, delete, false, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from cnam_desk.db import audit
@@ -124,6 +125,15 @@ def _about(pairs: Iterable[tuple[str, Iterable[int]]]):  # type: ignore[no-untyp
     return or_(*conditions) if conditions else false()
 
 
+def _since_created(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Each row's events from its last insert: a SQLite row id freed by a purge may be given again."""
+    created: dict[tuple[str, str | None], int] = {}
+    for index, event in enumerate(events):
+        if event.action == "insert":
+            created[(event.entity, event.entity_id)] = index
+    return [e for i, e in enumerate(events) if i >= created.get((e.entity, e.entity_id), 0)]
+
+
 def student_data(db: Database, number: str, now: dt.datetime | None = None) -> dict[str, Any]:
     """Everything the office holds on one student, as JSON-ready data."""
     number = number.strip()
@@ -179,9 +189,10 @@ def student_data(db: Database, number: str, now: dt.datetime | None = None) -> d
                         ]
                     )
                 )
-                .order_by(AuditEvent.at, AuditEvent.id)
+                .order_by(AuditEvent.id)
             )
         )
+        events = _since_created(events)
         return {
             "student_number": number,
             "generated_at": _iso(now or dt.datetime.now(dt.UTC)),
@@ -289,6 +300,7 @@ class PurgeReport:
     purged_years: list[str] = field(default_factory=list)
     kept_years: list[str] = field(default_factory=list)  # before YEAR but still within retention
     counts: dict[str, int] = field(default_factory=dict)
+    wiped: bool = True  # nothing of the purged rows left in the SQLite file and its WAL
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -298,6 +310,7 @@ class PurgeReport:
             "purged_years": self.purged_years,
             "kept_years": self.kept_years,
             **self.counts,
+            "wiped": self.wiped,
         }
 
     def summary(self) -> str:
@@ -319,7 +332,13 @@ class PurgeReport:
             if self.kept_years
             else ""
         )
-        return done + kept + "."
+        wiped = (
+            ""
+            if self.wiped
+            else " Un autre poste avait la base ouverte : les données supprimées restent dans son journal (WAL) "
+            "jusqu'à ce que tous les postes la ferment ; relancez la purge plus tard pour les effacer tout de suite."
+        )
+        return done + kept + "." + wiped
 
 
 PURGED_TABLES = (
@@ -353,9 +372,6 @@ def purge(db: Database, before: str, *, dry_run: bool = False, today: dt.date | 
             .join(Semester, ExamSession.semester_id == Semester.id)
             .where(Semester.year_id.in_(purged_ids))
         ).scalar_subquery()
-        if db.is_sqlite and not dry_run:
-            # Overwrite deleted content (proof files, reasons) instead of leaving it in free pages.
-            s.execute(text("PRAGMA secure_delete = ON"))
         for name, model in PURGED_TABLES:
             condition = model.request_id.in_(requests)
             report.counts[name] = s.scalar(select(func.count()).select_from(model).where(condition)) or 0
@@ -367,7 +383,33 @@ def purge(db: Database, before: str, *, dry_run: bool = False, today: dt.date | 
             s.execute(delete(AccommodationRequest).where(condition), execution_options={"synchronize_session": False})
         report.purged_years = [y.label for y in years if y.id in purged_ids]
         if not dry_run:
-            if db.is_sqlite:
-                s.execute(text("PRAGMA secure_delete = OFF"))
             audit.record(s, "purge", "accommodation_request", None, None, report.as_json())
-        return report
+    if not dry_run and report.purged_years:
+        report.wiped = wipe_free_space(db)
+    return report
+
+
+def wipe_free_space(db: Database) -> bool:
+    """Leave nothing of deleted rows in a SQLite file: rebuild it (VACUUM), empty its WAL.
+
+    Deleted content is zeroed as it goes (secure_delete, set on every connection), but an older
+    version of a row, written before that or in the WAL, may remain: VACUUM rewrites every page
+    from the live rows, the checkpoint copies the WAL into the file and truncates it. False when
+    another workstation held the file open and the WAL could not be emptied now (it will be at
+    a later checkpoint); always True on a server database (its own storage is the server's).
+    """
+    if not db.is_sqlite or db.engine.url.database in (None, "", ":memory:"):
+        return True
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        try:
+            cursor.execute("VACUUM")
+            busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except sqlite3.OperationalError:
+            return False  # another workstation is writing: the next checkpoint will do it
+        finally:
+            cursor.close()
+    finally:
+        raw.close()
+    return not busy

@@ -35,7 +35,15 @@ def open_db(args: argparse.Namespace) -> Database:
     path = backup.sqlite_path(target)
     problem = integrity.quick_check(path) if path is not None else None
     refusal = backup.damaged_message(path, problem) if path is not None and problem is not None else None
-    return open_database(target, write_refusal=refusal)
+    database = open_database(target, write_refusal=refusal)
+    warn(database.notices)
+    return database
+
+
+def warn(notices: list[str]) -> None:
+    """What the opening of the database found and did, one warning line each on stderr."""
+    for notice in notices:
+        print(f"cnam-desk : attention : {notice}", file=sys.stderr)
 
 
 def print_json(value: Any) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from cnam_desk import backup, integrity
 from cnam_desk.commands.common import add_json_flag, database_target, print_json
 from cnam_desk.database import open_database
+from cnam_desk.db import roles
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,6 +30,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     checker = subparsers.add_parser("check", help="vérifier l'intégrité de la base et ses clés étrangères")
     add_json_flag(checker)
     checker.set_defaults(handler=run_check)
+
+    granter = subparsers.add_parser(
+        "grant-clerks",
+        help="PostgreSQL : donner au rôle des greffiers les droits du travail courant, "
+        "sans droit de modifier ni de supprimer le journal d'audit (à lancer avec le rôle propriétaire)",
+    )
+    granter.add_argument("role", metavar="RÔLE", help="le rôle PostgreSQL des greffiers (déjà créé)")
+    granter.add_argument("--sql", action="store_true", help="écrire les instructions SQL sans les exécuter")
+    granter.set_defaults(handler=run_grant_clerks)
 
 
 def _size(path: Path) -> str:
@@ -83,6 +93,12 @@ def run_check(args: argparse.Namespace) -> int:
                 f"Base saine : intégrité vérifiée, clés étrangères cohérentes, schéma {report.revision} "
                 f"({report.database})."
             )
+            chain = report.trail
+            if chain is not None and chain.head_id is not None:
+                print(
+                    f"Journal d'audit intact : {chain.events} événements chaînés, dernier n° {chain.head_id} "
+                    f"(empreinte {chain.head_hash}). Notez-la : un prochain contrôle doit retrouver cet événement avec cette empreinte."
+                )
         return 0
     path = backup.sqlite_path(target)
     summary = " ; ".join(report.problems[:3]) + (" ; …" if len(report.problems) > 3 else "")
@@ -94,3 +110,18 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 
+
+def run_grant_clerks(args: argparse.Namespace) -> int:
+    if args.sql:
+        print(";\n".join(roles.statements(args.role)) + ";")
+        return 0
+    database = open_database(database_target(args))  # as the owner: the schema is brought up to date first
+    try:
+        done = roles.grant_clerks(database.engine, args.role)
+    finally:
+        database.dispose()
+    print(
+        f"Droits donnés au rôle « {args.role} » ({len(done)} instructions) : travail courant sur toutes les tables, "
+        "journal d'audit en lecture et ajout seulement."
+    )
+    return 0

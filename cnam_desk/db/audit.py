@@ -1,4 +1,12 @@
-"""The audit trail: every change a clerk makes is written as an event, in the same transaction."""
+"""The audit trail: every change a clerk makes is written as an event, in the same transaction.
+
+An event holds references (table, row id, ids of related rows) and the non-personal fields
+of what changed; a personal value (a name, an email, a reason, a comment, an address, a
+proof's name) is never copied into it: the trail says that it was set or changed, with
+WITHHELD in its place. The trail can thus stay append-only forever while `purge` erases the
+requests themselves: after it, nothing of them is left that names or describes the student.
+Events are chained by their hashes (`cnam_desk.db.trail`).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +18,32 @@ from typing import Any
 from sqlalchemy import LargeBinary, event, insert, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
+from cnam_desk.db import trail
 from cnam_desk.db.models import AuditEvent
 
 # Rows too numerous or too internal to audit one by one; their services record a summary.
 _NOT_AUDITED = {"audit_event", "grade_change", "request_receipt"}
+
+# What stands in the trail for a personal value that was set or changed.
+WITHHELD = "‹donnée personnelle›"
+# The columns whose values are personal, table by table: never copied into the trail.
+# A request's link to its student (student_id) is one: once the request is purged, nothing in
+# the trail may tie what it was (its kind, its dates) to the student.
+PERSONAL: dict[str, frozenset[str]] = {
+    "student": frozenset({"number", "last_name", "first_name", "email", "postal_address"}),
+    "accommodation_request": frozenset(
+        {"student_id", "student_number", "last_name", "first_name", "email", "reason_text", "trip_start", "trip_end",
+         "comment", "checks", "decision_reason", "decision_comment", "missing_items", "postal_address", "as_typed"}
+    ),
+    "request_event": frozenset({"text"}),
+    "proof": frozenset({"file_name", "sha256", "link"}),
+}
+
+
+def _withhold(table: str, key: str, value: Any) -> Any:
+    if key in PERSONAL.get(table, ()) and value not in (None, ""):
+        return WITHHELD
+    return value
 
 
 def _plain(value: Any) -> Any:
@@ -39,7 +69,8 @@ def _columns(obj: Any) -> list[Any]:
 
 
 def _snapshot(obj: Any) -> dict[str, Any]:
-    return {c.key: _plain(getattr(obj, c.key)) for c in _columns(obj)}
+    table = inspect(obj).mapper.local_table.name
+    return {c.key: _withhold(table, c.key, _plain(getattr(obj, c.key))) for c in _columns(obj)}
 
 
 def _identity(obj: Any) -> str | None:
@@ -63,18 +94,23 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    """Write one event by hand (bulk imports and batches record one summary each)."""
-    session.add(
-        AuditEvent(
-            at=now(),
-            clerk=session.info.get("clerk", "inconnu"),
-            action=action,
-            entity=entity,
-            entity_id=None if entity_id is None else str(entity_id),
-            before=_plain(before) if before is not None else None,
-            after=_plain(after) if after is not None else None,
-        )
-    )
+    """Write one event by hand (bulk imports and batches record one summary each: counts, never rows' values)."""
+    row = {
+        "at": now(),
+        "clerk": session.info.get("clerk", "inconnu"),
+        "action": action,
+        "entity": entity,
+        "entity_id": None if entity_id is None else str(entity_id),
+        "before": _plain(before) if before is not None else None,
+        "after": _plain(after) if after is not None else None,
+    }
+    _append(session, [row])
+
+
+def _append(session: Session, rows: list[dict[str, Any]]) -> None:
+    # Chained to the last event; the write transaction holds the database's write lock.
+    connection = session.connection()
+    connection.execute(insert(AuditEvent), trail.chain(connection, rows))
 
 
 def _after_flush(session: Session, _context: Any) -> None:
@@ -87,7 +123,8 @@ def _after_flush(session: Session, _context: Any) -> None:
         if table in _NOT_AUDITED:
             return
         rows.append(
-            dict(at=at, clerk=clerk, action=action, entity=table, entity_id=_identity(obj), before=before, after=after)
+            {"at": at, "clerk": clerk, "action": action, "entity": table, "entity_id": _identity(obj),
+             "before": before, "after": after}
         )
 
     for obj in session.new:
@@ -96,19 +133,22 @@ def _after_flush(session: Session, _context: Any) -> None:
         if not session.is_modified(obj, include_collections=False):
             continue
         state = inspect(obj)
+        table = state.mapper.local_table.name
         before: dict[str, Any] = {}
         after: dict[str, Any] = {}
         for column in _columns(obj):
             history = state.attrs[column.key].history
             if history.has_changes() and column.key != "version":
-                before[column.key] = _plain(history.deleted[0] if history.deleted else None)
-                after[column.key] = _plain(history.added[0] if history.added else None)
+                old = _plain(history.deleted[0] if history.deleted else None)
+                new = _plain(history.added[0] if history.added else None)
+                before[column.key] = _withhold(table, column.key, old)
+                after[column.key] = _withhold(table, column.key, new)
         if after:
             add("update", obj, before, after)
     for obj in session.deleted:
         add("delete", obj, _snapshot(obj), None)
     if rows:
-        session.connection().execute(insert(AuditEvent), rows)
+        _append(session, rows)
 
 
 def install(factory: sessionmaker[Session]) -> None:

@@ -26,7 +26,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import StaticPool
 
 from cnam_desk import settings
-from cnam_desk.db import audit, migrate
+from cnam_desk.db import audit, migrate, trail
 from cnam_desk.db.locking import WRITE_OPTION, WRITER_LOCK_KEY
 from cnam_desk.db.models import Clerk, ExamSession
 from cnam_desk.errors import DatabaseBusy, EditConflict, RefusedInput
@@ -95,6 +95,8 @@ def _configure_sqlite(engine: Engine, read_only: bool = False) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        # What is deleted or overwritten is zeroed in the file, not left in its free space.
+        cursor.execute("PRAGMA secure_delete = ON")
         if engine.url.database not in (None, "", ":memory:") and not read_only:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
@@ -221,6 +223,8 @@ class Database:
         audit.install(self._sessions)
         event.listen(self._sessions, "before_flush", self._refuse_changes)
         self._open = threading.local()  # the unit of work open in this thread, if any
+        # What the opening found and did that the clerk must be told (French lines).
+        self.notices: list[str] = []
 
     def _refuse_changes(self, session: Session, _context: object, _instances: object) -> None:
         refusal = self.write_refusal
@@ -352,7 +356,9 @@ def open_database(
     if refusal is not None and migrate.needs_upgrade(engine):
         raise RefusedInput(refusal)
     created = migrate.upgrade(engine, before_upgrade=before_upgrade)
+    notices = trail.restore_triggers(engine)
     database = (factory or Database)(engine, clerk, followers=followers)
+    database.notices = notices
     register_clerk(database)
     if seed is not None:
         seed(database, created)

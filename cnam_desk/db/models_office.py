@@ -49,3 +49,6 @@ class AuditEvent(Base):
     entity_id: Mapped[str | None] = mapped_column(String(60), nullable=True)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The chain that shows tampering (see cnam_desk.db.trail): the previous event's hash, this one's.
+    prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    hash: Mapped[str | None] = mapped_column(String(64), nullable=True)

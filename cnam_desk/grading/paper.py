@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import select
 
-from cnam_desk import frenchdates, office, outputs
+from cnam_desk import frenchdates, office, outputs, paths
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Exam
 from cnam_desk.documents import (
@@ -71,10 +70,6 @@ def m1_document(item: M1Data) -> M1Attestation:
     )
 
 
-def _file_name(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")
-
-
 CHANGED_MESSAGE = (
     "Les résultats ont changé pendant la préparation des attestations (un autre poste) : "
     "rien n'a été enregistré, relancez la production."
@@ -112,18 +107,19 @@ def success_steps(
         items = issued(persist=False)
         if one_file:
             return items, [(out, items)]
-        names = [f"attestation-reussite-{year_label}-{item.student.number}.pdf" for item in items]
-        return items, [(out / _file_name(name), [item]) for name, item in zip(names, items, strict=True)]
+        names = paths.UniqueNames()
+        return items, [(out / names(f"attestation-reussite-{year_label}-{item.student.number}.pdf"), [item])
+                       for item in items]
 
     def render(group: list[SuccessData], path: Path) -> None:
         documents = [success_document(item) for item in group]
         outputs.write_bytes(path, lambda buffer: render_attestations(documents, letterhead, buffer))
 
-    _items, paths = yield from outputs.write_recorded(
+    _items, written = yield from outputs.write_recorded(
         db, plan=plan, render=render, record=lambda: issued(persist=True),
         noun="attestation", plural="attestations", feminine=True, changed_message=CHANGED_MESSAGE,
     )
-    return paths
+    return written
 
 
 def write_success(db: Database, year_label: str, out: str | os.PathLike[str], student_number: str | None = None) -> list[Path]:

@@ -190,6 +190,8 @@ def parse_answers(export: FormExport, catalogue: set[str]) -> ReadAnswers:
         student_number = normalise_student_number(raw_number)
         if not student_number:
             note(read.problems, number, number_column, "numéro d'auditeur manquant")
+        elif wrong := parsing.student_number_problem(student_number):
+            note(read.problems, number, number_column, wrong)
 
         raw_reason, reason_column = one(cells, "reason")
         reason_text = parsing.parse_text(raw_reason)

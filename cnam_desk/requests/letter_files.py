@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from cnam_desk import frenchdates, outputs, printing
+from cnam_desk import frenchdates, outputs, paths, printing
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import Letter
 from cnam_desk.documents import DecisionLetter, Letterhead, render_letters
@@ -30,11 +30,11 @@ def _slug(text: str) -> str:
 
 def letter_file_name(letter: DecisionLetter) -> str:
     """« SE-2024-000123_zoe-lefevre-dupre.pdf »: readable and safe on every file system."""
-    return f"{letter.reference}_{_slug(letter.student_name)}.pdf"
+    return paths.safe_file_name(f"{letter.reference}_{_slug(letter.student_name)}.pdf")
 
 
 def batch_file_name(key: str, now: dt.datetime) -> str:
-    return f"courriers_{_slug(key)}_{frenchdates.paris(now):%Y%m%d-%H%M%S}.pdf"
+    return paths.safe_file_name(f"courriers_{_slug(key)}_{frenchdates.paris(now):%Y%m%d-%H%M%S}.pdf")
 
 
 def write_letters(
@@ -64,7 +64,8 @@ def write_letters(
         letterhead[:] = [head]
         if single_file:
             return planned, [(folder / batch_file_name(key, now), planned)]
-        return planned, [(folder / letter_file_name(letter), [letter]) for letter in planned]
+        names = paths.UniqueNames()
+        return planned, [(folder / names(letter_file_name(letter)), [letter]) for letter in planned]
 
     return (yield from _write_then_record(
         db, plan, lambda: generate(db, key, persist=True, **selection)[0], letterhead

@@ -82,6 +82,8 @@ def add_request(db: Database, typed: HandTypedRequest) -> int:
     number = normalise_student_number(typed.student_number)
     if not number:
         raise RefusedInput("Indiquez le numéro d'auditeur.")
+    if wrong := parsing.student_number_problem(number):
+        raise RefusedInput(wrong[0].upper() + wrong[1:] + ".")
     reason = parsing.parse_text(typed.reason_text)
     kind = typed.kind or recognise_kind(reason)
     if not reason:

@@ -136,9 +136,11 @@ class _RowReader:
 
     def read(self, row: spreadsheets.Row, errors: list[tuple[str, str]]) -> tuple[EnrolledStudent, str] | None:
         values = row.values
-        number = self._text(values, "number", "numéro d'auditeur", NUMBER_MAX, errors)
+        number = "".join(self._text(values, "number", "numéro d'auditeur", NUMBER_MAX, errors).split()).upper()
         if not number:
             errors.append(("number", "numéro d'auditeur manquant"))
+        elif wrong := parsing.student_number_problem(number):
+            errors.append(("number", wrong))
         last_name = self._text(values, "last_name", "nom", NAME_MAX, errors)
         if not last_name:
             errors.append(("last_name", "nom manquant"))

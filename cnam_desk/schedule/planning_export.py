@@ -18,7 +18,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from sqlalchemy import select
 
-from cnam_desk import frenchdates, office, parsing
+from cnam_desk import frenchdates, office, parsing, paths
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Enrolment, Exam, Student
 from cnam_desk.documents import AttendanceSheet, AttendanceStudent, render_attendance_sheets
@@ -307,10 +307,11 @@ def attendance_sheets_steps(db: Database, session_key: str, out_dir: str | Path)
     except OSError as error:
         raise RefusedInput(f"Impossible de créer le dossier « {out_dir} » : {error.strerror or error}.") from None
     written: list[Path] = []
+    names = paths.UniqueNames()
     try:
         for index, roster in enumerate(rosters):
             yield Progress(index, len(rosters), f"Feuille d'émargement {roster.ue} ({roster.room or 'sans salle'})")
-            path = out_dir / f"{roster.file_stem()}.pdf"
+            path = out_dir / names(f"{roster.file_stem()}.pdf")
             sheet = _roster_sheet(roster, title)
             _save_atomically(path, lambda target, sheet=sheet: render_attendance_sheets([sheet], letterhead, target))
             written.append(path)

@@ -64,6 +64,9 @@ def run_window(target: str, demo: bool = False) -> int:
         return 1
     if db is None:
         return 1
+    if db.notices:
+        # The trail's protections were put back (or could not be): the clerk is told before working.
+        msgbox.warning(None, "Cnam Desk", "\n\n".join(notice[0].upper() + notice[1:] + "." for notice in db.notices))
     logs.log_start(db.engine.dialect.name)
     window = MainWindow(db)
     window.show()

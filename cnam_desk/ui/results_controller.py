@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
 )
 
+from cnam_desk import paths
 from cnam_desk.errors import RefusedInput
 from cnam_desk.grading import entry, export, importing, paper, rules
 from cnam_desk.grading.entry import ExamRef, GradeConflict, GradeEdit, GradeRow
@@ -288,7 +289,8 @@ class ResultsController:
         if row is None or year is None:
             return
         path = self.ask_save_path(
-            "Attestation de réussite", f"attestation-reussite-{year}-{row.student_number}.pdf", "PDF (*.pdf)"
+            "Attestation de réussite", paths.safe_file_name(f"attestation-reussite-{year}-{row.student_number}.pdf"),
+            "PDF (*.pdf)",
         )
         if not path:
             return

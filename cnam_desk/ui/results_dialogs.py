@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from cnam_desk import paths
 from cnam_desk.db.engine import Database
 from cnam_desk.errors import RefusedInput
 from cnam_desk.grading import attestations, paper, rules
@@ -175,7 +176,7 @@ class M1Dialog(QDialog):
         check = self.current()
         if check is None or not check.met:
             return
-        path = self.ask_save_path(f"attestation-m1-{check.student.number}.pdf")
+        path = self.ask_save_path(paths.safe_file_name(f"attestation-m1-{check.student.number}.pdf"))
         if not path:
             return
         try:

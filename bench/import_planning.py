@@ -1,6 +1,12 @@
-"""Bench: importing a 50,000-row exam schedule against a bare read and a bare bulk insert of the same rows.
+"""Bench: `cnam-desk import-planning` of a large schedule, as whole processes, next to the bare libraries.
 
-Run from the project root: `python bench/import_planning.py [--rows 50000] [--db URL]`.
+The same file is read and written by a bare process (python-calamine reads it, sqlite3's
+executemany inserts its rows) and imported by the program from the command line, start-up
+included. A second workstation's view is measured alongside: for how long the import holds the
+database's write lock (polled from outside every 10 ms). Peak memory of each process is printed.
+No figure is asserted: this is a bench, not a test.
+
+Run from the project root: `python bench/import_planning.py [--rows 50000] [--repeat 3]`.
 """
 
 from __future__ import annotations
@@ -10,23 +16,38 @@ import datetime as dt
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from openpyxl import Workbook
-from python_calamine import CalamineWorkbook
-from sqlalchemy import insert, select
+from openpyxl import Workbook  # noqa: E402
 
-from cnam_desk.database import open_database
-from cnam_desk.db.models import CourseUnit, Exam
-from cnam_desk.schedule import exam_calendar, planning
+from bench.processes import bare, median, program, run  # noqa: E402
 
 SESSION = "2023-2024/S1/1"
 FIRST_DAY = dt.date(2024, 1, 22)
 SLOTS = [("9h00", "12h00"), ("14h00", "17h00"), ("18h00", "21h00")]
 CENTRES = 20
+
+# The bare libraries doing the same work: read every cell, type the dates and times, insert the UEs
+# and the exams in one transaction.
+BARE = r"""
+import datetime as dt, sqlite3, sys
+from python_calamine import CalamineWorkbook
+rows = CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0).to_python()
+body = [r for r in rows[3:] if r and r[0]]
+hour = lambda text: dt.datetime.strptime(text, "%Hh%M").time().isoformat()
+db = sqlite3.connect(sys.argv[2])
+db.execute("PRAGMA journal_mode = WAL")
+db.execute("create table if not exists course_unit (id integer primary key, code text unique, title text)")
+db.execute("create table if not exists exam (id integer primary key, course_unit_id int, centre text, date text,"
+           " start text, end text, room text)")
+with db:
+    db.executemany("insert into course_unit (code, title) values (?, ?)", sorted({(r[0], r[1]) for r in body}))
+    ids = dict(db.execute("select code, id from course_unit"))
+    db.executemany("insert into exam (course_unit_id, centre, date, start, end, room) values (?, ?, ?, ?, ?, ?)",
+                   [(ids[r[0]], r[6], r[2].isoformat(), hour(r[3]), hour(r[4]), r[5]) for r in body])
+"""
 
 
 def schedule_rows(count: int) -> list[tuple[str, str, dt.date, str, str, str, str]]:
@@ -52,87 +73,35 @@ def write_file(path: Path, rows: list[tuple]) -> None:
     book.save(path)
 
 
-def fresh_database(folder: Path, name: str, url: str | None):
-    if url:
-        from sqlalchemy import create_engine, text
-
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-        return open_database(url, clerk="bench")
-    return open_database(folder / f"{name}.sqlite3", clerk="bench")
-
-
-def bare_insert(db, rows) -> float:
-    """UEs then exams through Core executemany, values already typed: the floor for writing."""
-    with db.transaction() as s:
-        session_id = exam_calendar.find_session(s, SESSION).id
-    hours = {text: dt.datetime.strptime(text, "%Hh%M").time() for pair in SLOTS for text in pair}
-    begin = time.perf_counter()
-    with db.transaction() as s:
-        codes = sorted({row[0] for row in rows})
-        titles = {row[0]: row[1] for row in rows}
-        s.execute(insert(CourseUnit.__table__), [{"code": c, "title": titles[c], "version": 1} for c in codes])
-        ids = dict(s.execute(select(CourseUnit.code, CourseUnit.id)).all())
-        s.execute(
-            insert(Exam.__table__),
-            [
-                {"session_id": session_id, "course_unit_id": ids[ue], "centre": centre, "date": day,
-                 "start": hours[start], "end": hours[end],
-                 "room": room, "version": 1}
-                for ue, _title, day, start, end, room, centre in rows
-            ],
-        )  # fmt: skip
-    return time.perf_counter() - begin
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=50_000)
-    parser.add_argument("--repeat", type=int, default=3, help="attempts; the best time of each is printed")
-    parser.add_argument("--db", help="a PostgreSQL URL (its public schema is emptied); SQLite files otherwise")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each; medians are printed")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder_name:
         folder = Path(folder_name)
-        os.environ.setdefault("CNAM_DESK_HOME", str(folder / "home"))
-        rows = schedule_rows(args.rows)
+        env = {"CNAM_DESK_HOME": str(folder / "home")}
+        os.environ.update(env)
         path = folder / "planning.xlsx"
-        begin = time.perf_counter()
-        write_file(path, rows)
-        print(f"fichier de {args.rows} lignes écrit en {time.perf_counter() - begin:.2f} s ({path.stat().st_size / 1e6:.1f} Mo)")
-
-        reads, writes, imports, reimports = [], [], [], []
+        write_file(path, schedule_rows(args.rows))
+        print(f"fichier de {args.rows} lignes ({path.stat().st_size / 1e6:.1f} Mo), {args.repeat} essais, médianes")
+        bares, imports, again = [], [], []
         for attempt in range(args.repeat):
-            begin = time.perf_counter()
-            CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
-            reads.append(time.perf_counter() - begin)
-
-            db = fresh_database(folder, f"bare{attempt}", args.db)
-            writes.append(bare_insert(db, rows))
-            db.dispose()
-
-            db = fresh_database(folder, f"import{attempt}", args.db)
-            begin = time.perf_counter()
-            summary = planning.import_schedule(db, path, SESSION)
-            imports.append(time.perf_counter() - begin)
-            assert summary.added == args.rows, summary
-
-            begin = time.perf_counter()
-            again = planning.import_schedule(db, path, SESSION)
-            reimports.append(time.perf_counter() - begin)
-            assert again.added == again.updated == again.removed == 0, again
-            db.dispose()
-    # Best of the attempts: the machine's other work only ever adds time.
-    read, written, imported, reimported = min(reads), min(writes), min(imports), min(reimports)
-
-    floor = read + written
-    print(f"lecture seule (calamine)          : {read:6.2f} s")
-    print(f"insertion seule (Core executemany): {written:6.2f} s")
-    print(f"lecture + insertion               : {floor:6.2f} s")
-    print(f"import complet (lecture, contrôles, comparaison, écriture) : {imported:6.2f} s = {imported / floor:.2f} x")
-    print(f"réimport du même fichier (rien ne change)                   : {reimported:6.2f} s")
+            bares.append(run(bare(BARE, str(path), str(folder / f"bare{attempt}.sqlite3"))))
+            database = folder / f"import{attempt}.sqlite3"
+            run(program("--db", str(database), "calendar"), env=env)  # created, with its calendar
+            imports.append(run(program("--db", str(database), "import-planning", str(path), "--session", SESSION,
+                                       "--json"), env=env, watch=database))
+            again.append(run(program("--db", str(database), "import-planning", str(path), "--session", SESSION,
+                                     "--json"), env=env, watch=database))
+    floor = median(bares)
+    imported = median(imports)
+    print(f"bibliothèques seules (python-calamine + sqlite3)   : {floor:6.2f} s, {median(bares, 'peak_mb'):5.0f} Mo")
+    print(f"cnam-desk import-planning (processus complet)      : {imported:6.2f} s, {median(imports, 'peak_mb'):5.0f} Mo"
+          f" = {imported / floor:.2f} x")
+    print(f"  dont verrou d'écriture tenu (vu d'un autre poste) : {median(imports, 'lock_seconds'):6.2f} s")
+    print(f"réimport du même fichier (rien ne change)          : {median(again):6.2f} s,"
+          f" verrou {median(again, 'lock_seconds'):.2f} s")
     return 0
 
 

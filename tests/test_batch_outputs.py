@@ -168,3 +168,21 @@ def test_cli_other_batches_on_a_full_disk(cli, db, tmp_path, command, target, me
         assert left in (["remplissage"], ["attestations", "remplissage"]), left
     with db.transaction(write=False) as s:
         assert s.scalars(select(Attestation)).all() == []
+
+
+def test_cli_attendance_sheets_and_planning_export_on_a_full_disk(cli, db, tmp_path):
+    import re
+
+    seed_requests(db)
+    db.dispose()
+    with mounted(tmp_path / "petit", size="12k") as small:
+        (small / "remplissage").write_bytes(b"x" * 8 * 1024)
+        sheets = cli("attendance-sheets", "--session", SESSION, "--out", str(small / "emargement"))
+        assert sheets.code == 1, sheets
+        assert re.search(r"Disque plein : \d feuilles? d'émargement sur \d écrites?, rien n'a été enregistré", sheets.err)
+        planning = cli("export-planning", "--session", SESSION, "--out", str(small / "planning.xlsx"))
+        assert planning.code == 1, planning
+        assert "Disque plein : « " in planning.err and "planning.xlsx » n'a pas été écrit" in planning.err
+        for result in (sheets, planning):
+            assert len(result.err.strip().splitlines()) == 1 and "Traceback" not in result.err
+        assert sorted(p.name for p in small.rglob("*")) in (["remplissage"], ["emargement", "remplissage"])

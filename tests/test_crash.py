@@ -190,7 +190,7 @@ def test_large_schedule_import_killed(prepared: Path, tmp_path: Path, private_ho
     ]
     path = hostile.write_xlsx(tmp_path / "planning.xlsx", {"Planning": [hostile.PLANNING.header, *rows]})
     report = _loop(_demo_start(prepared), tmp_path, private_home,
-                   ["import-planning", str(path), "--session", "2023-2024/S1/1"]).run(kills_from_env(20))
+                   ["import-planning", str(path), "--session", "2023-2024/S1/1", "--allow-removals"]).run(kills_from_env(20))
     print(report.summary())
     report.assert_all_or_none()
 

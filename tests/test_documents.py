@@ -240,8 +240,10 @@ def test_render_letter_to_a_path_and_errors(tmp_path):
     info = reader(path).metadata
     assert info.title == "Courrier de décision SE-2024-000123"
     assert "Service des examens" in page_texts(path)[0]  # default letterhead
-    with pytest.raises(RefusedInput, match="n'existe pas"):
-        render_letter(letter(), None, tmp_path / "absent" / "courrier.pdf")
+    render_letter(letter(), None, tmp_path / "nouveau" / "courrier.pdf")  # its folder is made
+    assert (tmp_path / "nouveau" / "courrier.pdf").is_file()
+    with pytest.raises(RefusedInput, match="est un dossier"):
+        render_letter(letter(), None, tmp_path / "nouveau")
     with pytest.raises(RefusedInput, match="Aucun courrier"):
         render_letters([], None, tmp_path / "vide.pdf")
 

@@ -103,7 +103,7 @@ def test_unknown_extension_and_unwritable_target(scheduled, tmp_path) -> None:
         planning_export.export_planning(scheduled, SESSION, tmp_path / "planning.pdf")
     blocker = tmp_path / "fichier"
     blocker.write_text("")
-    with pytest.raises(RefusedInput, match="Impossible d'écrire"):
+    with pytest.raises(RefusedInput, match="est un fichier, pas un dossier"):
         planning_export.export_planning(scheduled, SESSION, blocker / "planning.ics")
 
 

@@ -63,9 +63,11 @@ def test_safe_cell_alone() -> None:
     assert cell.data_type == "s" and cell.value == "=A1"
 
 
-def test_missing_folder_is_refused(tmp_path) -> None:
-    with pytest.raises(RefusedInput, match="n'existe pas"):
-        write_xlsx(tmp_path / "nope" / "x.xlsx", "x", ["a"], [])
+def test_a_missing_folder_is_created_and_a_folder_is_no_file(tmp_path) -> None:
+    assert write_xlsx(tmp_path / "nouveau" / "x.xlsx", "x", ["a"], []).is_file()
+    (tmp_path / "dossier.xlsx").mkdir()
+    with pytest.raises(RefusedInput, match="est un dossier"):
+        write_xlsx(tmp_path / "dossier.xlsx", "x", ["a"], [])
 
 
 def test_several_sheets_and_atomic_save(tmp_path) -> None:

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from cnam_desk.db.locking import WRITE_OPTION
 from cnam_desk.db.models import AuditEvent
 
 GENESIS = "0" * 64
@@ -204,7 +205,7 @@ def _restore(connection: Connection, names: list[str]) -> None:
 
 def restore_triggers(engine: Engine) -> list[str]:
     """Put back the append-only triggers that are missing; French notices of what was done (or could not be)."""
-    with engine.connect() as connection:
+    with engine.connect().execution_options(**{WRITE_OPTION: False}) as connection:  # no write lock to look
         problems = trigger_problems(connection)
         connection.rollback()
     if not problems:

@@ -166,7 +166,8 @@ def preview_steps(
     rows: list[Row] = [row for table in tables for row in table.rows]
     yield Progress(1, 3, f"Vérification de {len(rows)} ligne(s)…")
 
-    with db.transaction() as s:
+    # Checked without the write lock: the writing (apply_steps) is refused if a grade changed since.
+    with db.transaction(write=False) as s:
         session_ref = entry.ref_in(s, session_key, exam) if exam else None
         fallback_code = session_ref.ue_code if session_ref else None
         fixed_code = None if exam_is_default and has_ue_column else fallback_code

@@ -351,14 +351,19 @@ def _remember_mapping(s: Session, export: FormExport, now: dt.datetime) -> None:
         row.updated_at = now
 
 
-def _import_in(
-    s: Session, clerk: str, export: FormExport, session_key: str | None
-) -> Generator[Progress, None, ImportReport]:
-    session = exam_calendar.find_session(s, session_key) if session_key else None
-    yield Progress(0, len(export.rows), f"Lecture des réponses de « {export.file_name} »")
+def _read_answers(s: Session, export: FormExport):  # type: ignore[no-untyped-def]
     read = parse_answers(export, catalogue_codes(s))
     if read.problems:
         raise ImportRefused(read.problems)
+    return read
+
+
+def _import_in(
+    s: Session, clerk: str, export: FormExport, session_key: str | None, read=None  # type: ignore[no-untyped-def]
+) -> Generator[Progress, None, ImportReport]:
+    session = exam_calendar.find_session(s, session_key) if session_key else None
+    yield Progress(0, len(export.rows), f"Lecture des réponses de « {export.file_name} »")
+    read = read or _read_answers(s, export)
     report = yield from store_answers(
         s, read.answers, session=session, file_name=export.file_name, sheet=export.sheet, clerk=clerk
     )
@@ -371,9 +376,14 @@ def _import_in(
 def import_steps(
     db: Database, export: FormExport, session_key: str | None = None
 ) -> Generator[Progress, None, ImportReport]:
-    """Import a read export in one transaction, yielding progress; ImportRefused when an answer is wrong."""
+    """Import a read export in one transaction, yielding progress; ImportRefused when an answer is wrong.
+
+    The answers are parsed before the write lock is taken: a colleague waits for the storing alone.
+    """
+    with db.transaction(write=False) as s:
+        read = _read_answers(s, export)
     with db.transaction() as s:
-        return (yield from _import_in(s, db.clerk, export, session_key))
+        return (yield from _import_in(s, db.clerk, export, session_key, read))
 
 
 class _TrialOnly(Exception):

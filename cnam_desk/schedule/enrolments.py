@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from cnam_desk import parsing, spreadsheets
@@ -250,6 +250,8 @@ class EnrolmentPreview:
     unchanged: int = 0
     new_units: list[str] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # What the comparison was made against (see _fingerprint): it holds while this is unchanged.
+    fingerprint: tuple[Any, ...] = ()
 
     def counts(self) -> dict[str, int]:
         return {
@@ -318,10 +320,25 @@ def _held(s: Session, file: EnrolmentFile) -> tuple[int, dict[str, HeldStudent],
     return year.id, students, enrolled, units
 
 
+def _fingerprint(s: Session, year_id: int) -> tuple[Any, ...]:
+    """Changes whenever a student, an enrolment of the year or a UE is added, removed or edited."""
+    students = s.execute(select(func.count(), func.max(Student.id), func.sum(Student.version))).one()
+    enrolments = s.execute(select(func.count(), func.max(Enrolment.id)).where(Enrolment.year_id == year_id)).one()
+    units = s.execute(select(func.count(), func.max(CourseUnit.id))).one()
+    return (*students, *enrolments, *units)
+
+
+def _compare_in(s: Session, file: EnrolmentFile) -> tuple[int, EnrolmentPreview]:
+    year_id, students, enrolled, units = _held(s, file)
+    preview = compare_enrolments(file, students, enrolled, units)
+    preview.fingerprint = _fingerprint(s, year_id)
+    return year_id, preview
+
+
 def preview_enrolments(db: Database, file: EnrolmentFile) -> EnrolmentPreview:
-    with db.transaction() as s:
-        _year_id, students, enrolled, units = _held(s, file)
-        return compare_enrolments(file, students, enrolled, units)
+    """The comparison with what the office holds, read without the write lock."""
+    with db.transaction(write=False) as s:
+        return _compare_in(s, file)[1]
 
 
 @dataclass(frozen=True)
@@ -359,17 +376,25 @@ class EnrolmentSummary:
 
 
 def apply_enrolments_steps(
-    db: Database, file: EnrolmentFile, *, skip_errors: bool = False, expected: EnrolmentPreview | None = None
+    db: Database, file: EnrolmentFile, *, skip_errors: bool = False, expected: EnrolmentPreview | None = None,
+    prepared: EnrolmentPreview | None = None,
 ) -> Steps[EnrolmentSummary]:
-    """Write an enrolment import in one transaction, yielding progress."""
+    """Write an enrolment import in one transaction, yielding progress.
+
+    The comparison is made before, without the write lock (`prepared` or `expected`); under the
+    lock it is only checked to still hold, else made again (`expected`, the preview the clerk
+    confirmed, is then refused if what it would do changed).
+    """
     if file.errors and not skip_errors:
         raise refuse_errors(file.errors)
     students_table, units_table, enrolments_table = Student.__table__, CourseUnit.__table__, Enrolment.__table__
     with db.transaction() as s:
-        year_id, held_students, held_enrolments, known_units = _held(s, file)
-        preview = compare_enrolments(file, held_students, held_enrolments, known_units)
-        if expected is not None and expected.counts() != preview.counts():
-            raise EditConflict("Les inscriptions ont été modifiées depuis l'aperçu : relancez l'import.")
+        year_id = exam_calendar.find_year(s, file.year).id
+        preview = expected or prepared
+        if preview is None or not preview.fingerprint or preview.fingerprint != _fingerprint(s, year_id):
+            year_id, preview = _compare_in(s, file)
+            if expected is not None and expected.counts() != preview.counts():
+                raise EditConflict("Les inscriptions ont été modifiées depuis l'aperçu : relancez l'import.")
         total = len(preview.students_added) + len(preview.students_updated) + len(preview.enrolments_added)
         done = 0
         yield Progress(0, total, "Enregistrement des inscriptions…")
@@ -441,7 +466,7 @@ def import_enrolments(
     db: Database, path: str | Path, year: str, *, skip_errors: bool = False, dry_run: bool = False
 ) -> EnrolmentSummary:
     """Read and (unless dry_run) apply an enrolment file: the command line's import, all or nothing."""
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         exam_calendar.find_year(s, year)  # an unknown year is refused before the file is read
     pipeline = Pipeline(
         read=lambda: read_enrolments(path, year),
@@ -450,14 +475,16 @@ def import_enrolments(
             file.year, file.file_name, **preview.counts(), course_units_created=len(preview.new_units),
             errors=tuple(file.errors),
         ),
-        write=lambda file: apply_enrolments_steps(db, file, skip_errors=skip_errors),
+        write=lambda file: apply_enrolments_steps(
+            db, file, skip_errors=skip_errors, prepared=preview_enrolments(db, file)  # compared before the lock
+        ),
     )
     return run_import(pipeline, skip_errors=skip_errors, dry_run=dry_run)
 
 
 def read_and_preview_steps(db: Database, path: str | Path, year: str) -> Steps[tuple[EnrolmentFile, EnrolmentPreview]]:
     """What the window runs on a drop: read the file, then compare it with what the office holds."""
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         exam_calendar.find_year(s, year)
     file = yield from read_enrolments_steps(path, year)
     yield Progress(0, 0, "Comparaison avec les inscriptions de l'année…")

@@ -96,6 +96,8 @@ class SchedulePreview:
     kept: list[HeldExam] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     held_signature: str = ""
+    # The centres and rooms the spelling followed (other sessions'): the preview holds while they stay.
+    places_signature: str = ""
     # UE codes the office does not know yet: created with the file's title (set by preview_schedule).
     new_units: list[str] = field(default_factory=list)
     # Lines of the file that are no exam (titles, notes, totals, signatures).
@@ -137,6 +139,16 @@ def held_signature(held: Iterable[HeldExam]) -> str:
     return digest.hexdigest()
 
 
+def places_signature(places: Iterable[str]) -> str:
+    return hashlib.sha1("\n".join(sorted(set(places))).encode(), usedforsecurity=False).hexdigest()
+
+
+def _held_signature_in(s: Session, session_id: int) -> str:
+    """The session's held_signature from ids and versions alone (no need to load the exams)."""
+    rows = s.execute(select(Exam.id, Exam.version).where(Exam.session_id == session_id)).all()
+    return held_signature(HeldExam(id_, "", "", "", None, None, None, "", version) for id_, version in rows)  # type: ignore[arg-type]
+
+
 def spellings(held: Iterable[HeldExam], known: Iterable[str] = ()) -> dict[str, str]:
     """The office's spelling of each centre and room, by `place_key`: the session's first, then others'."""
     found: dict[str, str] = {}
@@ -158,8 +170,10 @@ def compare_schedule(
     Centres and rooms are compared without case, accents or extra spaces, and written as the
     office already spells them (`known_places`: the centres and rooms of other sessions).
     """
+    known_places = list(known_places)
     preview = SchedulePreview(
-        errors=list(schedule.errors), held_signature=held_signature(held), skipped=list(schedule.skipped)
+        errors=list(schedule.errors), held_signature=held_signature(held), skipped=list(schedule.skipped),
+        places_signature=places_signature(known_places),
     )
     spelt = spellings(held, known_places)
     held_by_key = {(exam.ue, place_key(exam.centre)): exam for exam in held}
@@ -204,7 +218,8 @@ def _resting(s: Session, session_id: int, schedule: ScheduleFile, preview: Sched
 
 
 def preview_schedule(db: Database, schedule: ScheduleFile) -> SchedulePreview:
-    with db.transaction() as s:
+    """The comparison with the session, read without the write lock (a colleague can go on writing)."""
+    with db.transaction(write=False) as s:
         session = exam_calendar.find_session(s, schedule.session_key)
         preview = compare_schedule(schedule, _held_exams(s, session.id), known_places(s))
         preview.resting = _resting(s, session.id, schedule, preview)
@@ -313,13 +328,16 @@ def apply_schedule_steps(
     skip_errors: bool = False,
     expected: SchedulePreview | None = None,
     allow_removals: bool = False,
+    prepared: SchedulePreview | None = None,
 ) -> Steps[ImportSummary]:
     """Write an import in one transaction, yielding progress; nothing is kept if anything fails.
 
+    The comparison is made before, without the write lock (`prepared`, or `expected`): under the
+    lock it is only checked against the session, so a colleague waits for the writing alone.
     With `expected` (the preview the clerk confirmed), the import is refused when the session's
-    schedule or dates changed in between, so what is written is what was shown. Removing exams
-    that requests, arrangements or grades rest on is refused unless `allow_removals`; then those
-    requests are marked for review.
+    schedule or dates changed in between, so what is written is what was shown; a `prepared`
+    comparison that no longer holds is made again. Removing exams that requests, arrangements or
+    grades rest on is refused unless `allow_removals`; then those requests are marked for review.
     """
     if schedule.errors and not skip_errors:
         raise refuse_errors(schedule.errors)
@@ -333,12 +351,16 @@ def apply_schedule_steps(
                 f"Les dates de la session {schedule.session_key} ont changé depuis la lecture du fichier : "
                 "relancez l'import."
             )
-        held = _held_exams(s, session.id)
-        preview = compare_schedule(schedule, held, known_places(s))
-        if expected is not None and expected.held_signature != preview.held_signature:
+        signature = _held_signature_in(s, session.id)
+        if expected is not None and expected.held_signature != signature:
             raise EditConflict(
                 f"Le planning de la session {schedule.session_key} a été modifié depuis l'aperçu : relancez l'import."
             )
+        places = known_places(s)
+        preview = expected or prepared
+        if preview is None or (preview.held_signature, preview.places_signature) != (signature, places_signature(places)):
+            preview = compare_schedule(schedule, _held_exams(s, session.id), places)
+        held_count = len(preview.unchanged) + len(preview.changed) + len(preview.removed) + len(preview.kept)
         resting = _resting(s, session.id, schedule, preview)
         if resting and not allow_removals:
             raise removals.RemovalsRefused(schedule.file_name, resting)
@@ -400,7 +422,7 @@ def apply_schedule_steps(
                 s, "exam", schedule.session_key, schedule.file_name,
                 {"added": summary.added, "updated": summary.updated, "removed": summary.removed,
                  "unchanged": summary.unchanged},
-                before={"exams": len(held)}, course_units_created=units_created,
+                before={"exams": held_count}, course_units_created=units_created,
                 course_units_titled=units_titled, rows_skipped=len(schedule.errors),
                 **({"requests_to_review": to_review} if to_review else {}),
             )  # fmt: skip
@@ -444,7 +466,8 @@ def import_schedule(
         compare=lambda schedule: preview_schedule(db, schedule),
         dry_summary=dry_summary,
         write=lambda schedule: apply_schedule_steps(
-            db, schedule, skip_errors=skip_errors, allow_removals=allow_removals
+            db, schedule, skip_errors=skip_errors, allow_removals=allow_removals,
+            prepared=preview_schedule(db, schedule),  # compared before taking the write lock
         ),
     )
     try:

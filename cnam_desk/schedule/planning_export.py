@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from sqlalchemy import select
 
-from cnam_desk import frenchdates, office, parsing, paths
+from cnam_desk import frenchdates, office, outputs, parsing, paths
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Enrolment, Exam, Student
 from cnam_desk.documents import AttendanceSheet, AttendanceStudent, render_attendance_sheets
@@ -160,16 +158,10 @@ def write_xlsx(selection: SessionExams, out: Path) -> None:
 
 
 def _save_atomically(out: Path, save: Any) -> None:
-    """Written beside the target then renamed: a failed export never leaves half a file."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".", suffix=out.suffix, dir=out.parent)
-    os.close(handle)
-    try:
-        save(temporary)
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Written whole under a temporary name beside the target, then put in place: a failed export
+    never leaves half a file, and a full disk is said in French."""
+    with outputs.one_file(out) as temporary:
+        outputs.write_bytes(temporary, save)
 
 
 def export_planning(db: Database, session_key: str, out: str | Path, student_number: str | None = None) -> SessionExams:
@@ -182,11 +174,11 @@ def export_planning(db: Database, session_key: str, out: str | Path, student_num
     try:
         if suffix == ".ics":
             data = calendar_bytes(selection)
-            _save_atomically(out, lambda path: Path(path).write_bytes(data))
+            _save_atomically(out, lambda buffer: buffer.write(data))
         else:
             write_xlsx(selection, out)
     except OSError as error:
-        raise RefusedInput(f"Impossible d'écrire « {out} » : {error.strerror or error}.") from None
+        raise RefusedInput(outputs.describe(error)) from None
     return selection
 
 
@@ -302,32 +294,18 @@ def attendance_sheets_steps(db: Database, session_key: str, out_dir: str | Path)
         raise RefusedInput(f"La session {view.key} n'a pas d'épreuve : aucune feuille d'émargement à écrire.")
     letterhead = office.get_letterhead(db)
     title = f"{view.title} de l'année {view.year}"
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise RefusedInput(f"Impossible de créer le dossier « {out_dir} » : {error.strerror or error}.") from None
-    written: list[Path] = []
+    outputs.ensure_folder(out_dir)
     names = paths.UniqueNames()
-    try:
+    with outputs.batch("feuille d'émargement", "feuilles d'émargement", len(rosters), feminine=True) as files:
         for index, roster in enumerate(rosters):
             yield Progress(index, len(rosters), f"Feuille d'émargement {roster.ue} ({roster.room or 'sans salle'})")
-            path = out_dir / names(f"{roster.file_stem()}.pdf")
             sheet = _roster_sheet(roster, title)
-            _save_atomically(path, lambda target, sheet=sheet: render_attendance_sheets([sheet], letterhead, target))
-            written.append(path)
-    except OSError as error:
-        _remove(written)
-        raise RefusedInput(f"Impossible d'écrire dans « {out_dir} » : {error.strerror or error}.") from None
-    except BaseException:
-        _remove(written)
-        raise
+            outputs.write_bytes(files.temporary(out_dir / names(f"{roster.file_stem()}.pdf")),
+                                lambda buffer, sheet=sheet: render_attendance_sheets([sheet], letterhead, buffer))
+            files.wrote()
+        written = files.place()
     yield Progress(len(rosters), len(rosters), "Feuilles d'émargement écrites")
     return written
-
-
-def _remove(paths: list[Path]) -> None:
-    for path in paths:
-        path.unlink(missing_ok=True)
 
 
 def write_attendance_sheets(db: Database, session_key: str, out_dir: str | Path) -> list[Path]:

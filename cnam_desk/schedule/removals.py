@@ -66,15 +66,17 @@ class RemovalsRefused(RefusedInput):
 
     def __init__(self, file_name: str, resting: Sequence[RestingOn]):
         self.resting = list(resting)
-        lines = "\n".join(f"  {item.describe()}" for item in resting[:SHOWN])
+        where = f"fichier « {file_name} »"
+        # One line per exam, each naming the file, as a row error does.
+        lines = "\n".join(f"{where} : {item.describe()}" for item in resting[:SHOWN])
         if len(resting) > SHOWN:
-            lines += f"\n  … et {len(resting) - SHOWN} autres"
+            lines += f"\n{where} : … et {count(len(resting) - SHOWN, 'autre épreuve', 'autres épreuves')}"
         super().__init__(
-            f"fichier « {file_name} » refusé, rien n'a été modifié : l'import supprimerait "
+            f"{where} refusé, rien n'a été modifié : l'import supprimerait "
             f"{count(len(resting), 'épreuve', 'épreuves')} sur lesquelles reposent des demandes, "
-            f"des aménagements ou des notes :\n{lines}\n"
-            "Vérifiez que le fichier est le planning complet de la session ; pour supprimer ces épreuves "
-            "quand même, relancez avec --allow-removals (les demandes concernées seront à revoir)."
+            "des aménagements ou des notes. Vérifiez que le fichier est le planning complet de la session ; "
+            "pour les supprimer quand même, relancez avec --allow-removals (les demandes concernées seront "
+            f"à revoir) :\n{lines}"
         )
 
 

@@ -60,3 +60,27 @@ def test_reading_commands_never_wait_for_a_writer(cli, db: Database, private_hom
 @pytest.mark.skipif(not os.environ.get("CNAM_DESK_LONG_FAULTS"), reason="45 s : CNAM_DESK_LONG_FAULTS=1 pour le lancer")
 def test_a_45_second_write_lock(cli, db: Database, private_home: Path) -> None:
     _while_a_colleague_writes(cli, db, private_home, 45)
+
+
+def test_a_decision_taken_during_a_20000_row_import_goes_through(cli, db: Database, private_home: Path, tmp_path):
+    from tests import hostile_files as hostile
+
+    ids = seed_requests(db)
+    db.dispose()
+    rows = [
+        (f"BEN{index // 20:04d}", "Épreuve", f"{22 + index % 10}/01/2024", "18h00", "21h00", f"Salle {index % 50}",
+         f"Centre {index % 20}")
+        for index in range(20_000)
+    ]
+    path = hostile.write_xlsx(tmp_path / "planning.xlsx", {"Planning": [hostile.PLANNING.header, *rows]})
+    env = dict(os.environ) | {"PYTHONPATH": str(ROOT), "CNAM_DESK_HOME": str(private_home)}
+    importer = subprocess.Popen(
+        [sys.executable, "-m", "cnam_desk", "--db", db.url, "import-planning", str(path), "--session", SESSION,
+         "--allow-removals"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    time.sleep(1.0)  # the import is reading its file
+    decided = cli("decide", str(ids["pending"]), "incomplete", "--reason", "la convocation", timeout=120)
+    _out, err = importer.communicate(timeout=300)
+    assert importer.returncode == 0, err
+    assert decided.code == 0, decided

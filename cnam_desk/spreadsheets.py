@@ -44,6 +44,7 @@ __all__ = [
     "normalise_header",
     "read_tables",
     "read_workbook",
+    "tables_in",
 ]
 
 
@@ -268,7 +269,13 @@ def read_tables(
 ) -> list[Table]:
     """Every sheet whose header names the required fields, as a Table; refuses a file with none."""
     path = Path(path)
-    sheets = read_workbook(path, max_rows=max_rows)
+    return tables_in(path.name, read_workbook(path, max_rows=max_rows), fields, search_rows=search_rows)
+
+
+def tables_in(
+    file_name: str, sheets: Sequence[Sheet], fields: Sequence[Field], *, search_rows: int = 30
+) -> list[Table]:
+    """read_tables on sheets already read (by read_workbook)."""
     tables: list[Table] = []
     for sheet in sheets:
         header = find_header(sheet, fields, search_rows=search_rows)
@@ -276,7 +283,7 @@ def read_tables(
             continue
         header_index, columns = header
         table = Table(
-            file_name=path.name,
+            file_name=file_name,
             sheet=sheet.name,
             header_row=header_index + 1,
             headers=[parse_text(v) for v in sheet.rows[header_index]],
@@ -287,7 +294,7 @@ def read_tables(
             table.rows = _data_rows(sheet, header_index, columns)
         tables.append(table)
     if not tables:
-        raise RefusedInput(_no_header_message(path.name, sheets, fields, search_rows))
+        raise RefusedInput(_no_header_message(file_name, sheets, fields, search_rows))
     return tables
 
 

@@ -1,4 +1,4 @@
-"""Results on the command line: import-grades, grades, set-grade, publish, export-results, session2, attestation."""
+"""Results on the command line: grade-sheet, import-grades, grades, set-grade, publish, export-results, session2, attestation."""
 
 from __future__ import annotations
 
@@ -10,11 +10,22 @@ from cnam_desk.grading import entry, rules
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
+        "grade-sheet", help="la feuille de notes à remplir par l'enseignant (.xlsx), à réimporter par import-grades"
+    )
+    parser.add_argument("--session", required=True, metavar="CLÉ", help="la session, par exemple 2023-2024/S1/1")
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--exam", metavar="UE", help="le code de l'UE, par exemple NFA031")
+    which.add_argument("--all", action="store_true", help="une feuille par épreuve de la session, dans le dossier --out")
+    parser.add_argument("--out", required=True, metavar="CHEMIN", help="le fichier .xlsx (avec --all : un dossier)")
+    add_json_flag(parser)
+    parser.set_defaults(handler=grade_sheet)
+
+    parser = subparsers.add_parser(
         "import-grades", help="importer les notes d'un fichier .xlsx (tout ou rien, aperçu des problèmes)"
     )
     parser.add_argument("file", metavar="FICHIER", help="tableur : colonnes n° d'auditeur et note (et UE), dans n'importe quel ordre")
     parser.add_argument("--session", required=True, metavar="CLÉ", help="la session, par exemple 2023-2024/S1/1")
-    parser.add_argument("--exam", metavar="UE", help="l'UE de tout le fichier (sinon une colonne UE)")
+    parser.add_argument("--exam", metavar="UE", help="l'UE de tout le fichier (sinon une colonne UE, ou l'UE de la feuille de notes)")
     add_json_flag(parser)
     parser.set_defaults(handler=import_grades)
 
@@ -66,6 +77,27 @@ def _session_exam(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--exam", required=True, metavar="UE", help="le code de l'UE, par exemple NFA031")
 
 
+def grade_sheet(args: argparse.Namespace) -> int:
+    from cnam_desk.grading import grade_sheet as sheets  # deferred on purpose: openpyxl
+
+    db = open_db(args)
+    if args.all:
+        written = sheets.write_all_sheets(db, args.session, args.out)
+        if args.json:
+            print_json({"files": [item.as_json() for item in written], "students": sum(w.students for w in written)})
+        else:
+            print(f"{len(written)} feuille(s) de notes écrite(s) dans {args.out} "
+                  f"({sum(w.students for w in written)} auditeur(s)).")
+        return 0
+    one = sheets.write_grade_sheet(db, args.session, args.exam, args.out)
+    if args.json:
+        print_json({"file": str(one.path), "exam": one.ue_code, "students": one.students})
+    else:
+        print(f"Feuille de notes de {one.ue_code} (session {args.session}, {one.students} auditeur(s)) "
+              f"écrite dans {one.path}.")
+    return 0
+
+
 def import_grades(args: argparse.Namespace) -> int:
     from cnam_desk.grading import importing  # deferred on purpose: spreadsheet and PDF libraries
 
@@ -77,6 +109,9 @@ def import_grades(args: argparse.Namespace) -> int:
             print_json(preview.as_json())
         raise preview.refusal()
     saved = importing.apply_import(db, preview)
+    if not args.json:
+        for warning in preview.warnings:
+            print(f"Attention : {warning}.")
     if args.json:
         print_json(preview.as_json(saved))
     else:

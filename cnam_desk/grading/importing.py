@@ -14,13 +14,13 @@ from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Grade, GradeChange, Student
 from cnam_desk.errors import EditConflict, Location, RefusedInput
 from cnam_desk.filecheck import check_file
-from cnam_desk.grading import entry, rules
+from cnam_desk.grading import entry, grade_sheet, rules
 from cnam_desk.grading.entry import ExamRef, GradeRow
 from cnam_desk.grading.rules import GradeValue
 from cnam_desk.importing import record_import
 from cnam_desk.parsing import ParseError, parse_text
 from cnam_desk.progress import Progress, run_to_end
-from cnam_desk.spreadsheets import Field, Row, read_tables
+from cnam_desk.spreadsheets import Field, Row, read_workbook, tables_in
 
 STUDENT_FIELD = Field(
     "student",
@@ -101,6 +101,9 @@ class GradeImportPreview:
     unchanged: int = 0
     empty: int = 0
     problems: list[ImportProblem] = field(default_factory=list)
+    # A teacher's grade sheet (cnam-desk grade-sheet): its id, and who changed on the list since.
+    grade_sheet: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -133,6 +136,8 @@ class GradeImportPreview:
             "unchanged": self.unchanged,
             "empty": self.empty,
             "problems": [p.as_json() for p in self.problems],
+            "grade_sheet": self.grade_sheet,
+            "warnings": list(self.warnings),
         }
 
 
@@ -155,8 +160,15 @@ def preview_steps(
     name = path.name
     yield Progress(0, 3, f"Lecture de « {name} »…")
     check_file(path)
-    tables = read_tables(path, FIELDS)
+    sheets = read_workbook(path)
+    marker = grade_sheet.find_marker(sheets)
+    tables = [t for t in tables_in(name, sheets, FIELDS) if t.sheet != grade_sheet.MARKER_SHEET]
     preview = GradeImportPreview(name, session_key)
+    if marker is not None:
+        # A teacher's sheet names its exam: an exam given too must be the same one (checked below).
+        preview.grade_sheet = marker.sheet_id
+        exam = exam or marker.ue_code
+        exam_is_default = False
     has_ue_column = any("ue" in t.columns for t in tables)
     if exam is None and not has_ue_column:
         raise RefusedInput(
@@ -169,6 +181,10 @@ def preview_steps(
     # Checked without the write lock: the writing (apply_steps) is refused if a grade changed since.
     with db.transaction(write=False) as s:
         session_ref = entry.ref_in(s, session_key, exam) if exam else None
+        if marker is not None and session_ref is not None:
+            refused = grade_sheet.marker_refusal(marker, name, session_ref)
+            if refused is not None:
+                raise refused
         fallback_code = session_ref.ue_code if session_ref else None
         fixed_code = None if exam_is_default and has_ue_column else fallback_code
         connection = s.connection()
@@ -194,6 +210,9 @@ def preview_steps(
                 states[code] = _UnitState(ref, {r.student_id: r for r in sheet_rows}, entry.publication_in(s, ref) is not None)
             return states[code]
 
+        gone: set[str] = set()
+        if marker is not None and session_ref is not None:
+            gone = _roster_changes(preview, marker, state(session_ref.ue_code), students)
         seen: dict[tuple[str, int], tuple[GradeValue, Location]] = {}
         published_reported: set[str] = set()
         for row in rows:
@@ -214,6 +233,8 @@ def preview_steps(
                 if not invalid and grade is not None:
                     problem(ProblemKind.UNKNOWN_STUDENT, "student", "numéro d'auditeur manquant")
                 continue
+            if number in gone:
+                continue  # on the teacher's sheet, no longer on the list: said once as a warning
             code = entry.normalise_code(parse_text(row.values.get("ue"))) if "ue" in row.values else ""
             if fixed_code:
                 if code and code != fixed_code:
@@ -272,6 +293,31 @@ def preview_steps(
             )
     yield Progress(2, 3, preview.summary)
     return preview
+
+
+def _roster_changes(
+    preview: GradeImportPreview, marker: grade_sheet.SheetMarker, unit: _UnitState,
+    students: dict[str, tuple[int, str, str]],
+) -> set[str]:
+    """Warn of the students added to the exam since the sheet was made, and of those gone; the gone."""
+    listed = set(marker.students)
+    current = {row.student_number: row for row in unit.rows.values()}
+    since = f" depuis la feuille de notes du {marker.created[:10]}" if marker.created else " depuis la feuille de notes"
+    for number, row in current.items():
+        if number not in listed:
+            preview.warnings.append(
+                f"{row.name} ({number}) a été ajouté à {unit.ref.ue_code}{since} : absent de la feuille, "
+                "aucune note importée pour lui"
+            )
+    gone = {number for number in marker.students if number not in current}
+    for number in marker.students:
+        if number in gone:
+            known = students.get(number)
+            label = f"{known[1].upper()} {known[2]} ({number})" if known else f"auditeur {number}"
+            preview.warnings.append(
+                f"{label} est sur la feuille mais n'est plus sur la liste de {unit.ref.ue_code} : sa ligne est ignorée"
+            )
+    return gone
 
 
 def preview_import(

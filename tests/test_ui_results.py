@@ -245,6 +245,33 @@ def test_import_from_the_window(qtbot, tab, db, tmp_path, monkeypatch) -> None:
     assert shown[-1][1] is False and "2 problème(s)" in shown[-1][0]
 
 
+def test_teachers_sheet_from_the_menu_filled_and_imported_back(qtbot, tab, db, tmp_path, monkeypatch) -> None:
+    out = tmp_path / "feuille.xlsx"
+    monkeypatch.setattr(tab, "ask_save_path", lambda *_a: str(out))
+    tab.grade_sheet_action.trigger()
+    qtbot.waitUntil(lambda: "Feuille de notes de NFA031" in tab.message.text(), timeout=15_000)
+    book = openpyxl.load_workbook(out)
+    sheet = book.worksheets[0]
+    header = next(row for row in sheet.iter_rows() if any(cell.value == "Note" for cell in row))
+    note_column = next(cell.column for cell in header if cell.value == "Note")
+    number_column = next(cell.column for cell in header if str(cell.value).startswith("N°"))
+    filled = {"100": "12,5", "101": "ABI"}
+    for row in sheet.iter_rows(min_row=header[0].row + 1):
+        number = row[number_column - 1].value
+        if number in filled:
+            sheet.cell(row[0].row, note_column, filled[number])
+    book.save(out)
+
+    def accept(dialog) -> int:
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(results_dialogs.ImportPreviewDialog, "exec", accept)
+    monkeypatch.setattr(tab, "ask_open_path", lambda *_a: str(out))
+    tab.import_action.trigger()
+    qtbot.waitUntil(lambda: "Import de « feuille.xlsx »" in tab.message.text(), timeout=15_000)
+    assert saved(db, "100") == Decimal("12.5") and saved(db, "101") == GradeCode.ABI
+
+
 def test_import_dialog_models(qtmodeltester, qtbot, db, tmp_path) -> None:
     from cnam_desk.grading import importing
 

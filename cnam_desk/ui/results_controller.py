@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from cnam_desk import paths
 from cnam_desk.errors import RefusedInput
-from cnam_desk.grading import entry, export, importing, paper, rules
+from cnam_desk.grading import entry, export, grade_sheet, importing, paper, rules
 from cnam_desk.grading.entry import ExamRef, GradeConflict, GradeEdit, GradeRow
 from cnam_desk.grading.rules import GradeValue
 from cnam_desk.ui import msgbox, tasks
@@ -262,6 +262,29 @@ class ResultsController:
             # A file with an UE column imports every UE it names; otherwise it is for the exam shown.
             lambda: importing.preview_steps(self.db, path, ref.session_key, ref.ue_code, exam_is_default=True),
             previewed,
+        )
+
+    def grade_sheet(self) -> None:
+        """The teacher's sheet of the exam shown: its students, a Note column to fill, read back by the import."""
+        if self.sheet is None:
+            return
+        ref = self.sheet.ref
+        name = paths.safe_file_name(f"Notes-{ref.ue_code}-{ref.session_key.replace('/', '-')}.xlsx")
+        path = self.ask_save_path("Feuille de notes de l'épreuve", name, "Classeur Excel (*.xlsx)")
+        if not path:
+            return
+        db = self.db
+
+        def work() -> Iterator[tasks.Progress]:
+            yield tasks.Progress(0, 1, f"Feuille de notes de {ref.ue_code}…")
+            return grade_sheet.write_grade_sheet(db, ref.session_key, ref.ue_code, path)
+
+        self.run_job(
+            "Feuille de notes", work,
+            lambda written: self.show_info(
+                f"Feuille de notes de {written.ue_code} ({written.students} auditeur(s)) écrite dans {written.path}. "
+                "Une fois remplie par l'enseignant, importez-la : elle est reconnue sans choisir l'épreuve."
+            ),
         )
 
     def export_results(self) -> None:

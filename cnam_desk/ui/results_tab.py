@@ -232,6 +232,7 @@ class ResultsTab(ResultsController, QWidget):
             lambda text: self.redo_action.setText(f"Rétablir : {text}" if text else "Rétablir la saisie"))
         self.paste_action = action("Coller une colonne de notes", self.paste, QKeySequence.StandardKey.Paste)
         self.import_action = action("Importer des notes (.xlsx)…", self.import_file)
+        self.grade_sheet_action = action("Feuille de notes de l'épreuve pour l'enseignant (.xlsx)…", self.grade_sheet)
         self.export_action = action("Exporter les résultats publiés pour le portail…", self.export_results)
         self.roster_action = action("Liste de session 2 (.xlsx)…", self.roster_page.export_xlsx)
         self.sheets_action = action("Feuilles d'émargement de session 2 (PDF)…", self.roster_page.attendance_sheets)
@@ -242,7 +243,7 @@ class ResultsTab(ResultsController, QWidget):
         self.best_action.toggled.connect(self._best_toggled)
 
     def install_menus(self, window: Any) -> None:
-        for item in (self.import_action, self.export_action, self.roster_action, self.sheets_action,
+        for item in (self.grade_sheet_action, self.import_action, self.export_action, self.roster_action, self.sheets_action,
                      self.all_success_action):
             window.add_file_action(item)
         edit = window.menu("Édition")

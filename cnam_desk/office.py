@@ -50,7 +50,7 @@ def letterhead_in(s: Session) -> Letterhead:
 
 
 def get_letterhead(db: Database) -> Letterhead:
-    with db.transaction() as s:
+    with db.transaction(write=False) as s:
         return letterhead_in(s)
 
 

@@ -11,6 +11,7 @@ import openpyxl
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Enrolment, Exam, Student
 from cnam_desk.schedule import exam_calendar
+from tests.ods_files import write_ods_package
 
 FR_FIXED = [
     "ID",
@@ -233,27 +234,5 @@ def _ods_cell(value: Any) -> str:
 
 
 def _write_ods(path: Path, rows: list[list[Any]]) -> Path:
-    import zipfile  # deferred: only the .ods tests need it
-
-    mimetype = "application/vnd.oasis.opendocument.spreadsheet"
     body = "".join("<table:table-row>" + "".join(_ods_cell(v) for v in row) + "</table:table-row>" for row in rows)
-    content = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        f'<office:body><office:spreadsheet><table:table table:name="Feuil1">{body}'
-        "</table:table></office:spreadsheet></office:body></office:document-content>"
-    )
-    manifest = (
-        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-        f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{mimetype}"/>'
-        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-        "</manifest:manifest>"
-    )
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
-        archive.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
-        archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
-    return path
+    return write_ods_package(path, "Feuil1", body)

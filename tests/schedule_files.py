@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
+
+from tests.ods_files import write_ods_package
 
 SESSION = "2023-2024/S1/1"  # 22 January - 3 February 2024
 
@@ -119,23 +120,4 @@ def _ods(path: Path, rows: list[list[Any]], merged: Sequence[tuple[int, int, int
                 span = f' table:number-rows-spanned="{bottom - r + 1}" table:number-columns-spanned="{right - c + 1}"'
             cells.append(_ods_cell(value, span))
         xml_rows.append("<table:table-row>" + ("".join(cells) or "<table:table-cell/>") + "</table:table-row>")
-    content = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        '<office:body><office:spreadsheet><table:table table:name="Planning">'
-        + "".join(xml_rows)
-        + "</table:table></office:spreadsheet></office:body></office:document-content>"
-    )
-    manifest = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-        "</manifest:manifest>"
-    )
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
-        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    write_ods_package(path, "Planning", "".join(xml_rows))

@@ -29,6 +29,7 @@ from cnam_desk.spreadsheets import (
     read_tables,
     read_workbook,
 )
+from tests.ods_files import write_ods_package
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -367,28 +368,7 @@ def write_ods(
                     f'<table:table-cell office:value-type="string"><text:p>{value}</text:p></table:table-cell>'
                 )
         cells_xml.append("<table:table-row>" + "".join(cells) + "</table:table-row>")
-    content = (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-        '<office:body><office:spreadsheet><table:table table:name="Feuille1">'
-        + "".join(cells_xml)
-        + extra_rows
-        + "</table:table></office:spreadsheet></office:body></office:document-content>"
-    )
-    manifest = (
-        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-        f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{mimetype}"/>'
-        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-        "</manifest:manifest>"
-    )
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)
-        archive.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
-        archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
-    return path
+    return write_ods_package(path, "Feuille1", "".join(cells_xml) + extra_rows, mimetype=mimetype)
 
 
 def rewrite_member(

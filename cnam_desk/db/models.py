@@ -13,6 +13,8 @@ from cnam_desk.db.models_base import (
     Versioned,
 )
 from cnam_desk.db.models_grading import (
+    GRADE_CHANGE_ENTRY,
+    GRADE_CHANGE_SETTLEMENT,
     Attestation,
     AttestationKind,
     Grade,
@@ -21,6 +23,7 @@ from cnam_desk.db.models_grading import (
     Programme,
     ProgrammeUnit,
     Publication,
+    SecondEntry,
 )
 from cnam_desk.db.models_office import (
     AuditEvent,
@@ -52,6 +55,8 @@ from cnam_desk.db.models_school import (
 )
 
 __all__ = [
+    "GRADE_CHANGE_ENTRY",
+    "GRADE_CHANGE_SETTLEMENT",
     "AcademicYear",
     "AccommodationRequest",
     "Arrangement",
@@ -82,6 +87,7 @@ __all__ = [
     "RequestSource",
     "RequestStatus",
     "RequestedExam",
+    "SecondEntry",
     "Semester",
     "Student",
     "UTCDateTime",

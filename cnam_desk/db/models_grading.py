@@ -26,6 +26,10 @@ class GradeCode(enum.StrEnum):
     ABJ = "ABJ"  # absent, justified
 
 
+GRADE_CHANGE_ENTRY = "entry"
+GRADE_CHANGE_SETTLEMENT = "settlement"
+
+
 class Grade(Versioned, Base):
     """A student's grade for an UE in a session: a value out of 20, or ABI / ABJ."""
 
@@ -61,8 +65,32 @@ class GradeChange(Base):
     old: Mapped[str | None] = mapped_column(String(10), nullable=True)
     new: Mapped[str | None] = mapped_column(String(10), nullable=True)
     reason: Mapped[str] = mapped_column(Text, default="")
+    # "entry" (typed, imported, corrected) or "settlement" (a disagreement of the double entry settled:
+    # `old` is the first entry, `second_entry` the second one, `new` the value chosen).
+    kind: Mapped[str] = mapped_column(String(20), default=GRADE_CHANGE_ENTRY, server_default=GRADE_CHANGE_ENTRY)
+    second_entry: Mapped[str | None] = mapped_column(String(10), nullable=True)
 
     grade: Mapped[Grade] = relationship(back_populates="history")
+
+
+class SecondEntry(Versioned, Base):
+    """The second entry of a grade (double entry), typed by a clerk who did not see the first one.
+
+    Kept apart from the grade so that typing it never changes the grade's version: the clerk of the
+    first entry is not told of a change that is not one.
+    """
+
+    __tablename__ = "grade_second_entry"
+    __table_args__ = (UniqueConstraint("session_id", "course_unit_id", "student_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("exam_session.id", ondelete="CASCADE"), index=True)
+    course_unit_id: Mapped[int] = mapped_column(ForeignKey("course_unit.id"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"), index=True)
+    value: Mapped[Decimal | None] = mapped_column(Numeric(4, 2), nullable=True)
+    code: Mapped[GradeCode | None] = mapped_column(_enum(GradeCode, 3), nullable=True)
+    entered_at: Mapped[dt.datetime] = mapped_column()
+    entered_by: Mapped[str] = mapped_column(String(120), default="")
 
 
 class Publication(Base):

@@ -37,7 +37,7 @@ def test_set_grade_grades_publish_export(cli, database_url, tmp_path) -> None:
     assert result.code == 0, result
     rows = {row["student_number"]: row for row in json.loads(result.out)}
     assert rows["100"] == {"student_number": "100", "last_name": "Martin", "first_name": "Léa", "grade": 12.5,
-                           "result": "ADM", "version": 1}
+                           "result": "ADM", "version": 1, "second_entry": None, "mismatch": False}
     assert (rows["101"]["grade"], rows["101"]["result"]) == (9.99, "AJ")
     assert (rows["102"]["grade"], rows["102"]["result"]) == ("ABI", "ABI")
     assert (rows["103"]["grade"], rows["103"]["result"]) == ("ABJ", "ABJ")

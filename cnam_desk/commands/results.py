@@ -1,11 +1,12 @@
-"""Results on the command line: grade-sheet, import-grades, grades, set-grade, publish, export-results, session2, attestation."""
+"""Results on the command line: grade-sheet, import-grades, grades, set-grade, settle-grade, double-entry, publish,
+export-results, session2, attestation."""
 
 from __future__ import annotations
 
 import argparse
 
 from cnam_desk.commands.common import add_json_flag, open_db, print_json
-from cnam_desk.grading import entry, rules
+from cnam_desk.grading import double_entry, entry, rules
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -26,6 +27,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("file", metavar="FICHIER", help="tableur : colonnes n° d'auditeur et note (et UE), dans n'importe quel ordre")
     parser.add_argument("--session", required=True, metavar="CLÉ", help="la session, par exemple 2023-2024/S1/1")
     parser.add_argument("--exam", metavar="UE", help="l'UE de tout le fichier (sinon une colonne UE, ou l'UE de la feuille de notes)")
+    parser.add_argument(
+        "--second-entry", action="store_true",
+        help="le fichier est la seconde saisie (double saisie) : comparée à la première, sans la remplacer",
+    )
     add_json_flag(parser)
     parser.set_defaults(handler=import_grades)
 
@@ -44,6 +49,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="la version lue (grades --json) : refusé si la note a changé depuis, avec qui et quand",
     )
     parser.set_defaults(handler=set_grade)
+
+    parser = subparsers.add_parser(
+        "settle-grade", help="trancher un désaccord de la double saisie en choisissant la bonne note"
+    )
+    _session_exam(parser)
+    parser.add_argument("--student", required=True, metavar="NUM", help="numéro d'auditeur")
+    parser.add_argument("--grade", required=True, metavar="NOTE", help="la bonne note : 12,5 ou 12.5, ABI ou ABJ")
+    add_json_flag(parser)
+    parser.set_defaults(handler=settle_grade)
+
+    parser = subparsers.add_parser(
+        "double-entry", help="réglage du service : double saisie des notes obligatoire ou non avant publication"
+    )
+    choice = parser.add_mutually_exclusive_group()
+    choice.add_argument("--required", action="store_true", help="rendre la double saisie obligatoire")
+    choice.add_argument("--optional", action="store_true", help="rendre la double saisie facultative")
+    add_json_flag(parser)
+    parser.set_defaults(handler=double_entry_setting)
 
     parser = subparsers.add_parser("publish", help="publier les notes d'une épreuve (elles sont alors verrouillées)")
     _session_exam(parser)
@@ -102,7 +125,7 @@ def import_grades(args: argparse.Namespace) -> int:
     from cnam_desk.grading import importing  # deferred on purpose: spreadsheet and PDF libraries
 
     db = open_db(args)
-    preview = importing.preview_import(db, args.file, args.session, args.exam)
+    preview = importing.preview_import(db, args.file, args.session, args.exam, second_entry=args.second_entry)
     if not preview.ok:
         if args.json:
             # Every problem by row for a script; the refusal line names the first one.
@@ -114,8 +137,12 @@ def import_grades(args: argparse.Namespace) -> int:
             print(f"Attention : {warning}.")
     if args.json:
         print_json(preview.as_json(saved))
-    else:
-        print(f"{saved} note(s) enregistrée(s) ({preview.unchanged} inchangée(s), {preview.empty} ligne(s) sans note).")
+        return 0
+    what = "seconde(s) saisie(s)" if preview.second_entry else "note(s)"
+    print(f"{saved} {what} enregistrée(s) ({preview.unchanged} inchangée(s), {preview.empty} ligne(s) sans note).")
+    if preview.mismatches:
+        print(f"{preview.mismatches} désaccord(s) entre la première et la seconde saisie, à trancher "
+              "(grades --json : mismatch ; settle-grade).")
     return 0
 
 
@@ -126,12 +153,18 @@ def grades(args: argparse.Namespace) -> int:
         return 0
     state = sheet.publication.text if sheet.publication else "non publiées"
     print(f"{sheet.ref.ue_code} – {sheet.ref.ue_title}, session {sheet.ref.session_key} : notes {state}")
+    doubled = any(row.second_entry is not None for row in sheet.rows)
     for row in sheet.rows:
         result = row.result.value if row.result else ""
-        print(f"{row.student_number:12} {row.name:40.40} {rules.grade_text(row.grade):>6} {result}")
+        line = f"{row.student_number:12} {row.name:40.40} {rules.grade_text(row.grade):>6} {result:3}"
+        if doubled:
+            line += f" 2de saisie {rules.grade_text(row.second_entry) or '—':>6}" + ("  DÉSACCORD" if row.mismatch else "")
+        print(line.rstrip())
     stats = entry.sheet_statistics(sheet)
     print(f"{stats.enrolled} auditeur(s), {stats.entered} note(s) saisie(s), {stats.missing} manquante(s), "
           f"{stats.absent} absent(s)")
+    if doubled:
+        print(f"{sum(1 for row in sheet.rows if row.mismatch)} désaccord(s) de la double saisie à trancher")
     return 0
 
 
@@ -143,6 +176,31 @@ def set_grade(args: argparse.Namespace) -> int:
     text = rules.grade_text(row.grade) or "effacée"
     print(f"Note de {row.name} ({row.student_number}) en {args.exam.upper()} : {text}"
           + (f" ({row.result.value})" if row.result else "") + ".")
+    return 0
+
+
+def settle_grade(args: argparse.Namespace) -> int:
+    before, after = double_entry.settle_by_keys(open_db(args), args.session, args.exam, args.student, args.grade)
+    if args.json:
+        print_json({"student_number": after.student_number, "first_entry": rules.json_grade(before.grade),
+                    "second_entry": rules.json_grade(before.second_entry), "grade": rules.json_grade(after.grade),
+                    "result": after.result.value if after.result else None, "version": after.version})
+        return 0
+    print(f"Désaccord tranché pour {after.name} ({after.student_number}) en {args.exam.upper()} : "
+          f"{rules.grade_text(after.grade)} (1re saisie {rules.grade_text(before.grade)}, "
+          f"2de saisie {rules.grade_text(before.second_entry)}).")
+    return 0
+
+
+def double_entry_setting(args: argparse.Namespace) -> int:
+    db = open_db(args)
+    if args.required or args.optional:
+        double_entry.set_required(db, args.required)
+    required = double_entry.required(db)
+    if args.json:
+        print_json({"required": required})
+    else:
+        print("Double saisie des notes : " + ("obligatoire avant publication." if required else "facultative."))
     return 0
 
 

@@ -57,6 +57,7 @@ from cnam_desk.db.models_school import (
 __all__ = [
     "GRADE_CHANGE_ENTRY",
     "GRADE_CHANGE_SETTLEMENT",
+    "NAMING",
     "AcademicYear",
     "AccommodationRequest",
     "Arrangement",
@@ -74,7 +75,6 @@ __all__ = [
     "GradeChange",
     "GradeCode",
     "Letter",
-    "NAMING",
     "OfficeSetting",
     "Programme",
     "ProgrammeUnit",

@@ -15,9 +15,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from cnam_desk import frenchdates
 from cnam_desk.db.engine import Database
-from cnam_desk.db.models import Grade, GradeChange, Publication, Student
+from cnam_desk.db.models import GRADE_CHANGE_SETTLEMENT, Grade, GradeChange, Publication
 from cnam_desk.errors import EditConflict, RefusedInput
-from cnam_desk.grading import rules
+from cnam_desk.grading import double_entry, rules
 from cnam_desk.grading.rules import GradeValue
 from cnam_desk.grading.sheet import (
     ExamRef,
@@ -25,6 +25,7 @@ from cnam_desk.grading.sheet import (
     GradeSheet,
     PublicationInfo,
     best_of_two_in,
+    check_on_sheet,
     exam_ref,
     find_student,
     publication_in,
@@ -82,27 +83,6 @@ def _current_row(db: Database, ref: ExamRef, student_id: int) -> GradeRow | None
         return rows[0] if rows else None
 
 
-def _student_label(s: Session, student_id: int) -> str:
-    student = s.get(Student, student_id)
-    return f"{student.last_name.upper()} {student.first_name} ({student.number})" if student else str(student_id)
-
-
-def _check_on_sheet(s: Session, ref: ExamRef, student_ids: Iterable[int]) -> None:
-    wanted = set(student_ids)
-    only = next(iter(wanted)) if len(wanted) == 1 else None
-    on_sheet = {row.student_id for row in sheet_rows_in(s, ref, False, only=only)}
-    for sid in sorted(wanted):
-        if sid not in on_sheet:
-            if ref.session_number == 2:
-                raise RefusedInput(
-                    f"{_student_label(s, sid)} n'est pas sur la liste de session 2 de {ref.ue_code} "
-                    "(inscrit et absent ou ajourné en session 1) : note refusée."
-                )
-            raise RefusedInput(
-                f"{_student_label(s, sid)} n'est pas inscrit à {ref.ue_code} en {ref.year_label} : note refusée."
-            )
-
-
 def _require_reason(s: Session, ref: ExamRef, reason: str) -> PublicationInfo | None:
     publication = publication_in(s, ref)
     if publication is not None and not reason.strip():
@@ -127,8 +107,8 @@ def save_grades(db: Database, ref: ExamRef, edits: Sequence[GradeEdit], *, reaso
     reason = " ".join(reason.split())
     try:
         with db.transaction() as s:
-            _require_reason(s, ref, reason)
-            _check_on_sheet(s, ref, (e.student_id for e in edits))
+            published = _require_reason(s, ref, reason) is not None
+            check_on_sheet(s, ref, (e.student_id for e in edits))
             ids = [e.student_id for e in edits]
             query = select(Grade).where(
                 Grade.session_id == ref.session_id, Grade.course_unit_id == ref.course_unit_id, Grade.student_id.in_(ids)
@@ -161,6 +141,8 @@ def save_grades(db: Database, ref: ExamRef, edits: Sequence[GradeEdit], *, reaso
                         new=rules.grade_token(edit.grade), reason=reason,
                     )
                 )
+            if published:
+                double_entry.follow_correction(s, ref, {e.student_id: e.grade for e in edits}, db.clerk, now)
             s.flush()
             best = best_of_two_in(s)
             if len(set(ids)) == 1:
@@ -223,13 +205,20 @@ class HistoryEntry:
     old: GradeValue
     new: GradeValue
     reason: str
+    kind: str = "entry"  # or "settlement": `old` the first entry, `second_entry` the second, `new` the value chosen
+    second_entry: GradeValue = None
+
+    @property
+    def settlement(self) -> bool:
+        return self.kind == GRADE_CHANGE_SETTLEMENT
 
 
 def grade_history(db: Database, ref: ExamRef, student_id: int) -> list[HistoryEntry]:
     """Every change of the student's grade for this exam, oldest first."""
     with db.transaction() as s:
         rows = s.execute(
-            select(GradeChange.changed_at, GradeChange.changed_by, GradeChange.old, GradeChange.new, GradeChange.reason)
+            select(GradeChange.changed_at, GradeChange.changed_by, GradeChange.old, GradeChange.new, GradeChange.reason,
+                   GradeChange.kind, GradeChange.second_entry)
             .join(Grade, Grade.id == GradeChange.grade_id)
             .where(
                 Grade.session_id == ref.session_id,
@@ -238,7 +227,10 @@ def grade_history(db: Database, ref: ExamRef, student_id: int) -> list[HistoryEn
             )
             .order_by(GradeChange.changed_at, GradeChange.id)
         ).all()
-    return [HistoryEntry(at, by, rules.from_token(old), rules.from_token(new), reason) for at, by, old, new, reason in rows]
+    return [
+        HistoryEntry(at, by, rules.from_token(old), rules.from_token(new), reason, kind, rules.from_token(second))
+        for at, by, old, new, reason, kind, second in rows
+    ]
 
 
 # --- publication ----------------------------------------------------------------------------
@@ -261,6 +253,9 @@ def publish(db: Database, ref: ExamRef) -> PublicationInfo:
                 f"Publication refusée : {len(missing)} auditeur(s) sans note en {ref.ue_code} "
                 f"(session {ref.session_key}) : {names}{more}. Saisissez leur note, ou ABI / ABJ pour les absents."
             )
+        refused = double_entry.publication_refusal(s, ref, rows)
+        if refused is not None:
+            raise refused
         now = frenchdates.now()
         s.add(
             Publication(

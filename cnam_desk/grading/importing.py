@@ -14,7 +14,7 @@ from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Grade, GradeChange, Student
 from cnam_desk.errors import EditConflict, Location, RefusedInput
 from cnam_desk.filecheck import check_file
-from cnam_desk.grading import entry, grade_sheet, rules
+from cnam_desk.grading import double_entry, entry, grade_sheet, rules
 from cnam_desk.grading.entry import ExamRef, GradeRow
 from cnam_desk.grading.rules import GradeValue
 from cnam_desk.importing import record_import
@@ -104,6 +104,10 @@ class GradeImportPreview:
     # A teacher's grade sheet (cnam-desk grade-sheet): its id, and who changed on the list since.
     grade_sheet: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # Double entry: the file is the second entry (compared with, and saved beside, the first one).
+    second_entry: bool = False
+    # After saving: how many grades of the exams the file touched are in disagreement.
+    mismatches: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -115,7 +119,8 @@ class GradeImportPreview:
     @property
     def summary(self) -> str:
         units = sorted({c.ref.ue_code for c in self.changes})
-        text = (f"{len(self.changes)} note(s) à enregistrer"
+        what = "seconde(s) saisie(s)" if self.second_entry else "note(s)"
+        text = (f"{len(self.changes)} {what} à enregistrer"
                 + (f" en {', '.join(units)}" if units else "")
                 + f", {self.unchanged} inchangée(s), {self.empty} ligne(s) sans note")
         if self.problems:
@@ -138,6 +143,8 @@ class GradeImportPreview:
             "problems": [p.as_json() for p in self.problems],
             "grade_sheet": self.grade_sheet,
             "warnings": list(self.warnings),
+            "second_entry": self.second_entry,
+            "mismatches": self.mismatches,
         }
 
 
@@ -149,12 +156,14 @@ class _UnitState:
 
 
 def preview_steps(
-    db: Database, path: str | os.PathLike[str], session_key: str, exam: str | None = None, *, exam_is_default: bool = False
+    db: Database, path: str | os.PathLike[str], session_key: str, exam: str | None = None, *, exam_is_default: bool = False,
+    second_entry: bool = False,
 ) -> Iterator[Progress]:
     """Read and check a grades file; a generator of progress returning a GradeImportPreview.
 
     `exam` is the UE of the whole file; with exam_is_default (the window, showing one exam), a UE
-    column in the file wins and `exam` only fills its empty cells.
+    column in the file wins and `exam` only fills its empty cells. With `second_entry`, the file is
+    the exams' second entry: it is compared with the second entries, never shown the first ones.
     """
     path = Path(path)
     name = path.name
@@ -163,7 +172,7 @@ def preview_steps(
     sheets = read_workbook(path)
     marker = grade_sheet.find_marker(sheets)
     tables = [t for t in tables_in(name, sheets, FIELDS) if t.sheet != grade_sheet.MARKER_SHEET]
-    preview = GradeImportPreview(name, session_key)
+    preview = GradeImportPreview(name, session_key, second_entry=second_entry)
     if marker is not None:
         # A teacher's sheet names its exam: an exam given too must be the same one (checked below).
         preview.grade_sheet = marker.sheet_id
@@ -277,7 +286,9 @@ def preview_steps(
                             f"(ligne {earlier.row}), ici {rules.grade_text(grade)}")
                 continue
             seen[key] = (grade, row.location(name, "grade"))
-            if on_sheet.grade == grade:
+            current, version = ((on_sheet.second_entry, on_sheet.second_version) if second_entry
+                                else (on_sheet.grade, on_sheet.version))
+            if current == grade and type(current) is type(grade):
                 preview.unchanged += 1
                 continue
             if unit.published:
@@ -285,11 +296,11 @@ def preview_steps(
                     published_reported.add(code)
                     problem(ProblemKind.PUBLISHED, "grade",
                             f"les notes de {code} (session {session_key}) sont publiées : l'import ne les modifie pas, "
-                            "corrigez-les une à une dans la grille avec un motif")
+                            + ("la double saisie est close" if second_entry
+                               else "corrigez-les une à une dans la grille avec un motif"))
                 continue
             preview.changes.append(
-                PlannedGrade(unit.ref, student_id, number, label, on_sheet.grade, grade, on_sheet.version,
-                             row.location(name, "grade"))
+                PlannedGrade(unit.ref, student_id, number, label, current, grade, version, row.location(name, "grade"))
             )
     yield Progress(2, 3, preview.summary)
     return preview
@@ -321,9 +332,12 @@ def _roster_changes(
 
 
 def preview_import(
-    db: Database, path: str | os.PathLike[str], session_key: str, exam: str | None = None, *, exam_is_default: bool = False
+    db: Database, path: str | os.PathLike[str], session_key: str, exam: str | None = None, *, exam_is_default: bool = False,
+    second_entry: bool = False,
 ) -> GradeImportPreview:
-    return run_to_end(preview_steps(db, path, session_key, exam, exam_is_default=exam_is_default))
+    return run_to_end(
+        preview_steps(db, path, session_key, exam, exam_is_default=exam_is_default, second_entry=second_entry)
+    )
 
 
 def apply_steps(db: Database, preview: GradeImportPreview) -> Iterator[Progress]:
@@ -335,6 +349,17 @@ def apply_steps(db: Database, preview: GradeImportPreview) -> Iterator[Progress]
     if not total:
         return 0
     now = frenchdates.now()
+    if preview.second_entry:
+        with db.transaction() as s:
+            double_entry.write_imported(s, preview.changes, db.clerk, now)
+            record_import(
+                s, "grade_second_entry", None, preview.file_name,
+                {"session": preview.session_key, "second_entries": total,
+                 "units": sorted({c.ref.ue_code for c in preview.changes})},
+            )
+        preview.mismatches = double_entry.disagreements(db, list({c.ref: None for c in preview.changes}))
+        yield Progress(total, total, f"{total} seconde(s) saisie(s) enregistrée(s).")
+        return total
     with db.transaction() as s:
         by_unit: dict[tuple[int, int], list[PlannedGrade]] = {}
         for change in preview.changes:
@@ -404,6 +429,7 @@ def apply_steps(db: Database, preview: GradeImportPreview) -> Iterator[Progress]
             s, "grade", None, preview.file_name,
             {"session": preview.session_key, "grades": total, "units": sorted({c.ref.ue_code for c in preview.changes})},
         )
+    preview.mismatches = double_entry.disagreements(db, list({c.ref: None for c in preview.changes}))
     yield Progress(total, total, f"{total} note(s) enregistrée(s).")
     return total
 

@@ -104,6 +104,15 @@ def result_code(grade: GradeValue) -> ResultCode | None:
     return ResultCode.ADM if grade >= PASS_MARK else ResultCode.AJ  # type: ignore[operator]
 
 
+def entries_disagree(first: GradeValue, second: GradeValue) -> bool:
+    """Double entry: both entries typed and not the same grade (ABI / ABJ as codes, marks as numbers: 12,5 = 12.50)."""
+    if first is None or second is None:
+        return False
+    if isinstance(first, GradeCode) or isinstance(second, GradeCode):
+        return not (isinstance(first, GradeCode) and isinstance(second, GradeCode) and first == second)
+    return Decimal(first) != Decimal(second)
+
+
 # --- how grades are written -------------------------------------------------------------------
 
 
@@ -167,6 +176,7 @@ __all__ = [
     "ParseError",
     "ResultCode",
     "checked",
+    "entries_disagree",
     "from_columns",
     "from_token",
     "goes_to_session2",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -20,9 +21,10 @@ from cnam_desk.db.models import (
     Grade,
     OfficeSetting,
     Publication,
+    SecondEntry,
     Student,
 )
-from cnam_desk.errors import NotFound
+from cnam_desk.errors import NotFound, RefusedInput
 from cnam_desk.grading import rules
 from cnam_desk.grading.rules import GradeValue, ResultCode
 from cnam_desk.schedule import exam_calendar
@@ -177,10 +179,20 @@ class GradeRow:
     entered_at: dt.datetime | None = None
     session1: GradeValue = None  # on a session 2 sheet: the session 1 grade
     result: ResultCode | None = None
+    # Double entry: the second entry, its version (0 while there is none), who typed it and when.
+    second_entry: GradeValue = None
+    second_version: int = 0
+    second_by: str = ""
+    second_at: dt.datetime | None = None
 
     @property
     def name(self) -> str:
         return f"{self.last_name.upper()} {self.first_name}".strip()
+
+    @property
+    def mismatch(self) -> bool:
+        """Both entries are there and disagree: to be settled before publication."""
+        return rules.entries_disagree(self.grade, self.second_entry)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -190,6 +202,8 @@ class GradeRow:
             "grade": rules.json_grade(self.grade),
             "result": self.result.value if self.result else None,
             "version": self.version,
+            "second_entry": rules.json_grade(self.second_entry),
+            "mismatch": self.mismatch,
         }
 
 
@@ -256,6 +270,18 @@ def _grades_of(s: Session, session_id: int, unit_id: int, only: int | None = Non
     return {row[0]: row for row in s.connection().execute(query).all()}
 
 
+def _second_entries_of(s: Session, ref: ExamRef, only: int | None = None) -> dict[int, tuple]:
+    """student id -> (student id, value, code, version, entered_by, entered_at) of the second entries."""
+    table = SecondEntry.__table__
+    query = select(table.c.student_id, table.c.value, table.c.code, table.c.version, table.c.entered_by,
+                   table.c.entered_at).where(
+        table.c.session_id == ref.session_id, table.c.course_unit_id == ref.course_unit_id
+    )
+    if only is not None:
+        query = query.where(table.c.student_id == only)
+    return {row[0]: row for row in s.connection().execute(query).all()}
+
+
 def sheet_rows_in(s: Session, ref: ExamRef, best: bool, only: int | None = None) -> list[GradeRow]:
     connection = s.connection()
     enrolled = select(Student.id, Student.number, Student.last_name, Student.first_name).join(
@@ -265,6 +291,7 @@ def sheet_rows_in(s: Session, ref: ExamRef, best: bool, only: int | None = None)
         enrolled = enrolled.where(Student.id == only)
     students = {row[0]: row for row in connection.execute(enrolled).all()}
     grades = _grades_of(s, ref.session_id, ref.course_unit_id, only)
+    seconds = _second_entries_of(s, ref, only)
     session1: dict[int, GradeValue] = {}
     if ref.session_number == 2:
         first = _session1_id(s, ref)
@@ -276,9 +303,10 @@ def sheet_rows_in(s: Session, ref: ExamRef, best: bool, only: int | None = None)
         # Session 2 is for the students absent from session 1 or below 10; anyone already
         # graded in session 2 stays on the sheet so no grade ever disappears from view.
         students = {
-            sid: row for sid, row in students.items() if rules.goes_to_session2(session1.get(sid)) or sid in grades
+            sid: row for sid, row in students.items()
+            if rules.goes_to_session2(session1.get(sid)) or sid in grades or sid in seconds
         }
-    missing = [sid for sid in grades if sid not in students]
+    missing = [sid for sid in {**grades, **seconds} if sid not in students]
     if missing:
         for row in connection.execute(
             select(Student.id, Student.number, Student.last_name, Student.first_name).where(Student.id.in_(missing))
@@ -294,6 +322,7 @@ def sheet_rows_in(s: Session, ref: ExamRef, best: bool, only: int | None = None)
         key = (grade, first_grade)
         if key not in results:
             results[key] = row_result(ref, grade, first_grade, best)
+        second = seconds.get(sid)
         result.append(
             GradeRow(
                 sid, number, last, first_name, grade,
@@ -302,10 +331,36 @@ def sheet_rows_in(s: Session, ref: ExamRef, best: bool, only: int | None = None)
                 graded[5] if graded and only is not None else None,
                 first_grade,
                 results[key],
+                rules.from_columns(second[1], second[2]) if second else None,
+                second[3] if second else 0,
+                second[4] if second else "",
+                second[5] if second else None,
             )
         )
     result.sort(key=lambda r: (_fold(r.last_name), _fold(r.first_name), r.student_number))
     return result
+
+
+def student_label(s: Session, student_id: int) -> str:
+    student = s.get(Student, student_id)
+    return f"{student.last_name.upper()} {student.first_name} ({student.number})" if student else str(student_id)
+
+
+def check_on_sheet(s: Session, ref: ExamRef, student_ids: Iterable[int]) -> None:
+    """Refuses a grade for a student who is not on the exam's list (not enrolled, not sent to session 2)."""
+    wanted = set(student_ids)
+    only = next(iter(wanted)) if len(wanted) == 1 else None
+    on_sheet = {row.student_id for row in sheet_rows_in(s, ref, False, only=only)}
+    for sid in sorted(wanted):
+        if sid not in on_sheet:
+            if ref.session_number == 2:
+                raise RefusedInput(
+                    f"{student_label(s, sid)} n'est pas sur la liste de session 2 de {ref.ue_code} "
+                    "(inscrit et absent ou ajourné en session 1) : note refusée."
+                )
+            raise RefusedInput(
+                f"{student_label(s, sid)} n'est pas inscrit à {ref.ue_code} en {ref.year_label} : note refusée."
+            )
 
 
 def publication_in(s: Session, ref: ExamRef) -> PublicationInfo | None:

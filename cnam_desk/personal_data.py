@@ -35,6 +35,7 @@ from cnam_desk.db.models import (
     RequestedExam,
     RequestEvent,
     RequestReceipt,
+    SecondEntry,
     Semester,
     Student,
 )
@@ -159,6 +160,7 @@ def student_data(db: Database, number: str, now: dt.datetime | None = None) -> d
             raise NotFound(f"Aucun auditeur ni aucune demande avec le numéro « {number} ».")
         enrolments: list[Enrolment] = []
         grades: list[Grade] = []
+        second_entries: list[SecondEntry] = []
         attestations: list[Attestation] = []
         if student is not None:
             enrolments = list(s.scalars(select(Enrolment).where(Enrolment.student_id == student.id).order_by(Enrolment.id)))
@@ -166,6 +168,9 @@ def student_data(db: Database, number: str, now: dt.datetime | None = None) -> d
                 s.scalars(
                     select(Grade).where(Grade.student_id == student.id).options(selectinload(Grade.history)).order_by(Grade.id)
                 )
+            )
+            second_entries = list(
+                s.scalars(select(SecondEntry).where(SecondEntry.student_id == student.id).order_by(SecondEntry.id))
             )
             attestations = list(
                 s.scalars(select(Attestation).where(Attestation.student_id == student.id).order_by(Attestation.id))
@@ -185,6 +190,7 @@ def student_data(db: Database, number: str, now: dt.datetime | None = None) -> d
                             ("letter", [letter.id for r in requests for letter in r.letters]),
                             ("request_event", [e.id for r in requests for e in r.events]),
                             ("grade", [g.id for g in grades]),
+                            ("grade_second_entry", [e.id for e in second_entries]),
                             ("attestation", [a.id for a in attestations]),
                         ]
                     )
@@ -224,11 +230,24 @@ def student_data(db: Database, number: str, now: dt.datetime | None = None) -> d
                             "old": c.old,
                             "new": c.new,
                             "reason": c.reason,
+                            "kind": c.kind,
+                            "second_entry": c.second_entry,
                         }
                         for c in g.history
                     ],
                 }
                 for g in grades
+            ],
+            "second_entries": [
+                {
+                    "session": e.session.key,
+                    "ue": e.course_unit.code,
+                    "value": _iso(e.value),
+                    "code": _iso(e.code),
+                    "entered_at": _iso(e.entered_at),
+                    "entered_by": e.entered_by,
+                }
+                for e in second_entries
             ],
             "attestations": [
                 {

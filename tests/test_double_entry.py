@@ -8,6 +8,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
+from cnam_desk import personal_data
 from cnam_desk.database import open_database
 from cnam_desk.db.models import AuditEvent, GradeCode
 from cnam_desk.errors import EditConflict, RefusedInput
@@ -115,6 +116,13 @@ def test_settling_keeps_both_values_in_the_history(db, tmp_path) -> None:
     assert last.settlement and last.changed_by == "greffier.test"
     assert (last.old, last.second_entry, last.new) == (Decimal(15), Decimal(16), Decimal(16))
     assert "1re saisie 15" in last.reason and "2de saisie 16" in last.reason
+    # The student's right of access holds both entries and the settlement.
+    held = personal_data.student_data(db, "104")
+    assert held["second_entries"][0]["value"] == "16.00" and held["second_entries"][0]["ue"] == "NFA031"
+    settlement = held["grades"][0]["history"][-1]
+    assert (settlement["kind"], settlement["old"], settlement["second_entry"], settlement["new"]) == (
+        "settlement", "15", "16", "16")
+    assert "grade_second_entry" in {event["entity"] for event in held["audit_events"]}
     # Neither value may be right: the copy says otherwise.
     settled = double_entry.settle(db, ref, student_id(db, "103"), GradeCode.ABJ)
     assert (settled.grade, settled.second_entry, settled.mismatch) == (GradeCode.ABJ, GradeCode.ABJ, False)

@@ -92,6 +92,9 @@ class SecondEntry(Versioned, Base):
     entered_at: Mapped[dt.datetime] = mapped_column()
     entered_by: Mapped[str] = mapped_column(String(120), default="")
 
+    session: Mapped[ExamSession] = relationship()
+    course_unit: Mapped[CourseUnit] = relationship()
+
 
 class Publication(Base):
     """The grades of an UE in a session were published (and are locked from then on)."""

@@ -12,12 +12,15 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import (
+    QAction,
+    QContextMenuEvent,
     QKeyEvent,
     QKeySequence,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLineEdit,
+    QMenu,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -83,7 +86,11 @@ class GradeDelegate(QStyledItemDelegate):
 
 
 class GradeView(QTableView):
-    """The grid: type over a grade, Enter to the next student, Suppr to clear, Ctrl+V to paste a column."""
+    """The grid: type over a grade, Enter to the next student, Suppr to clear, Ctrl+V to paste a column.
+
+    The column typed into is `entry_column`: the Note, or the 2de saisie in second-entry mode.
+    A right click offers `context_actions` (Trancher… on a disagreement).
+    """
 
     paste_requested = Signal()
     clear_requested = Signal()
@@ -103,22 +110,40 @@ class GradeView(QTableView):
         self.horizontalHeader().setStretchLastSection(False)
         self.delegate = GradeDelegate(self)
         self.setItemDelegateForColumn(GradeTableModel.GRADE, self.delegate)
+        self.setItemDelegateForColumn(GradeTableModel.SECOND, self.delegate)
         self.delegate.advance.connect(self.next_student)
+        self.entry_column = GradeTableModel.GRADE
+        self.context_actions: list[QAction] = []
+        self.last_menu: QMenu | None = None  # kept for tests, which look at it instead of clicking
 
     def next_student(self) -> None:
         current = self.currentIndex()
         row = current.row() + 1 if current.isValid() else 0
         if row < self.model().rowCount():
-            target = self.model().index(row, GradeTableModel.GRADE)
+            target = self.model().index(row, self.entry_column)
             self.setCurrentIndex(target)
             self.scrollTo(target)
+
+    def context_menu(self) -> QMenu:
+        menu = QMenu(self)
+        for action in self.context_actions:
+            menu.addAction(action)
+        self.last_menu = menu
+        return menu
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        index = self.indexAt(event.pos())
+        if index.isValid():
+            self.setCurrentIndex(self.model().index(index.row(), self.entry_column))
+        if self.context_actions:
+            self.context_menu().popup(event.globalPos())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.state() != QAbstractItemView.State.EditingState:
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.next_student()
                 return
-            if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.currentIndex().column() == GradeTableModel.GRADE:
+            if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.currentIndex().column() == self.entry_column:
                 self.clear_requested.emit()
                 return
             if event.matches(QKeySequence.StandardKey.Paste):

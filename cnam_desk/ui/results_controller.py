@@ -21,10 +21,7 @@ from cnam_desk.grading.entry import ExamRef, GradeConflict, GradeEdit, GradeRow
 from cnam_desk.grading.rules import GradeValue
 from cnam_desk.ui import msgbox, tasks
 from cnam_desk.ui.results_dialogs import ImportPreviewDialog, M1Dialog, ProgrammesDialog
-from cnam_desk.ui.results_models import (
-    ROW_ROLE,
-    GradeTableModel,
-)
+from cnam_desk.ui.results_models import ROW_ROLE
 
 ERROR_STYLE = "color: #b91c1c;"
 OK_STYLE = "color: #15803d;"
@@ -33,25 +30,34 @@ OK_STYLE = "color: #15803d;"
 class GradeCommand(QUndoCommand):
     """Grades saved together (one entry or one paste); undo saves the old values back."""
 
-    def __init__(self, tab: ResultsController, ref: ExamRef, changes: list[tuple[int, GradeValue, GradeValue]], text: str, reason: str):
+    def __init__(
+        self, tab: Any, ref: ExamRef, changes: list[tuple[int, GradeValue, GradeValue]], text: str, reason: str, *,
+        second: bool = False,
+    ):
         super().__init__(text)
         self.tab = tab
         self.ref = ref
         self.changes = changes
         self.reason = reason
+        self.second = second  # second entries (double entry), not grades
         self._saved = True  # pushed once saved: the first redo has nothing to do
+
+    def _apply(self, values: list[tuple[int, GradeValue]], reason: str) -> bool:
+        if self.second:
+            return self.tab.apply_second_values(self.ref, values)
+        return self.tab.apply_values(self.ref, values, reason)
 
     def redo(self) -> None:
         if self._saved:
             self._saved = False
             return
         reason = self.reason or "rétablissement de la saisie"
-        if not self.tab.apply_values(self.ref, [(sid, new) for sid, _old, new in self.changes], reason):
+        if not self._apply([(sid, new) for sid, _old, new in self.changes], reason):
             self.setObsolete(True)
 
     def undo(self) -> None:
         reason = "annulation de la saisie" + (f" ({self.reason})" if self.reason else "")
-        if not self.tab.apply_values(self.ref, [(sid, old) for sid, old, _new in self.changes], reason):
+        if not self._apply([(sid, old) for sid, old, _new in self.changes], reason):
             self.setObsolete(True)
 
 
@@ -78,6 +84,8 @@ class ResultsController:
 
     def save_edits(self, values: list[tuple[int, GradeValue]], text: str) -> bool:
         """Save grades of the shown exam (all or none) and put them on the undo stack."""
+        if self.model.second_mode:
+            return self.save_second_values(values, text)
         if self.sheet is None:
             return False
         ref = self.sheet.ref
@@ -104,6 +112,7 @@ class ResultsController:
         self.show_info(f"Enregistré : {text}.")
         self.refresh_statistics()
         self._current_changed()
+        self.apply_entry_mode()
         return True
 
     def apply_values(self, ref: ExamRef, values: list[tuple[int, GradeValue]], reason: str) -> bool:
@@ -149,7 +158,12 @@ class ResultsController:
 
     def clear_current(self) -> None:
         row = self.current_row()
-        if row is not None and row.grade is not None:
+        if row is None:
+            return
+        if self.model.second_mode:
+            if row.second_entry is not None:
+                self.save_second_values([(row.student_id, None)], f"2de saisie de {row.name} effacée")
+        elif row.grade is not None:
             self.save_edits([(row.student_id, None)], f"Note de {row.name} effacée")
 
     def paste(self) -> None:
@@ -185,7 +199,7 @@ class ResultsController:
             row = self.proxy.index(start + offset, 0).data(ROW_ROLE)
             values.append((row.student_id, grade))
         if self.save_edits(values, f"Collage de {len(values)} note(s)"):
-            last = self.proxy.index(start + len(values) - 1, GradeTableModel.GRADE)
+            last = self.proxy.index(start + len(values) - 1, self.model.entry_column)
             self.grid.setCurrentIndex(last)
 
     def _best_toggled(self, checked: bool) -> None:
@@ -243,6 +257,7 @@ class ResultsController:
             if not path:
                 return
         ref = self.sheet.ref
+        second = self.model.second_mode
 
         def previewed(preview: importing.GradeImportPreview) -> None:
             dialog = ImportPreviewDialog(preview, self)
@@ -255,12 +270,14 @@ class ResultsController:
         def saved(count: int) -> None:
             self.undo_stack.clear()  # an import is not undone note by note
             self.load()
-            self.show_info(f"Import de « {Path(path).name} » : {count} note(s) enregistrée(s).")
+            what = "seconde(s) saisie(s)" if second else "note(s)"
+            self.show_info(f"Import de « {Path(path).name} » : {count} {what} enregistrée(s).")
 
         self.run_job(
             "Lecture des notes",
             # A file with an UE column imports every UE it names; otherwise it is for the exam shown.
-            lambda: importing.preview_steps(self.db, path, ref.session_key, ref.ue_code, exam_is_default=True),
+            lambda: importing.preview_steps(self.db, path, ref.session_key, ref.ue_code, exam_is_default=True,
+                                            second_entry=second),
             previewed,
         )
 

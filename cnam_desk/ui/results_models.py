@@ -29,6 +29,9 @@ FILTER_ROLE = Qt.ItemDataRole.UserRole + 3  # number and names without accents, 
 
 Index = QModelIndex | QPersistentModelIndex
 
+MISMATCH_BACKGROUND = QColor("#fee2e2")
+MISMATCH_FOREGROUND = QColor("#b91c1c")
+
 RESULT_COLOURS = {
     ResultCode.ADM: QColor("#15803d"),
     ResultCode.AJ: QColor("#b91c1c"),
@@ -83,11 +86,25 @@ class _TableModel(QAbstractTableModel):
         return self.rows[index.row()] if index.isValid() and index.row() < len(self.rows) else None
 
 
-class GradeTableModel(_TableModel):
-    """An exam's grade sheet; the Note column is edited by typing (12,5 · 12.5 · abi · abj)."""
+def mismatch_text(row: GradeRow) -> str:
+    """The tooltip of a disagreement: both entries, who typed them and when."""
+    first = rules.grade_text(row.grade)
+    second = rules.grade_text(row.second_entry)
+    first_by = f" ({row.entered_by}, {_when(row.entered_at)})" if row.entered_at else ""
+    second_by = f" ({row.second_by}, {_when(row.second_at)})" if row.second_at else ""
+    return (f"Désaccord de la double saisie : 1re saisie {first}{first_by}, 2de saisie {second}{second_by}. "
+            "Trancher… (clic droit, ou Ctrl+Maj+T) pour choisir la bonne note.")
 
-    NUMBER, LAST_NAME, FIRST_NAME, SESSION1, GRADE, RESULT = range(6)
-    HEADERS = ("N° auditeur", "Nom", "Prénom", "Session 1", "Note", "Résultat")
+
+class GradeTableModel(_TableModel):
+    """An exam's grade sheet; the Note column is edited by typing (12,5 · 12.5 · abi · abj).
+
+    In second-entry mode the 2de saisie column is the one typed into, and nothing of the first entry
+    (its grade, its result, a disagreement) is given out, whatever the view asks.
+    """
+
+    NUMBER, LAST_NAME, FIRST_NAME, SESSION1, GRADE, RESULT, SECOND = range(7)
+    HEADERS = ("N° auditeur", "Nom", "Prénom", "Session 1", "Note", "Résultat", "2de saisie")
 
     refused = Signal(str)  # a value that is not a grade, with the reason
 
@@ -97,7 +114,19 @@ class GradeTableModel(_TableModel):
         self._row_of: dict[int, int] = {}
         # Saves one grade (the tab's service call); True when saved.
         self.on_edit: Callable[[GradeRow, GradeValue], bool] | None = None
+        # Saves one second entry; True when saved.
+        self.on_second_edit: Callable[[GradeRow, GradeValue], bool] | None = None
         self.locked = False
+        self.second_mode = False
+
+    @property
+    def entry_column(self) -> int:
+        return self.SECOND if self.second_mode else self.GRADE
+
+    def set_second_mode(self, on: bool) -> None:
+        self.beginResetModel()
+        self.second_mode = on
+        self.endResetModel()
 
     def set_rows(self, rows: Sequence[GradeRow]) -> None:
         super().set_rows(rows)
@@ -118,15 +147,21 @@ class GradeTableModel(_TableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() == self.GRADE:
+        if index.column() == self.entry_column:
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
+
+    def _hidden(self, column: int) -> bool:
+        """In second-entry mode the first entry and what follows from it are not given out."""
+        return self.second_mode and column in (self.GRADE, self.RESULT)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self.rows):
             return None
         row = self.rows[index.row()]
         column = index.column()
+        if self._hidden(column) and role != Qt.ItemDataRole.TextAlignmentRole:
+            return {ROW_ROLE: row, SORT_ROLE: (0, 0.0)}.get(role)
         if role == Qt.ItemDataRole.DisplayRole:
             if column == self.NUMBER:
                 return row.student_number
@@ -140,12 +175,17 @@ class GradeTableModel(_TableModel):
                 return rules.grade_text(row.grade)
             if column == self.RESULT:
                 return row.result.value if row.result else ""
+            if column == self.SECOND:
+                return rules.grade_text(row.second_entry)
             return None
         if role == Qt.ItemDataRole.EditRole:
+            if column == self.SECOND:
+                return rules.grade_text(row.second_entry)
             return rules.grade_text(row.grade) if column == self.GRADE else self.data(index)
         if role == SORT_ROLE:
-            if column in (self.GRADE, self.SESSION1):
-                return grade_sort_value(row.grade if column == self.GRADE else row.session1)
+            if column in (self.GRADE, self.SESSION1, self.SECOND):
+                value = {self.GRADE: row.grade, self.SESSION1: row.session1, self.SECOND: row.second_entry}[column]
+                return grade_sort_value(value)
             if column in (self.LAST_NAME, self.FIRST_NAME):
                 return sort_key(row.last_name, row.first_name, row.student_number)
             if column == self.RESULT:
@@ -157,11 +197,22 @@ class GradeTableModel(_TableModel):
             last, first, number = sort_key(row.last_name, row.first_name, row.student_number)
             return f"{number} {last} {first}"
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            if column in (self.GRADE, self.SESSION1, self.RESULT):
+            if column in (self.GRADE, self.SESSION1, self.RESULT, self.SECOND):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return None
+        disagreement = not self.second_mode and column in (self.GRADE, self.SECOND) and row.mismatch
+        if disagreement and role == Qt.ItemDataRole.BackgroundRole:
+            return MISMATCH_BACKGROUND
+        if disagreement and role == Qt.ItemDataRole.ForegroundRole:
+            return MISMATCH_FOREGROUND
+        if disagreement and role == Qt.ItemDataRole.ToolTipRole:
+            return mismatch_text(row)
         if role == Qt.ItemDataRole.ForegroundRole and column == self.RESULT and row.result:
             return RESULT_COLOURS[row.result]
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.SECOND:
+            if row.second_entry is None:
+                return "Pas encore de seconde saisie" + (" : tapez la note de la copie puis Entrée" if self.second_mode else "")
+            return f"Seconde saisie par {row.second_by} le {_when(row.second_at)}" if row.second_at else None
         if role == Qt.ItemDataRole.ToolTipRole and column == self.GRADE:
             if row.grade is None:
                 return "Pas encore de note : tapez 12,5, 12.5, ABI ou ABJ puis Entrée"
@@ -173,7 +224,7 @@ class GradeTableModel(_TableModel):
         return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
-        if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() != self.GRADE:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() != self.entry_column:
             return False
         try:
             grade = rules.read_grade(value)
@@ -181,11 +232,13 @@ class GradeTableModel(_TableModel):
             self.refused.emit(f"Note refusée : {error.message}.")
             return False
         row = self.rows[index.row()]
-        if grade == row.grade and type(grade) is type(row.grade):
+        current = row.second_entry if self.second_mode else row.grade
+        if grade == current and type(grade) is type(current):
             return True
-        if self.on_edit is None:
+        save = self.on_second_edit if self.second_mode else self.on_edit
+        if save is None:
             return False
-        return self.on_edit(row, grade)
+        return save(row, grade)
 
 
 class GradeProxy(QSortFilterProxyModel):

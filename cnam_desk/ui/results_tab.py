@@ -33,13 +33,14 @@ from PySide6.QtWidgets import (
 )
 
 from cnam_desk.db.engine import Database
-from cnam_desk.grading import entry, rules
+from cnam_desk.grading import double_entry, entry, rules
 from cnam_desk.grading.entry import GradeRow, GradeSheet
 from cnam_desk.schedule import exam_calendar
 from cnam_desk.ui.drops import SPREADSHEETS, FileDropFilter
 from cnam_desk.ui.grade_grid import GradeDelegate, GradeView
 from cnam_desk.ui.histogram import HistogramWidget
 from cnam_desk.ui.results_controller import ERROR_STYLE, OK_STYLE, GradeCommand, ResultsController
+from cnam_desk.ui.results_double_entry import SECOND_MODE_TEXT, DoubleEntryController
 from cnam_desk.ui.results_models import (
     ROW_ROLE,
     GradeProxy,
@@ -51,7 +52,7 @@ from cnam_desk.ui.session2_page import Session2Page
 __all__ = ["ERROR_STYLE", "OK_STYLE", "GradeCommand", "GradeDelegate", "GradeView", "HistogramWidget", "ResultsTab", "Session2Page"]
 
 
-class ResultsTab(ResultsController, QWidget):
+class ResultsTab(DoubleEntryController, ResultsController, QWidget):
     sheet_loaded = Signal()
 
     def __init__(self, db: Database, parent: QWidget | None = None):
@@ -61,6 +62,7 @@ class ResultsTab(ResultsController, QWidget):
         self.pool: QThreadPool | None = None  # tests run jobs on their own pool
         self.undo_stack = QUndoStack(self)
         self._loading = False
+        self.double_required = False  # office setting « double saisie obligatoire », read with the sessions
 
         # choosers
         self.session_combo = QComboBox(self)
@@ -75,24 +77,30 @@ class ResultsTab(ResultsController, QWidget):
         self.publish_button = QPushButton("Publier les notes…", self)
         self.publish_button.setObjectName("publishButton")
         self.import_button = QPushButton("Importer…", self)
+        self.second_button = QPushButton("Seconde saisie", self)
+        self.second_button.setObjectName("secondEntryButton")
+        self.second_button.setCheckable(True)
+        self.second_button.setToolTip("Double saisie : taper les notes une seconde fois sans voir la première saisie")
         top = QHBoxLayout()
         top.addWidget(QLabel("Session", self))
         top.addWidget(self.session_combo)
         top.addWidget(QLabel("Épreuve (UE)", self))
         top.addWidget(self.unit_combo, 1)
         top.addWidget(self.import_button)
+        top.addWidget(self.second_button)
         top.addWidget(self.publish_button)
 
         # the grid
         self.model = GradeTableModel(self)
         self.model.on_edit = self._edit_from_grid
+        self.model.on_second_edit = self._second_edit_from_grid
         self.proxy = GradeProxy(self)
         self.proxy.setSourceModel(self.model)
         self.grid = GradeView(self)
         self.grid.setModel(self.proxy)
         self.grid.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         header = self.grid.horizontalHeader()
-        for column, width in ((0, 110), (1, 190), (2, 150), (3, 80), (4, 80), (5, 80)):
+        for column, width in ((0, 110), (1, 190), (2, 150), (3, 80), (4, 80), (5, 80), (6, 80)):
             header.resizeSection(column, width)
         header.setSectionResizeMode(GradeTableModel.LAST_NAME, QHeaderView.ResizeMode.Stretch)
         self.message = QLabel(self)
@@ -102,6 +110,17 @@ class ResultsTab(ResultsController, QWidget):
         self.publication = QLabel(self)
         self.publication.setObjectName("publicationState")
         self.publication.setWordWrap(True)
+        self.second_banner = QLabel(SECOND_MODE_TEXT, self)
+        self.second_banner.setObjectName("secondEntryBanner")
+        self.second_banner.setWordWrap(True)
+        self.second_banner.setVisible(False)
+        self.disagreements = QLabel(self)
+        self.disagreements.setObjectName("disagreements")
+        self.disagreements.setStyleSheet(ERROR_STYLE)
+        self.disagreements.setVisible(False)
+        self.settle_button = QPushButton("Trancher…", self)
+        self.settle_button.setObjectName("settleButton")
+        self.settle_button.setToolTip("Choisir la bonne note d'un désaccord de la double saisie (Ctrl+Maj+T)")
         grid_box = QWidget(self)
         grid_layout = QVBoxLayout(grid_box)
         grid_layout.setContentsMargins(0, 0, 0, 0)
@@ -110,6 +129,11 @@ class ResultsTab(ResultsController, QWidget):
         state_line.addWidget(self.search)
         self.search.setMinimumWidth(260)
         grid_layout.addLayout(state_line)
+        grid_layout.addWidget(self.second_banner)
+        disagreement_line = QHBoxLayout()
+        disagreement_line.addWidget(self.disagreements, 1)
+        disagreement_line.addWidget(self.settle_button)
+        grid_layout.addLayout(disagreement_line)
         grid_layout.addWidget(self.grid, 1)
         grid_layout.addWidget(self.message)
 
@@ -118,7 +142,7 @@ class ResultsTab(ResultsController, QWidget):
         self.reason.setObjectName("changeReason")
         self.reason.setPlaceholderText("Motif de la modification (obligatoire : notes publiées)")
         self.stat_labels: dict[str, QLabel] = {}
-        stats_box = QGroupBox("Statistiques", self)
+        self.stats_box = stats_box = QGroupBox("Statistiques", self)
         stats_layout = QGridLayout(stats_box)
         names = [("enrolled", "Inscrits"), ("entered", "Saisies"), ("missing", "Manquantes"), ("absent", "Absents"),
                  ("mean", "Moyenne"), ("median", "Médiane"), ("pass_rate", "Réussite (présents)"),
@@ -195,6 +219,7 @@ class ResultsTab(ResultsController, QWidget):
         self.search.textChanged.connect(self.proxy.set_search)
         self.publish_button.clicked.connect(self.publish)
         self.import_button.clicked.connect(lambda: self.import_file())
+        self.settle_button.clicked.connect(self.settle_current)
         self.grid.paste_requested.connect(self.paste)
         self.grid.clear_requested.connect(self.clear_current)
         self.grid.delegate.refused.connect(self.show_error)
@@ -205,6 +230,8 @@ class ResultsTab(ResultsController, QWidget):
         self.success_button.clicked.connect(self.success_attestation)
         self.m1_button.clicked.connect(self.m1_attestation)
         self._build_actions()
+        self.second_button.toggled.connect(self.set_second_mode)
+        self.grid.context_actions = [self.settle_action]
         self.reload_sessions()
 
     # --- actions and menus ----------------------------------------------------------------
@@ -241,6 +268,13 @@ class ResultsTab(ResultsController, QWidget):
         self.best_action = QAction("Résultat de l'UE : meilleure note des deux sessions", self)
         self.best_action.setCheckable(True)
         self.best_action.toggled.connect(self._best_toggled)
+        self.settle_action = action("Trancher le désaccord de la double saisie…", self.settle_current, "Ctrl+Shift+T")
+        self.second_action = QAction("Seconde saisie (sans voir la première)", self)
+        self.second_action.setCheckable(True)
+        self.second_action.toggled.connect(lambda on: self.second_button.setChecked(on))
+        self.required_action = QAction("Double saisie obligatoire avant publication", self)
+        self.required_action.setCheckable(True)
+        self.required_action.toggled.connect(self._required_toggled)
 
     def install_menus(self, window: Any) -> None:
         for item in (self.grade_sheet_action, self.import_action, self.export_action, self.roster_action, self.sheets_action,
@@ -253,6 +287,9 @@ class ResultsTab(ResultsController, QWidget):
         edit.addSeparator()
         edit.addAction(self.programmes_action)
         edit.addAction(self.best_action)
+        edit.addSeparator()
+        for item in (self.second_action, self.settle_action, self.required_action):
+            edit.addAction(item)
 
     # --- choosing ---------------------------------------------------------------------------
 
@@ -269,6 +306,10 @@ class ResultsTab(ResultsController, QWidget):
         self.best_action.blockSignals(True)
         self.best_action.setChecked(entry.best_of_two(self.db))
         self.best_action.blockSignals(False)
+        self.double_required = double_entry.required(self.db)
+        self.required_action.blockSignals(True)
+        self.required_action.setChecked(self.double_required)
+        self.required_action.blockSignals(False)
         self._session_changed()
 
     def session_key(self) -> str | None:
@@ -316,12 +357,13 @@ class ResultsTab(ResultsController, QWidget):
         self.sheet = entry.sheet_by_keys(self.db, key, code)
         self.model.set_rows(self.sheet.rows)
         self.grid.setColumnHidden(GradeTableModel.SESSION1, self.sheet.ref.session_number != 2)
+        self.apply_entry_mode()
         rows = self.proxy.rowCount()
         # The history follows the current row: it is read once, when the row is set below.
         self._show_state(with_history=not rows)
         if rows:
             row = min(current.row(), rows - 1) if current.isValid() else 0
-            self.grid.setCurrentIndex(self.proxy.index(row, GradeTableModel.GRADE))
+            self.grid.setCurrentIndex(self.proxy.index(row, self.model.entry_column))
         self.sheet_loaded.emit()
 
     def _show_state(self, *, with_history: bool = True) -> None:
@@ -374,7 +416,8 @@ class ResultsTab(ResultsController, QWidget):
         row = self.current_row()
         self.success_button.setEnabled(row is not None)
         self.m1_button.setEnabled(row is not None)
-        if row is None or self.sheet is None:
+        self.refresh_disagreements()
+        if row is None or self.sheet is None or self.model.second_mode:
             self.history_model.set_rows([])
             self.student_label.setText("—")
             return

@@ -231,6 +231,13 @@ def disagreements(db: Database, refs: Sequence[ExamRef]) -> int:
 # --- settling a disagreement ----------------------------------------------------------------
 
 
+def current_row(db: Database, ref: ExamRef, student_id: int) -> GradeRow | None:
+    """One student's row as it is now, with who typed each entry and when (what Trancher… shows)."""
+    with db.transaction(write=False) as s:
+        rows = sheet_rows_in(s, ref, best_of_two_in(s), only=student_id)
+        return rows[0] if rows else None
+
+
 def settlement_reason(first: GradeValue, second: GradeValue) -> str:
     return (f"désaccord de la double saisie tranché (1re saisie {rules.grade_text(first)}, "
             f"2de saisie {rules.grade_text(second)})")

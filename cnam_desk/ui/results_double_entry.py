@@ -118,10 +118,13 @@ class DoubleEntryController:
         row = self.current_row()
         if self.sheet is None or row is None or self.model.second_mode:
             return
+        ref = self.sheet.ref
+        row = double_entry.current_row(self.db, ref, row.student_id) or row  # who typed each entry, and fresh
+        self.model.update_row(row)
         if not row.mismatch:
             self.show_error(f"Rien à trancher pour {row.name} : pas de désaccord entre les deux saisies.")
+            self.refresh_disagreements()
             return
-        ref = self.sheet.ref
         dialog = SettleDialog(row, ref.ue_code, self)
         self.last_settle_dialog = dialog
         if dialog.exec() != SettleDialog.DialogCode.Accepted:

@@ -20,8 +20,10 @@ from cnam_desk.db.models import (
     Programme,
     ProgrammeUnit,
     Publication,
+    SecondEntry,
 )
-from cnam_desk.grading import entry, rules
+from cnam_desk.errors import NotFound
+from cnam_desk.grading import double_entry, entry, rules
 from cnam_desk.schedule import exam_calendar
 from cnam_desk.schedule.demo import DEMO_YEAR
 
@@ -115,6 +117,7 @@ def seed_results(db: Database) -> None:
             s.add(Programme(name=name, required_ects=ects,
                             units=[ProgrammeUnit(course_unit_id=units[code]) for code in unit_codes]))
     _demo_correction(db)
+    _demo_second_entry(db)
 
 
 CORRECTION_REASON = "erreur de report : total de la copie recompté"
@@ -138,3 +141,30 @@ def _demo_correction(db: Database) -> None:
                 entry.save_grade(db, ref, row.student_id, Decimal("10.5"), expect_version=row.version,
                                  reason=CORRECTION_REASON)
                 return
+
+
+SECOND_ENTRY_UNIT = "NFP136"
+
+
+def _demo_second_entry(db: Database) -> None:
+    """An exam in progress typed a second time, with two disagreements to settle (red in the grid)."""
+    with db.transaction() as s:
+        if s.scalar(select(func.count()).select_from(SecondEntry)):
+            return
+        try:
+            ref = entry.exam_ref(db, f"{DEMO_YEAR}/S1/1", SECOND_ENTRY_UNIT)
+        except NotFound:
+            return
+        sheet = entry.load_sheet(db, ref)
+        graded = [row for row in sheet.rows if row.grade is not None]
+        if sheet.published or len(graded) < 4:
+            return
+        edits = [double_entry.SecondEdit(row.student_id, row.grade) for row in graded]
+        # Two slips of the pen: a mark typed one point off, an ABJ read as ABI (or a mark as ABI).
+        for index in (1, 3):
+            grade = graded[index].grade
+            slip = grade + 1 if isinstance(grade, Decimal) and grade < 19 else GradeCode.ABI
+            if slip == grade:
+                slip = Decimal(10)
+            edits[index] = double_entry.SecondEdit(graded[index].student_id, slip)
+        double_entry.save_second_entries(db, ref, edits)

@@ -156,7 +156,7 @@ def _units_table(item: Attestation) -> Table:
             Paragraph("<b>Total des crédits ECTS</b>", st.cell),
             Paragraph("", st.cell),
             Paragraph("", st.cell),
-            Paragraph(f"<b>{esc(common.number_fr(total_ects(item)))}</b>", cell_right),
+            Paragraph(f"<b>{esc(common.number_fr(total_ects(item)), bold=True)}</b>", cell_right),
         ]
     )
     widths = [17 * mm, None, 38 * mm, 18 * mm, 14 * mm]
@@ -184,10 +184,10 @@ def attestation_story(item: Attestation, letterhead: Letterhead) -> list[Flowabl
         Paragraph(esc(letterhead.signatory_title), st.signature),
     ]
     if letterhead.signatory_name:
-        signature += [Spacer(0, 12 * mm), Paragraph(f"<b>{esc(letterhead.signatory_name)}</b>", st.signature)]
+        signature += [Spacer(0, 12 * mm), Paragraph(f"<b>{esc(letterhead.signatory_name, bold=True)}</b>", st.signature)]
     return [
         Spacer(0, 4),
-        Paragraph(esc(title), st.title),
+        Paragraph(esc(title, bold=True), st.title),
         Paragraph(esc(subtitle), st.subtitle),
         Paragraph(esc(text), st.body),
         Spacer(0, 4),

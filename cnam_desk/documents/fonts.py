@@ -80,11 +80,11 @@ class GlyphFont(TTFont):
     says which characters it stands for, so that a PDF reader copies the name as it was typed.
     """
 
-    def __init__(self, name: str, filename: str, subfontIndex: int = 0):  # noqa: N803 - reportlab's name
+    def __init__(self, name: str, filename: str, subfontIndex: int = 0):
         super().__init__(name, filename, subfontIndex=subfontIndex)
         self.actual_text: dict[int, str] = {}
 
-    def addObjects(self, doc):  # type: ignore[no-untyped-def]  # noqa: N802 - reportlab's name
+    def addObjects(self, doc):  # type: ignore[no-untyped-def]
         state = self.state.get(doc)
         subsets = [list(subset) for subset in state.subsets] if state is not None else []
         super().addObjects(doc)

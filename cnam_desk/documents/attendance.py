@@ -142,8 +142,7 @@ def _header(canvas: Canvas, sheet: AttendanceSheet, letterhead: Letterhead) -> N
     canvas.setFont(fonts.BOLD, 16)
     canvas.drawString(MARGIN, PAGE_HEIGHT - 29 * mm, TITLE)
     width = PAGE_WIDTH - 2 * MARGIN
-    text, size = common.fit_text(f"{sheet.ue_code} – {sheet.ue_title}", True, 12, width)
-    writing.draw(canvas, MARGIN, PAGE_HEIGHT - 38 * mm, text, size, bold=True)
+    _title(canvas, f"{sheet.ue_code} – {sheet.ue_title}", width)
     when = f"{frenchdates.long_date(sheet.date)}, {common.time_span(sheet.start, sheet.end)}"
     where = " – ".join(part for part in (sheet.room and f"Salle : {sheet.room}", sheet.centre and f"Centre : {sheet.centre}") if part)
     text, size = common.fit_text(f"{when}   {where}", False, 10.5, width)
@@ -159,6 +158,18 @@ def _header(canvas: Canvas, sheet: AttendanceSheet, letterhead: Letterhead) -> N
     first, second = _two_lines(IDENTITY_RULE, fonts.REGULAR, 8.3, width - 6 * mm)
     canvas.drawString(MARGIN + 3 * mm, box_top - 4.6 * mm, first)
     canvas.drawString(MARGIN + 3 * mm, box_top - 8.6 * mm, second)
+
+
+def _title(canvas: Canvas, title: str, width: float) -> None:
+    """The exam's title: one line, shrunk down to 10 points, else two lines broken between words."""
+    size = writing.fit(title, 12, width, True, 10)
+    if writing.width(title, size, True) <= width:
+        writing.draw(canvas, MARGIN, PAGE_HEIGHT - 38 * mm, title, size, bold=True)
+        return
+    lines = writing.wrap(title, 10, width, True)
+    second = common.fit_text(" ".join(lines[1:]), True, 10, width, 10)[0]
+    writing.draw(canvas, MARGIN, PAGE_HEIGHT - 36 * mm, lines[0], 10, bold=True)
+    writing.draw(canvas, MARGIN, PAGE_HEIGHT - 40.5 * mm, second, 10, bold=True)
 
 
 def _two_lines(text: str, font: str, size: float, width: float) -> tuple[str, str]:

@@ -18,6 +18,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph
 
 from cnam_desk import frenchdates, outputs
 from cnam_desk.documents import fonts, writing
@@ -222,6 +223,17 @@ def fit_text(value: str, bold: bool, size: float, width: float, min_size: float 
     return value.rstrip() + "…", size
 
 
+def wrapped(value: Any, style: ParagraphStyle, width: float, bold: bool = False) -> Paragraph:
+    """A value in a box of known width (an address, a table cell): its lines broken here, at spaces
+    and after hyphens, never inside a word (documents.writing.wrap), each line in its own order.
+
+    reportlab's own breaking at hyphens (embeddedHyphenation) loses hyphens when a paragraph is
+    wrapped twice, as tables and frames do: the lines are given to it already broken.
+    """
+    lines = [line for part in str(value or "").splitlines() for line in writing.wrap(part, style.fontSize, width, bold)]
+    return Paragraph(esc_lines(lines, bold), style)
+
+
 # --- styles ----------------------------------------------------------------------------------
 
 
@@ -248,11 +260,9 @@ class Styles:
 def styles() -> Styles:
     """Built once per process: styles are read-only for reportlab."""
     fonts.register()
-    # embeddedHyphenation: a word too long for its line breaks after one of its hyphens
-    # (« Rochefoucauld- / Montmorency »), never inside a word while a hyphen can take it.
     body = ParagraphStyle(
         "body", fontName=fonts.REGULAR, fontSize=9.6, leading=12.6, alignment=TA_LEFT, spaceAfter=5,
-        allowWidows=0, allowOrphans=0, embeddedHyphenation=1,
+        allowWidows=0, allowOrphans=0,
     )
     return Styles(
         body=body,

@@ -36,7 +36,6 @@ from cnam_desk.documents.common import (
     Letterhead,
     Output,
     esc,
-    esc_lines,
 )
 
 HANDICNAM_EMAIL = "handicnam_paris@lecnam.net"
@@ -242,22 +241,16 @@ CELL_PADDING = 3  # points, each side of a table cell
 def _exam_table(rows: Sequence[tuple[str, str, dt.date, dt.time, dt.time, str]]) -> Table:
     st = common.styles()
     head = [Paragraph(text, st.cell_head) for text in ("UE", "Intitulé", "Date", "Horaire", "Salle")]
-    data = [head]
-    for code, title, day, start, end, room in rows:
-        data.append(
-            [
-                Paragraph(esc(code), st.cell),
-                Paragraph(esc(title), st.cell),
-                Paragraph(esc(frenchdates.long_date(day)), st.cell),
-                Paragraph(esc(common.time_span(start, end)), st.cell),
-                Paragraph(esc(room), st.cell),
-            ]
-        )
     # The code column fits the longest code (« NFA031-P », « UTC501-FOD »): a code cut over
     # two lines reads as two codes. The title column gives up the room.
     longest = max((writing.width(code, st.cell.fontSize) for code, *_rest in rows), default=0)
-    widths = [max(16 * mm, min(longest + 2 * CELL_PADDING + 1, 40 * mm)), None, 35 * mm, 27 * mm, 35 * mm]
-    widths[1] = TEXT_WIDTH - sum(w for w in widths if w)
+    widths = [max(16 * mm, min(longest + 2 * CELL_PADDING + 1, 40 * mm)), 0.0, 35 * mm, 27 * mm, 35 * mm]
+    widths[1] = TEXT_WIDTH - sum(widths)
+    inner = [width - 2 * CELL_PADDING for width in widths]
+    data = [head]
+    for code, title, day, start, end, room in rows:
+        values = (code, title, frenchdates.long_date(day), common.time_span(start, end), room)
+        data.append([common.wrapped(value, st.cell, width) for value, width in zip(values, inner, strict=True)])
     table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(_TABLE_STYLE)
     return table
@@ -368,7 +361,7 @@ def address_block(lines: Sequence[str]) -> Paragraph:
     style = st.address
     if any(writing.width(line, style.fontSize) > ADDRESS_WIDTH for line in lines):
         style = st.extra["address_small"]
-    return Paragraph(esc_lines(lines), style)
+    return common.wrapped("\n".join(lines), style, ADDRESS_WIDTH)
 
 
 def letter_story(letter: DecisionLetter, letterhead: Letterhead) -> list[Flowable]:

@@ -81,7 +81,8 @@ class GlyphFont(TTFont):
     """
 
     def __init__(self, name: str, filename: str, subfontIndex: int = 0):
-        super().__init__(name, filename, subfontIndex=subfontIndex)
+        # asciiReadable off: a subset holds the glyphs drawn, not the 128 ASCII ones besides.
+        super().__init__(name, filename, subfontIndex=subfontIndex, asciiReadable=False)
         self.actual_text: dict[int, str] = {}
 
     def addObjects(self, doc):  # type: ignore[no-untyped-def]
@@ -124,7 +125,7 @@ def _register_face(face: Face) -> None:
         if name in _loaded:
             continue
         path = str(paths.resource("fonts", file_name))
-        font = TTFont(name, path) if face is LATIN else GlyphFont(name, path, subfontIndex=face.subfont)
+        font = TTFont(name, path, asciiReadable=False) if face is LATIN else GlyphFont(name, path, subfontIndex=face.subfont)
         pdfmetrics.registerFont(font)
         _loaded.add(name)
     # <b> and <i> in a Paragraph map to these faces (there is no italic: it prints upright).

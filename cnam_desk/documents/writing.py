@@ -77,6 +77,7 @@ def plain(value: Any) -> str:
 
 def pieces(value: Any) -> list[Piece]:
     """One line of text as pieces to draw from left to right."""
+    fonts.register()
     text = plain(value)
     if not fonts.OTHER_SCRIPTS.search(text):
         return [Piece(LATIN, text)] if text else []

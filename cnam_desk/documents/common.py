@@ -21,7 +21,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph
 
 from cnam_desk import frenchdates, outputs
-from cnam_desk.documents import fonts, writing
+from cnam_desk.documents import fonts, rtl, writing
 from cnam_desk.errors import RefusedInput
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -230,7 +230,11 @@ def wrapped(value: Any, style: ParagraphStyle, width: float, bold: bool = False)
     reportlab's own breaking at hyphens (embeddedHyphenation) loses hyphens when a paragraph is
     wrapped twice, as tables and frames do: the lines are given to it already broken.
     """
-    lines = [line for part in str(value or "").splitlines() for line in writing.wrap(part, style.fontSize, width, bold)]
+    text = "" if value is None else str(value)
+    if not rtl.has_rtl(text) and all(writing.width(word, style.fontSize, bold) <= width for word in text.split()):
+        # No word wider than the box: reportlab's breaking at spaces is the same, and quicker.
+        return Paragraph(esc_lines(text.splitlines(), bold) if "\n" in text else esc(text, bold), style)
+    lines = [line for part in text.splitlines() for line in writing.wrap(part, style.fontSize, width, bold)]
     return Paragraph(esc_lines(lines, bold), style)
 
 

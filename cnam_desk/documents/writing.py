@@ -125,6 +125,9 @@ def markup(value: Any, bold: bool = False) -> str:
 
 
 def width(value: Any, size: float, bold: bool = False) -> float:
+    if isinstance(value, str) and not fonts.OTHER_SCRIPTS.search(value) and not rtl.CONTROLS.search(value):
+        fonts.register()
+        return stringWidth(value, LATIN.name(bold), size)
     return sum(stringWidth(piece.text, piece.face.name(bold), size) for piece in pieces(value))
 
 

@@ -55,7 +55,6 @@ HEBREW = Face(
 CJK = Face("cjk", "WenQuanYiMicroHei", "WenQuanYiMicroHei", ("WenQuanYiMicroHei.ttc", "WenQuanYiMicroHei.ttc"))
 FACES = (LATIN, ARABIC, HEBREW, CJK)
 BY_NAME = {name: face for face in FACES for name in (face.regular, face.bold)}
-FALLBACKS = (ARABIC, HEBREW, CJK)
 
 # The scripts DejaVu Sans does not draw (or draws without joining): where a fallback is looked for.
 OTHER_SCRIPTS = re.compile(
@@ -65,6 +64,8 @@ OTHER_SCRIPTS = re.compile(
 _RANGES = (
     (HEBREW, ((0x0590, 0x05FF), (0xFB1D, 0xFB4F))),
     (ARABIC, ((0x0600, 0x06FF), (0x0750, 0x077F), (0x0870, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))),
+    (CJK, ((0x1100, 0x11FF), (0x2E80, 0x2FDF), (0x3000, 0x9FFF), (0xA960, 0xA97F), (0xAC00, 0xD7FF),
+           (0xF900, 0xFAFF), (0xFE30, 0xFE4F), (0xFF00, 0xFFEF), (0x20000, 0x3FFFF))),
 )
 
 _lock = threading.RLock()
@@ -177,10 +178,7 @@ def face_for(char: str) -> Face | None:
     code = ord(char)
     for face, ranges in _RANGES:
         if any(low <= code <= high for low, high in ranges):
-            return face
-    for face in FALLBACKS:
-        if _covers(face, char):
-            return face
+            return face if _covers(face, char) or face.rtl else None
     return None
 
 

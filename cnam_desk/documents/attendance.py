@@ -168,8 +168,8 @@ def _title(canvas: Canvas, title: str, width: float) -> None:
         return
     lines = writing.wrap(title, 10, width, True)
     second = common.fit_text(" ".join(lines[1:]), True, 10, width, 10)[0]
-    writing.draw(canvas, MARGIN, PAGE_HEIGHT - 36 * mm, lines[0], 10, bold=True)
-    writing.draw(canvas, MARGIN, PAGE_HEIGHT - 40.5 * mm, second, 10, bold=True)
+    writing.draw(canvas, MARGIN, PAGE_HEIGHT - 34.5 * mm, lines[0], 10, bold=True)
+    writing.draw(canvas, MARGIN, PAGE_HEIGHT - 39 * mm, second, 10, bold=True)
 
 
 def _two_lines(text: str, font: str, size: float, width: float) -> tuple[str, str]:

@@ -1,14 +1,25 @@
-"""Decision letters: time per letter for 1,000 single files and for one batch, next to bare reportlab.
+"""Decision letters: their size with every script's face, and a batch of 1,000 next to bare reportlab.
 
-Bare reportlab draws the same page (same font, same frames, same text, already formatted) with no
-program code: no dataclasses, no escaping function, no French-date helpers, no letterhead settings.
-Run: python bench/letters.py [--count 1000] [--keep DIR]
+Bare reportlab draws the same page (same fonts, same frames, same text, already formatted) with no
+program code: no dataclasses, no escaping function, no French-date helpers, no letterhead settings,
+no bidirectional order nor shaping (it puts each name in its script's face, nothing more).
+Every tenth name is Chinese, Japanese, Korean, Arabic, Hebrew or 80 characters long.
+
+1. The size of one letter for a name of each script (aim: under 60 KB).
+2. The batch of 1,000 letters in one file, each side as a whole process (start-up, imports and
+   font loading included), interleaved rounds, the median kept, and the ratio (aim: 1.30x at most).
+3. With --in-process: the CPU time per letter inside one process, one file per letter and one batch.
+
+Run: python bench/letters.py [--count 1000] [--rounds 3] [--keep DIR] [--in-process]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
+import json
+import statistics
 import sys
 import tempfile
 import time
@@ -16,6 +27,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+SCRIPT_NAMES = [
+    "王小明", "佐藤花子", "김민준", "محمد العلي", "דוד כהן",
+    "Jean-Baptiste de La Rochefoucauld-Montmorency-Saint-Exupéry-Villiers-Lisle-Adam",
+]  # fmt: skip
+FONT_FILES = {
+    "DejaVuSans": "DejaVuSans.ttf", "DejaVuSans-Bold": "DejaVuSans-Bold.ttf",
+    "NotoSansArabic": "NotoSansArabic-Regular.ttf", "NotoSansArabic-Bold": "NotoSansArabic-Bold.ttf",
+    "NotoSansHebrew": "NotoSansHebrew-Regular.ttf", "NotoSansHebrew-Bold": "NotoSansHebrew-Bold.ttf",
+    "WenQuanYiMicroHei": "WenQuanYiMicroHei.ttc",
+}  # fmt: skip
 
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre"]
@@ -35,10 +57,13 @@ def sample_rows(count: int) -> list[dict]:
     rows = []
     for index in range(count):
         st = students[index]
+        name = f"{st['first_name']} {st['last_name']}"
+        if index % 10 == 9:
+            name = SCRIPT_NAMES[(index // 10) % len(SCRIPT_NAMES)]
         rows.append(
             {
                 "reference": f"SE-2024-{index + 1:06d}",
-                "name": f"{st['first_name']} {st['last_name']}",
+                "name": name,
                 "number": st["number"],
                 "address": st["postal_address"].split("\n"),
                 "session": "semestre 1, session 1 de l'année 2023-2024",
@@ -104,9 +129,11 @@ class Bare:
         from reportlab.pdfbase.ttfonts import TTFont
         from reportlab.platypus import TableStyle
 
-        if "DejaVuSans" not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont("DejaVuSans", str(ROOT / "resources/fonts/DejaVuSans.ttf")))
-            pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(ROOT / "resources/fonts/DejaVuSans-Bold.ttf")))
+        if "NotoSansHebrew" not in pdfmetrics.getRegisteredFontNames():
+            for name, file_name in FONT_FILES.items():
+                if name not in pdfmetrics.getRegisteredFontNames():
+                    path = str(ROOT / "resources/fonts" / file_name)
+                    pdfmetrics.registerFont(TTFont(name, path, asciiReadable=False))
             addMapping("DejaVuSans", 0, 0, "DejaVuSans")
             addMapping("DejaVuSans", 1, 0, "DejaVuSans-Bold")
             addMapping("DejaVuSans", 0, 1, "DejaVuSans")
@@ -203,7 +230,8 @@ class Bare:
                 Paragraph(f"Numéro d'auditeur : {r['number']}", self.refs),
                 Paragraph("Affaire suivie par : Service des examens", self.refs)], mode="shrink"),
             FrameBreak(),
-            KeepInFrame(90 * mm, 36 * mm, [Paragraph("<br/>".join([r["name"], *r["address"]]), self.address)], mode="shrink"),
+            KeepInFrame(90 * mm, 36 * mm, [Paragraph("<br/>".join([self.name(r["name"]), *r["address"]]), self.address)],
+                        mode="shrink"),
             FrameBreak(),
             Paragraph(f"Paris, le {_fr(r['date'], False)}", self.date),
             Paragraph(f"Objet : Demande d'aménagement d'examen – {r['session']}", self.subject),
@@ -224,6 +252,14 @@ class Bare:
             Spacer(0, 6),
             KeepTogether([Paragraph("La responsable du service des examens", self.sign)]),
         ]
+
+    @staticmethod
+    def name(text: str) -> str:
+        """The name in its script's face, as it comes: no order, no shaping."""
+        code = ord(text[0])
+        face = ("NotoSansArabic" if 0x0600 <= code <= 0x06FF else "NotoSansHebrew" if 0x0590 <= code <= 0x05FF
+                else "WenQuanYiMicroHei" if code >= 0x1100 else "")
+        return f'<font name="{face}">{text}</font>' if face else text
 
     def document(self, target):
         from reportlab.lib.pagesizes import A4
@@ -264,12 +300,91 @@ def timed(work) -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
+def sizes(folder: Path) -> None:
+    """One letter per script, as the program writes it."""
+    from cnam_desk.documents import Letterhead, render_letter
+
+    print("One letter (accepted, 2 exams, 1 arrangement), every font embedded and subset (aim: under 60 KB):")
+    letters = program_letters(sample_rows(1))
+    for name in ["Zoë Lefèvre-Dupré", *SCRIPT_NAMES]:
+        path = folder / "size.pdf"
+        render_letter(dataclasses.replace(letters[0], student_name=name), Letterhead(), path)
+        print(f"  {name[:40]:42} {path.stat().st_size / 1024:6.1f} KB")
+
+
+def save_rows(rows: list[dict], path: Path) -> None:
+    """The sample letters as JSON, so the timed processes read them instead of making them."""
+    path.write_text(json.dumps(rows, default=lambda day: day.isoformat(), ensure_ascii=False), encoding="utf-8")
+
+
+def load_rows(path: Path) -> list[dict]:
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    for row in rows:
+        row["date"], row["received"] = dt.date.fromisoformat(row["date"]), dt.date.fromisoformat(row["received"])
+        for key in ("exams", "granted"):
+            row[key] = [(c, t, dt.date.fromisoformat(d), s, e, r) for c, t, d, s, e, r in row[key]]
+    return rows
+
+
+def worker(side: str, rows_file: Path, out: Path) -> None:
+    """One whole process: read the letters' data and write them all in one file."""
+    rows = load_rows(rows_file)
+    if side == "program":
+        program_batch(program_letters(rows), out)
+    else:
+        Bare().batch(rows, out)
+    # The CPU time of the whole process, start-up and imports included: fair on a busy machine.
+    print(f"cpu={time.process_time():.3f}")
+
+
+def whole_processes(count: int, rounds: int, folder: Path) -> None:
+    from bench.processes import median, run
+
+    rows_file = folder / "rows.json"
+    save_rows(sample_rows(count), rows_file)
+    runs: dict[str, list] = {"program": [], "bare": []}
+    for _round in range(max(1, rounds)):
+        for side, found in runs.items():
+            out = folder / f"whole-{side}.pdf"
+            found.append(run([sys.executable, str(Path(__file__)), "--side", side, "--rows", str(rows_file), "--out", str(out)]))
+    def cpu(side: str) -> float:
+        return statistics.median(float(r.out.strip().rsplit("cpu=", 1)[-1]) for r in runs[side])
+
+    print(f"Batch of {count} letters in one file, whole processes, median of {max(1, rounds)} interleaved rounds:")
+    print(f"  {'':16} {'CPU':>9} {'wall clock':>12} {'peak':>9} {'file':>9}")
+    for side, label in (("program", "program"), ("bare", "bare reportlab")):
+        size = (folder / f"whole-{side}.pdf").stat().st_size / 1024 / 1024
+        print(f"  {label:16} {cpu(side):7.2f} s {median(runs[side]):10.2f} s {median(runs[side], 'peak_mb'):6.0f} MB {size:6.1f} MB")
+    print(
+        f"  ratio program / bare: CPU {cpu('program') / cpu('bare'):.2f}x, "
+        f"wall clock {median(runs['program']) / median(runs['bare']):.2f}x (aim: 1.30x at most)"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--keep", type=Path, help="keep the PDFs in this folder")
-    parser.add_argument("--rounds", type=int, default=3, help="runs of each side, interleaved; the best counts")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each side, interleaved")
+    parser.add_argument("--in-process", action="store_true", help="also time inside one process (CPU)")
+    parser.add_argument("--side", choices=["program", "bare"], help=argparse.SUPPRESS)  # one whole process
+    parser.add_argument("--rows", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.side:
+        worker(args.side, args.rows, args.out)
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        sizes(folder)
+        whole_processes(args.count, args.rounds, folder)
+    if args.in_process:
+        in_process(args)
+    return 0
+
+
+def in_process(args: argparse.Namespace) -> None:
     rows = sample_rows(args.count)
     letters = program_letters(rows)
     bare = Bare()
@@ -304,7 +419,7 @@ def main() -> int:
         theirs = " ".join(pypdf.PdfReader(folder / "bare-batch.pdf").pages[0].extract_text().split())
         pages = len(pypdf.PdfReader(folder / "batch.pdf").pages)
     print(
-        f"{args.count} accepted letters (2 exams, 1 arrangement each), DejaVu Sans embedded; "
+        f"In one process: {args.count} accepted letters (2 exams, 1 arrangement each), every script's face; "
         f"batch: {pages} pages; best of {max(1, args.rounds)} rounds"
     )
     print(f"  {'':38} {'CPU':>9}   {'per letter':>12}   {'wall clock':>10}")
@@ -319,7 +434,6 @@ def main() -> int:
     )
     missing = [w for w in theirs.split() if w not in ours.split()]
     print(f"  same text on page 1 as bare reportlab: {'yes' if not missing else 'no, bare has ' + ' '.join(missing[:10])}")
-    return 0
 
 
 if __name__ == "__main__":

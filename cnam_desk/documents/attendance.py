@@ -1,7 +1,8 @@
 """Attendance sheets (feuilles d'émargement) as PDF: one per exam and room, with an identity-check column.
 
-Drawn straight on the canvas with fixed row heights, so each sheet knows its page count
-("page 2 / 3") before it is drawn, and long names are shrunk to fit their cell.
+Drawn straight on the canvas. Each row's height is known before drawing (a name too long for
+its cell at a readable size wraps at its spaces and hyphens, and its row grows: a name is
+never cut), so each sheet knows its page count ("page 2 / 3") before it is drawn.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from cnam_desk import frenchdates
-from cnam_desk.documents import common, fonts
+from cnam_desk.documents import common, fonts, writing
 from cnam_desk.documents.common import (
     GREY,
     LIGHT,
@@ -79,43 +80,73 @@ TABLE_BOTTOM = 22 * mm  # from the bottom
 SUMMARY_HEIGHT = 34 * mm
 ROWS_PER_PAGE = int((PAGE_HEIGHT - TABLE_TOP - TABLE_BOTTOM - HEAD_HEIGHT) // ROW_HEIGHT)
 ROWS_ON_LAST_PAGE = int((PAGE_HEIGHT - TABLE_TOP - TABLE_BOTTOM - HEAD_HEIGHT - SUMMARY_HEIGHT) // ROW_HEIGHT)
+PAGE_ROOM = PAGE_HEIGHT - TABLE_TOP - TABLE_BOTTOM - HEAD_HEIGHT
+LAST_PAGE_ROOM = PAGE_ROOM - SUMMARY_HEIGHT
+NAME_SIZE, NAME_MIN_SIZE = 9.5, 8.5  # one line, shrunk down to 8.5 points; then it wraps at 8.5
+NAME_LEADING = 3.6 * mm
+CELL_MARGIN = 2 * mm
 
 
-def paginate(count: int) -> list[range]:
-    """The rows of each page; the last page keeps room for the summary and at least one row."""
+def cell_lines(value: str, bold: bool, width: float) -> tuple[list[str], float]:
+    """A cell's lines and size: one line at a readable size, else wrapped at spaces and hyphens."""
+    size = writing.fit(value, NAME_SIZE, width, bold, NAME_MIN_SIZE)
+    if writing.width(value, size, bold) <= width:
+        return [value], size
+    return writing.wrap(value, NAME_MIN_SIZE, width, bold) or [value], NAME_MIN_SIZE
+
+
+def _name_cells(student: AttendanceStudent) -> list[tuple[list[str], float, bool]]:
+    widths = [w for _, w in COLUMNS]
+    return [
+        (*cell_lines(value, bold, width - 2 * CELL_MARGIN), bold)
+        for value, width, bold in (
+            (student.number, widths[1], False),
+            (student.last_name, widths[2], True),
+            (student.first_name, widths[3], False),
+        )
+    ]
+
+
+def row_height(student: AttendanceStudent) -> float:
+    """The usual height, or more when a name takes several lines."""
+    lines = max(len(cell[0]) for cell in _name_cells(student))
+    return max(ROW_HEIGHT, lines * NAME_LEADING + 2.6 * mm)
+
+
+def paginate(rows: int | Sequence[float]) -> list[range]:
+    """The rows of each page (a count of usual rows, or each row's height); the last page keeps
+    room for the summary and at least one row."""
+    heights = [ROW_HEIGHT] * rows if isinstance(rows, int) else list(rows)
     pages: list[range] = []
     start = 0
-    remaining = count
-    while remaining > ROWS_ON_LAST_PAGE:
-        taken = min(ROWS_PER_PAGE, remaining - 1)
-        pages.append(range(start, start + taken))
-        start += taken
-        remaining -= taken
-    pages.append(range(start, start + remaining))
+    while sum(heights[start:]) > LAST_PAGE_ROOM + 0.01:
+        used, end = 0.0, start
+        while end < len(heights) - 1 and used + heights[end] <= PAGE_ROOM + 0.01:
+            used += heights[end]
+            end += 1
+        end = max(end, start + 1)
+        pages.append(range(start, end))
+        start = end
+    pages.append(range(start, len(heights)))
     return pages
 
 
 def _header(canvas: Canvas, sheet: AttendanceSheet, letterhead: Letterhead) -> None:
     top = PAGE_HEIGHT - 13 * mm
     canvas.setFillColor(colors.black)
-    canvas.setFont(fonts.BOLD, 9)
-    canvas.drawString(MARGIN, top, letterhead.institution)
-    canvas.setFont(fonts.REGULAR, 8)
+    writing.draw(canvas, MARGIN, top, letterhead.institution, 9, bold=True)
     canvas.setFillColor(GREY)
-    canvas.drawString(MARGIN, top - 10, letterhead.office_name)
-    canvas.drawRightString(PAGE_WIDTH - MARGIN, top, sheet.session_title)
+    writing.draw(canvas, MARGIN, top - 10, letterhead.office_name, 8)
+    writing.draw(canvas, PAGE_WIDTH - MARGIN, top, sheet.session_title, 8, align="right")
     canvas.setFillColor(colors.black)
     canvas.setFont(fonts.BOLD, 16)
     canvas.drawString(MARGIN, PAGE_HEIGHT - 29 * mm, TITLE)
     width = PAGE_WIDTH - 2 * MARGIN
-    text, size = common.fit_text(f"{sheet.ue_code} – {sheet.ue_title}", fonts.BOLD, 12, width)
-    canvas.setFont(fonts.BOLD, size)
-    canvas.drawString(MARGIN, PAGE_HEIGHT - 38 * mm, text)
+    _title(canvas, f"{sheet.ue_code} – {sheet.ue_title}", width)
     when = f"{frenchdates.long_date(sheet.date)}, {common.time_span(sheet.start, sheet.end)}"
     where = " – ".join(part for part in (sheet.room and f"Salle : {sheet.room}", sheet.centre and f"Centre : {sheet.centre}") if part)
-    text, size = common.fit_text(f"{when}   {where}", fonts.REGULAR, 10.5, width)
-    canvas.setFont(fonts.REGULAR, size)
-    canvas.drawString(MARGIN, PAGE_HEIGHT - 45 * mm, text)
+    text, size = common.fit_text(f"{when}   {where}", False, 10.5, width)
+    writing.draw(canvas, MARGIN, PAGE_HEIGHT - 45 * mm, text, size)
     # The identity rule, boxed: the invigilators read it at the door.
     box_top = PAGE_HEIGHT - 49 * mm
     canvas.setFillColor(LIGHT)
@@ -127,6 +158,18 @@ def _header(canvas: Canvas, sheet: AttendanceSheet, letterhead: Letterhead) -> N
     first, second = _two_lines(IDENTITY_RULE, fonts.REGULAR, 8.3, width - 6 * mm)
     canvas.drawString(MARGIN + 3 * mm, box_top - 4.6 * mm, first)
     canvas.drawString(MARGIN + 3 * mm, box_top - 8.6 * mm, second)
+
+
+def _title(canvas: Canvas, title: str, width: float) -> None:
+    """The exam's title: one line, shrunk down to 10 points, else two lines broken between words."""
+    size = writing.fit(title, 12, width, True, 10)
+    if writing.width(title, size, True) <= width:
+        writing.draw(canvas, MARGIN, PAGE_HEIGHT - 38 * mm, title, size, bold=True)
+        return
+    lines = writing.wrap(title, 10, width, True)
+    second = common.fit_text(" ".join(lines[1:]), True, 10, width, 10)[0]
+    writing.draw(canvas, MARGIN, PAGE_HEIGHT - 34.5 * mm, lines[0], 10, bold=True)
+    writing.draw(canvas, MARGIN, PAGE_HEIGHT - 39 * mm, second, 10, bold=True)
 
 
 def _two_lines(text: str, font: str, size: float, width: float) -> tuple[str, str]:
@@ -165,45 +208,33 @@ def _rows(canvas: Canvas, sheet: AttendanceSheet, rows: range, y: float) -> floa
     canvas.setLineWidth(0.4)
     for index in rows:
         student = sheet.students[index]
+        height = row_height(student)
         canvas.setStrokeColor(RULE)
         canvas.line(MARGIN, y, right, y)
-        baseline = y - ROW_HEIGHT / 2 - 3
+        middle = y - height / 2
         x = MARGIN
         canvas.setFillColor(GREY)
         canvas.setFont(fonts.REGULAR, 8)
-        canvas.drawRightString(x + widths[0] - 2 * mm, baseline, str(index + 1))
+        canvas.drawRightString(x + widths[0] - 2 * mm, middle - 3, str(index + 1))
         canvas.setFillColor(colors.black)
         x += widths[0]
-        for value, width, font in (
-            (student.number, widths[1], fonts.REGULAR),
-            (student.last_name, widths[2], fonts.BOLD),
-            (student.first_name, widths[3], fonts.REGULAR),
-        ):
-            _cell(canvas, value, font, x + 2 * mm, baseline, width - 4 * mm)
+        for (lines, size, bold), width in zip(_name_cells(student), widths[1:4], strict=True):
+            _cell(canvas, lines, size, bold, x + CELL_MARGIN, middle)
             x += width
         # The box the invigilator ticks once the original identity document is seen.
         box = 4.2 * mm
         canvas.setStrokeColor(colors.black)
-        canvas.rect(x + (widths[4] - box) / 2, y - (ROW_HEIGHT + box) / 2, box, box, stroke=1, fill=0)
-        y -= ROW_HEIGHT
+        canvas.rect(x + (widths[4] - box) / 2, middle - box / 2, box, box, stroke=1, fill=0)
+        y -= height
     return y
 
 
-def _cell(canvas: Canvas, value: str, font: str, x: float, baseline: float, width: float) -> None:
-    """One line when the value fits at a readable size, else two smaller lines (then cut with « … »)."""
-    text, size = common.fit_text(value, font, 9.5, width, min_size=8.5)
-    if text == value:
-        canvas.setFont(font, size)
-        canvas.drawString(x, baseline, text)
-        return
-
-    size = 7.5
-    lines = simpleSplit(value, font, size, width) or [value]
-    first = common.fit_text(lines[0], font, size, width, min_size=size)[0]
-    second = common.fit_text(" ".join(lines[1:]), font, size, width, min_size=size)[0]
-    canvas.setFont(font, size)
-    canvas.drawString(x, baseline + 4.2, first)
-    canvas.drawString(x, baseline - 4.2, second)
+def _cell(canvas: Canvas, lines: list[str], size: float, bold: bool, x: float, middle: float) -> None:
+    """A cell's lines, centred on the middle of its row."""
+    baseline = middle - size * 0.32 + (len(lines) - 1) * NAME_LEADING / 2
+    for line in lines:
+        writing.draw(canvas, x, baseline, line, size, bold=bold)
+        baseline -= NAME_LEADING
 
 
 def _summary(canvas: Canvas, sheet: AttendanceSheet, y: float) -> None:
@@ -230,7 +261,7 @@ def _footer(canvas: Canvas, sheet: AttendanceSheet, page: int, pages: int) -> No
     canvas.setFont(fonts.REGULAR, 8)
     canvas.setFillColor(GREY)
     left = " – ".join(part for part in (sheet.ue_code, frenchdates.short_date(sheet.date), sheet.room) if part)
-    canvas.drawString(MARGIN, 11 * mm, f"{TITLE} – {left}")
+    writing.draw(canvas, MARGIN, 11 * mm, f"{TITLE} – {left}", 8)
     canvas.setFillColor(colors.black)
     canvas.setFont(fonts.BOLD, 9)
     canvas.drawRightString(PAGE_WIDTH - MARGIN, 11 * mm, f"page {page} / {pages}")
@@ -238,7 +269,7 @@ def _footer(canvas: Canvas, sheet: AttendanceSheet, page: int, pages: int) -> No
 
 def draw_sheet(canvas: Canvas, sheet: AttendanceSheet, letterhead: Letterhead) -> int:
     """Draw one sheet from a fresh page; returns its page count."""
-    pages = paginate(len(sheet.students))
+    pages = paginate([row_height(student) for student in sheet.students])
     for number, rows in enumerate(pages, start=1):
         _header(canvas, sheet, letterhead)
         top = PAGE_HEIGHT - TABLE_TOP
@@ -276,5 +307,5 @@ def render_attendance_sheets(
 
 
 def sheet_pages(students: Sequence[object]) -> int:
-    """How many pages a sheet of this many students takes."""
-    return len(paginate(len(students)))
+    """How many pages a sheet of these students takes (anything else than a student: a usual row)."""
+    return len(paginate([row_height(s) if isinstance(s, AttendanceStudent) else ROW_HEIGHT for s in students]))

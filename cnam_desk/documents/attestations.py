@@ -140,12 +140,15 @@ def _units_table(item: Attestation) -> Table:
             Paragraph("ECTS", head_right),
         ]
     ]
+    widths = [17 * mm, 0.0, 38 * mm, 18 * mm, 14 * mm]
+    widths[1] = TEXT_WIDTH - sum(widths)
+    inner = [widths[0] - 3 - 4, widths[1] - 3 - 4, widths[2] - 3 - 4]  # the table's left and right padding
     for unit in item.units:
         data.append(
             [
-                Paragraph(esc(unit.ue_code), st.cell),
-                Paragraph(esc(unit.title), st.cell),
-                Paragraph(esc(unit.session_label), st.cell),
+                common.wrapped(unit.ue_code, st.cell, inner[0]),
+                common.wrapped(unit.title, st.cell, inner[1]),
+                common.wrapped(unit.session_label, st.cell, inner[2]),
                 Paragraph(esc(_grade(unit.grade)), cell_right),
                 Paragraph(esc(common.number_fr(unit.ects)), cell_right),
             ]
@@ -156,11 +159,9 @@ def _units_table(item: Attestation) -> Table:
             Paragraph("<b>Total des crédits ECTS</b>", st.cell),
             Paragraph("", st.cell),
             Paragraph("", st.cell),
-            Paragraph(f"<b>{esc(common.number_fr(total_ects(item)))}</b>", cell_right),
+            Paragraph(f"<b>{esc(common.number_fr(total_ects(item)), bold=True)}</b>", cell_right),
         ]
     )
-    widths = [17 * mm, None, 38 * mm, 18 * mm, 14 * mm]
-    widths[1] = TEXT_WIDTH - sum(w for w in widths if w)
     table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(_UNITS_STYLE)
     return table
@@ -184,10 +185,10 @@ def attestation_story(item: Attestation, letterhead: Letterhead) -> list[Flowabl
         Paragraph(esc(letterhead.signatory_title), st.signature),
     ]
     if letterhead.signatory_name:
-        signature += [Spacer(0, 12 * mm), Paragraph(f"<b>{esc(letterhead.signatory_name)}</b>", st.signature)]
+        signature += [Spacer(0, 12 * mm), Paragraph(f"<b>{esc(letterhead.signatory_name, bold=True)}</b>", st.signature)]
     return [
         Spacer(0, 4),
-        Paragraph(esc(title), st.title),
+        Paragraph(esc(title, bold=True), st.title),
         Paragraph(esc(subtitle), st.subtitle),
         Paragraph(esc(text), st.body),
         Spacer(0, 4),

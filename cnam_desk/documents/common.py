@@ -10,7 +10,6 @@ from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 from functools import lru_cache
 from typing import IO, Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -18,11 +17,11 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph
 
 from cnam_desk import frenchdates, outputs
-from cnam_desk.documents import fonts
+from cnam_desk.documents import fonts, rtl, writing
 from cnam_desk.errors import RefusedInput
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -36,19 +35,19 @@ CREATOR = "Cnam Desk"
 Output = str | os.PathLike[str] | IO[bytes]
 
 
-def esc(value: Any) -> str:
+def esc(value: Any, bold: bool = False) -> str:
     """Any value from the database, made safe for a reportlab Paragraph (which reads markup).
 
-    `Dupont <Admin> & Fils` prints as written. This is the only way a value enters a Paragraph.
+    `Dupont <Admin> & Fils` prints as written; 王小明, محمد العلي or דוד כהן print in their
+    script's face, right to left where they read so (documents.writing). `bold` when the value
+    prints in bold. This is the only way a value enters a Paragraph.
     """
-    if value is None:
-        return ""
-    return escape(str(value))
+    return writing.markup(value, bold)
 
 
-def esc_lines(lines: Iterable[Any]) -> str:
+def esc_lines(lines: Iterable[Any], bold: bool = False) -> str:
     """Several values, one per printed line."""
-    return "<br/>".join(esc(line) for line in lines)
+    return "<br/>".join(esc(line, bold) for line in lines)
 
 
 def split_lines(text: str | None) -> tuple[str, ...]:
@@ -189,18 +188,15 @@ def draw_letterhead(canvas: Canvas, letterhead: Letterhead, top: float = PAGE_HE
         x += w + 5 * mm
         bottom = top - h
     canvas.setFillColor(colors.black)
-    canvas.setFont(fonts.BOLD, 11)
     y -= 9
-    canvas.drawString(x, y, letterhead.institution)
-    canvas.setFont(fonts.BOLD, 9)
+    writing.draw(canvas, x, y, letterhead.institution, 11, bold=True)
     y -= 12
-    canvas.drawString(x, y, letterhead.office_name)
-    canvas.setFont(fonts.REGULAR, 8)
+    writing.draw(canvas, x, y, letterhead.office_name, 9, bold=True)
     canvas.setFillColor(GREY)
     for line in (*letterhead.address_lines, letterhead.phone and f"Tél. {letterhead.phone}", letterhead.email):
         if line:
             y -= 10
-            canvas.drawString(x, y, line)
+            writing.draw(canvas, x, y, line, 8)
     canvas.setFillColor(colors.black)
     return min(y, bottom)
 
@@ -210,23 +206,36 @@ def draw_footer(canvas: Canvas, letterhead: Letterhead, right_text: str = "") ->
     canvas.setStrokeColor(RULE)
     canvas.setLineWidth(0.4)
     canvas.line(MARGIN, 15 * mm, PAGE_WIDTH - MARGIN, 15 * mm)
-    canvas.setFont(fonts.REGULAR, 7)
     canvas.setFillColor(GREY)
-    canvas.drawString(MARGIN, 11 * mm, letterhead.footer_line)
+    writing.draw(canvas, MARGIN, 11 * mm, letterhead.footer_line, 7)
     if right_text:
-        canvas.drawRightString(PAGE_WIDTH - MARGIN, 11 * mm, right_text)
+        writing.draw(canvas, PAGE_WIDTH - MARGIN, 11 * mm, right_text, 7, align="right")
     canvas.setFillColor(colors.black)
 
 
-def fit_text(text: str, font: str, size: float, width: float, min_size: float = 6.5) -> tuple[str, float]:
-    """Text for one line of a table cell: shrunk down to min_size, then cut with « … »."""
-    while size > min_size and stringWidth(text, font, size) > width:
-        size -= 0.5
-    if stringWidth(text, font, size) <= width:
-        return text, size
-    while text and stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text.rstrip() + "…", size
+def fit_text(value: str, bold: bool, size: float, width: float, min_size: float = 6.5) -> tuple[str, float]:
+    """Text for one line of a heading: shrunk down to min_size, then cut with « … » (never a name)."""
+    size = writing.fit(value, size, width, bold, min_size)
+    if writing.width(value, size, bold) <= width:
+        return value, size
+    while value and writing.width(value + "…", size, bold) > width:
+        value = value[:-1]
+    return value.rstrip() + "…", size
+
+
+def wrapped(value: Any, style: ParagraphStyle, width: float, bold: bool = False) -> Paragraph:
+    """A value in a box of known width (an address, a table cell): its lines broken here, at spaces
+    and after hyphens, never inside a word (documents.writing.wrap), each line in its own order.
+
+    reportlab's own breaking at hyphens (embeddedHyphenation) loses hyphens when a paragraph is
+    wrapped twice, as tables and frames do: the lines are given to it already broken.
+    """
+    text = "" if value is None else str(value)
+    if not rtl.has_rtl(text) and all(writing.width(word, style.fontSize, bold) <= width for word in text.split()):
+        # No word wider than the box: reportlab's breaking at spaces is the same, and quicker.
+        return Paragraph(esc_lines(text.splitlines(), bold) if "\n" in text else esc(text, bold), style)
+    lines = [line for part in text.splitlines() for line in writing.wrap(part, style.fontSize, width, bold)]
+    return Paragraph(esc_lines(lines, bold), style)
 
 
 # --- styles ----------------------------------------------------------------------------------
@@ -278,7 +287,11 @@ def styles() -> Styles:
         ),
         subtitle=ParagraphStyle("subtitle", parent=body, fontSize=11, leading=14, alignment=TA_CENTER, spaceAfter=14),
         signature=ParagraphStyle("signature", parent=body, leftIndent=85 * mm, spaceAfter=0),
-        extra={"right": ParagraphStyle("right", parent=body, alignment=TA_RIGHT)},
+        extra={
+            "right": ParagraphStyle("right", parent=body, alignment=TA_RIGHT),
+            # The address one step smaller: tried before a line of the address wraps.
+            "address_small": ParagraphStyle("address_small", parent=body, fontSize=9.5, leading=12.2, spaceAfter=0),
+        },
     )
 
 

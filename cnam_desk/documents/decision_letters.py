@@ -8,7 +8,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -26,7 +25,7 @@ from reportlab.platypus import (
 )
 
 from cnam_desk import frenchdates
-from cnam_desk.documents import common, fonts
+from cnam_desk.documents import common, fonts, writing
 from cnam_desk.documents.common import (
     LIGHT,
     MARGIN,
@@ -37,7 +36,6 @@ from cnam_desk.documents.common import (
     Letterhead,
     Output,
     esc,
-    esc_lines,
 )
 
 HANDICNAM_EMAIL = "handicnam_paris@lecnam.net"
@@ -243,22 +241,16 @@ CELL_PADDING = 3  # points, each side of a table cell
 def _exam_table(rows: Sequence[tuple[str, str, dt.date, dt.time, dt.time, str]]) -> Table:
     st = common.styles()
     head = [Paragraph(text, st.cell_head) for text in ("UE", "Intitulé", "Date", "Horaire", "Salle")]
-    data = [head]
-    for code, title, day, start, end, room in rows:
-        data.append(
-            [
-                Paragraph(esc(code), st.cell),
-                Paragraph(esc(title), st.cell),
-                Paragraph(esc(frenchdates.long_date(day)), st.cell),
-                Paragraph(esc(common.time_span(start, end)), st.cell),
-                Paragraph(esc(room), st.cell),
-            ]
-        )
     # The code column fits the longest code (« NFA031-P », « UTC501-FOD »): a code cut over
     # two lines reads as two codes. The title column gives up the room.
-    longest = max((stringWidth(code, st.cell.fontName, st.cell.fontSize) for code, *_rest in rows), default=0)
-    widths = [max(16 * mm, min(longest + 2 * CELL_PADDING + 1, 40 * mm)), None, 35 * mm, 27 * mm, 35 * mm]
-    widths[1] = TEXT_WIDTH - sum(w for w in widths if w)
+    longest = max((writing.width(code, st.cell.fontSize) for code, *_rest in rows), default=0)
+    widths = [max(16 * mm, min(longest + 2 * CELL_PADDING + 1, 40 * mm)), 0.0, 35 * mm, 27 * mm, 35 * mm]
+    widths[1] = TEXT_WIDTH - sum(widths)
+    inner = [width - 2 * CELL_PADDING for width in widths]
+    data = [head]
+    for code, title, day, start, end, room in rows:
+        values = (code, title, frenchdates.long_date(day), common.time_span(start, end), room)
+        data.append([common.wrapped(value, st.cell, width) for value, width in zip(values, inner, strict=True)])
     table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(_TABLE_STYLE)
     return table
@@ -319,7 +311,7 @@ def _decision_body(letter: DecisionLetter) -> list[Flowable]:
     if letter.attestation and letter.decision in (Decision.ACCEPTED, Decision.REFUSED):
         accepted = letter.decision is Decision.ACCEPTED
         story.append(Paragraph(esc(M1_ACCEPTED if accepted else M1_REFUSED), st.body))
-        story.append(Paragraph(esc(letter.comment if accepted else letter.reason) or "—", st.quote))
+        story.append(Paragraph(esc(letter.comment if accepted else letter.reason, bold=True) or "—", st.quote))
         if not accepted:
             story.append(Paragraph(esc(M1_AGAIN), st.body))
         return story
@@ -332,7 +324,7 @@ def _decision_body(letter: DecisionLetter) -> list[Flowable]:
             story += [Paragraph(esc(ACCEPTED_PLANNED), st.body), _exam_table(_planned(letter)), gap]
     elif letter.decision is Decision.REFUSED:
         story.append(Paragraph(esc(REFUSED_TEXT), st.body))
-        story.append(Paragraph(esc(letter.reason) or "—", st.quote))
+        story.append(Paragraph(esc(letter.reason, bold=True) or "—", st.quote))
         if letter.comment:
             story.append(Paragraph(f"Précision du service : {esc(letter.comment)}", st.body))
         if letter.exams:
@@ -352,26 +344,39 @@ def _decision_body(letter: DecisionLetter) -> list[Flowable]:
             story += [Paragraph(esc(EXAMS_CONCERNED), st.body), _exam_table(_planned(letter)), gap]
     else:
         story.append(Paragraph(esc(REDIRECTED_TEXT), st.body))
-        story.append(Paragraph(f"Mission Handi'Cnam : {esc(HANDICNAM_EMAIL)}", st.quote))
+        story.append(Paragraph(f"Mission Handi'Cnam : {esc(HANDICNAM_EMAIL, bold=True)}", st.quote))
         if letter.exams:
             story += [Paragraph(esc(EXAMS_CONCERNED), st.body), _exam_table(_planned(letter)), gap]
         story.append(Paragraph(esc(REDIRECTED_DEADLINE), st.body))
     return story
 
 
+def address_block(lines: Sequence[str]) -> Paragraph:
+    """The name and address for the envelope's window: one step smaller before any line wraps.
+
+    A line still too wide then wraps at its spaces and hyphens; the frame shrinks the whole
+    block if it is still too tall, so it always stays inside the window.
+    """
+    st = common.styles()
+    style = st.address
+    if any(writing.width(line, style.fontSize) > ADDRESS_WIDTH for line in lines):
+        style = st.extra["address_small"]
+    return common.wrapped("\n".join(lines), style, ADDRESS_WIDTH)
+
+
 def letter_story(letter: DecisionLetter, letterhead: Letterhead) -> list[Flowable]:
     """The flowables of one letter, frames of the first page in order: references, address, body."""
     st = common.styles()
     refs = [
-        Paragraph(f"Notre référence : <b>{esc(letter.reference)}</b>", st.refs),
+        Paragraph(f"Notre référence : <b>{esc(letter.reference, bold=True)}</b>", st.refs),
         Paragraph(f"Numéro d'auditeur : {esc(letter.student_number)}", st.refs),
         Paragraph(f"Affaire suivie par : {esc(letterhead.office_name)}", st.refs),
     ]
-    address = [Paragraph(esc_lines((letter.student_name, *letter.address_lines)), st.address)]
+    address = [address_block((letter.student_name, *letter.address_lines))]
     signature = [Paragraph(esc(letterhead.signatory_title), st.signature)]
     if letterhead.signatory_name:
         # Room for a handwritten signature between the title and the name.
-        signature += [Spacer(0, 11 * mm), Paragraph(f"<b>{esc(letterhead.signatory_name)}</b>", st.signature)]
+        signature += [Spacer(0, 11 * mm), Paragraph(f"<b>{esc(letterhead.signatory_name, bold=True)}</b>", st.signature)]
     story: list[Flowable] = [
         _LetterStart(letter.reference),
         KeepInFrame(ADDRESS_LEFT - MARGIN - 8 * mm, ADDRESS_HEIGHT, refs, mode="shrink"),
@@ -379,8 +384,8 @@ def letter_story(letter: DecisionLetter, letterhead: Letterhead) -> list[Flowabl
         KeepInFrame(ADDRESS_WIDTH, ADDRESS_HEIGHT, address, mode="shrink"),
         FrameBreak(),
         Paragraph(esc(common.place_and_date(letterhead.city, letter.letter_date)), st.date_line),
-        Paragraph(f"Objet : {esc(subject(letter))}", st.subject),
-        Paragraph(f"Décision : {esc(letter.decision.label)}", st.subject),
+        Paragraph(f"Objet : {esc(subject(letter), bold=True)}", st.subject),
+        Paragraph(f"Décision : {esc(letter.decision.label, bold=True)}", st.subject),
         Spacer(0, 9),
         Paragraph(esc(SALUTATION), st.body),
         *_decision_body(letter),
@@ -431,9 +436,8 @@ class _LetterDocument(BaseDocTemplate):
 
     def _next_page(self, canvas, _doc) -> None:  # type: ignore[no-untyped-def]
         reference = getattr(canvas, "_cnam_letter_reference", "")
-        canvas.setFont(fonts.REGULAR, 8)
         canvas.setFillColor(common.GREY)
-        canvas.drawString(MARGIN, PAGE_HEIGHT - 15 * mm, f"{self.letterhead.office_name} – référence {reference} (suite)")
+        writing.draw(canvas, MARGIN, PAGE_HEIGHT - 15 * mm, f"{self.letterhead.office_name} – référence {reference} (suite)", 8)
         common.draw_footer(canvas, self.letterhead)
 
 

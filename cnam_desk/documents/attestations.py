@@ -104,6 +104,27 @@ def total_ects(item: Attestation) -> Decimal:
     return sum((Decimal(str(u.ects)) for u in item.units if u.ects is not None), Decimal(0))
 
 
+UNKNOWN_CREDITS = "NR"  # what the ECTS column says of an UE whose credits are not known: never 0
+
+
+def _credits(unit: PassedUnit) -> str:
+    return UNKNOWN_CREDITS if unit.ects is None else common.number_fr(unit.ects)
+
+
+def total_label(item: Attestation) -> tuple[str, str]:
+    """The total line: its label and its value; UEs of unknown credits are said, never added as 0."""
+    unknown = sum(1 for u in item.units if u.ects is None)
+    if not unknown:
+        return "Total des crédits ECTS", common.number_fr(total_ects(item))
+    if unknown == len(item.units):
+        return f"Total des crédits ECTS (crédits des UE non renseignés : {UNKNOWN_CREDITS})", UNKNOWN_CREDITS
+    ues = "1 UE" if unknown == 1 else f"{unknown} UE"
+    return (
+        f"Total des crédits ECTS, hors {ues} aux crédits non renseignés ({UNKNOWN_CREDITS})",
+        common.number_fr(total_ects(item)),
+    )
+
+
 def _grade(value: Number | str | None) -> str:
     return common.number_fr(value, decimals=2) if value is not None else "—"
 
@@ -147,16 +168,17 @@ def _units_table(item: Attestation) -> Table:
                 Paragraph(esc(unit.title), st.cell),
                 Paragraph(esc(unit.session_label), st.cell),
                 Paragraph(esc(_grade(unit.grade)), cell_right),
-                Paragraph(esc(common.number_fr(unit.ects)), cell_right),
+                Paragraph(esc(_credits(unit)), cell_right),
             ]
         )
+    label, total = total_label(item)
     data.append(
         [
             Paragraph("", st.cell),
-            Paragraph("<b>Total des crédits ECTS</b>", st.cell),
+            Paragraph(f"<b>{esc(label)}</b>", st.cell),
             Paragraph("", st.cell),
             Paragraph("", st.cell),
-            Paragraph(f"<b>{esc(common.number_fr(total_ects(item)))}</b>", cell_right),
+            Paragraph(f"<b>{esc(total)}</b>", cell_right),
         ]
     )
     widths = [17 * mm, None, 38 * mm, 18 * mm, 14 * mm]

@@ -25,6 +25,7 @@ from cnam_desk.ui.results_models import (
     ROW_ROLE,
     GradeTableModel,
 )
+from cnam_desk.ui.units_dialog import UnitsDialog
 
 ERROR_STYLE = "color: #b91c1c;"
 OK_STYLE = "color: #15803d;"
@@ -349,5 +350,10 @@ class ResultsController:
     def edit_programmes(self) -> None:
         dialog = ProgrammesDialog(self.db, self)
         self.last_programmes_dialog = dialog
+        dialog.exec()
+
+    def edit_units(self) -> None:
+        dialog = UnitsDialog(self.db, self)
+        self.last_units_dialog = dialog
         dialog.exec()
 

@@ -198,6 +198,8 @@ class UnitsDialog(QDialog):
         self.save_button = QPushButton("Enregistrer", self)
         self.save_button.setObjectName("unitsSave")
         self.close_button = QPushButton("Fermer", self)
+        for button in (self.import_button, self.save_button, self.close_button):
+            button.setAutoDefault(False)  # Entrée ends the typing in a cell, it never presses a button
         buttons = QHBoxLayout()
         buttons.addWidget(self.import_button)
         buttons.addStretch(1)

@@ -7,9 +7,20 @@ the name drawn in the wrong order (left to right as stored, what a mangled pane 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QPointF, QRect, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QTextCursor, QTextLayout, QTextOption
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QImage,
+    QPainter,
+    QTextCursor,
+    QTextLayout,
+    QTextOption,
+)
 from sqlalchemy import select
 
 from cnam_desk.db.models import CourseUnit, Enrolment, Student
@@ -22,8 +33,16 @@ from cnam_desk.ui.results_tab import ResultsTab
 from tests.requests_support import answer, seed_office, write_export
 from tests.results_data import seed
 
+FONTS = Path(__file__).resolve().parent.parent / "resources" / "fonts"
 NAMES = {"arabic": ("العلي", "محمد"), "hebrew": ("כהן", "דוד")}  # (last name, first name) as typed
 LTR_OVERRIDE, POP = "\u202d", "\u202c"
+
+
+@pytest.fixture(autouse=True)
+def fonts_with_both_scripts(qapp) -> None:
+    """The program's DejaVu Sans (Arabic and Hebrew glyphs) among the fonts Qt falls back on, on any machine."""
+    for path in sorted(FONTS.glob("DejaVuSans*.ttf")):
+        QFontDatabase.addApplicationFont(str(path))
 
 
 # --- drawing and comparing ------------------------------------------------------------------

@@ -216,7 +216,11 @@ def test_import_units_command(cli, tmp_path) -> None:
     assert dry.out.startswith("Aperçu, rien n'a été enregistré. Catalogue des UE (« catalogue.csv ») : 1 UE créée")
     assert "créée : NFA031 Programmation avec Java (6 ECTS)" in dry.out
     assert "ligne 3, colonne C : crédits ECTS « six » illisibles" in dry.err
-    done = cli("import-units", str(path), "--json")
+    refused = cli("import-units", str(path), "--json")
+    assert refused.code == 1, refused  # a row in error refuses the file unless --skip-errors
+    assert "ligne 3, colonne C" in refused.err and json.loads(refused.out)["created"] == []
+    assert "NFA031" not in cli("import-units", str(path), "--dry-run").err
+    done = cli("import-units", str(path), "--skip-errors", "--json")
     assert done.code == 0, done
     answer = json.loads(done.out)
     assert answer["created"] == [{"code": "NFA031", "title": "Programmation avec Java", "ects": 6}]

@@ -18,6 +18,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     importer.add_argument("file", metavar="FICHIER", help="le tableur (.xlsx, .xls, .ods ou .csv)")
     importer.add_argument("--dry-run", action="store_true", help="montrer ce qui changerait, sans rien enregistrer")
+    importer.add_argument(
+        "--skip-errors", action="store_true", help="importer les lignes lisibles et ignorer les lignes en erreur"
+    )
     add_json_flag(importer)
     importer.set_defaults(handler=import_units)
 
@@ -29,7 +32,7 @@ def import_units(args: argparse.Namespace) -> int:
 
     db = open_db(args)
     try:
-        summary = units.import_units(db, Path(args.file), dry_run=args.dry_run)
+        summary = units.import_units(db, Path(args.file), dry_run=args.dry_run, skip_errors=args.skip_errors or args.dry_run)
     except RefusedFile as refusal:
         print(f"cnam-desk : {refusal.headline()}.", file=sys.stderr)
         for error in refusal.errors:

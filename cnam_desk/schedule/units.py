@@ -350,9 +350,17 @@ def apply_units_steps(
     return _summary(file, preview, dry_run=False)
 
 
-def import_units(db: Database, path: str | Path, *, dry_run: bool = False) -> UnitSummary:
-    """Read and (unless dry_run) apply a catalogue file: the command line's import, in one transaction."""
+def import_units(
+    db: Database, path: str | Path, *, dry_run: bool = False, skip_errors: bool = True
+) -> UnitSummary:
+    """Read and (unless dry_run) apply a catalogue file: the command line's import, in one transaction.
+
+    With skip_errors=False a row in error refuses the whole file (RefusedFile), nothing written,
+    as the other imports of the command line do without --skip-errors.
+    """
     file = read_units(path)
+    if file.errors and not skip_errors:
+        raise refuse_errors(file.errors)
     preview = preview_units(db, file)
     if dry_run:
         return _summary(file, preview, dry_run=True)

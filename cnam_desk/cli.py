@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "results",
     "screenshot",
     "planning",
+    "units",
     "maintenance",
     "personal_data",
 ]

@@ -104,6 +104,27 @@ def total_ects(item: Attestation) -> Decimal:
     return sum((Decimal(str(u.ects)) for u in item.units if u.ects is not None), Decimal(0))
 
 
+UNKNOWN_CREDITS = "NR"  # what the ECTS column says of an UE whose credits are not known: never 0
+
+
+def _credits(unit: PassedUnit) -> str:
+    return UNKNOWN_CREDITS if unit.ects is None else common.number_fr(unit.ects)
+
+
+def total_label(item: Attestation) -> tuple[str, str]:
+    """The total line: its label and its value; UEs of unknown credits are said, never added as 0."""
+    unknown = sum(1 for u in item.units if u.ects is None)
+    if not unknown:
+        return "Total des crédits ECTS", common.number_fr(total_ects(item))
+    if unknown == len(item.units):
+        return f"Total des crédits ECTS (crédits des UE non renseignés : {UNKNOWN_CREDITS})", UNKNOWN_CREDITS
+    ues = "1 UE" if unknown == 1 else f"{unknown} UE"
+    return (
+        f"Total des crédits ECTS, hors {ues} aux crédits non renseignés ({UNKNOWN_CREDITS})",
+        common.number_fr(total_ects(item)),
+    )
+
+
 def _grade(value: Number | str | None) -> str:
     return common.number_fr(value, decimals=2) if value is not None else "—"
 
@@ -150,16 +171,17 @@ def _units_table(item: Attestation) -> Table:
                 common.wrapped(unit.title, st.cell, inner[1]),
                 common.wrapped(unit.session_label, st.cell, inner[2]),
                 Paragraph(esc(_grade(unit.grade)), cell_right),
-                Paragraph(esc(common.number_fr(unit.ects)), cell_right),
+                Paragraph(esc(_credits(unit)), cell_right),
             ]
         )
+    label, total = total_label(item)
     data.append(
         [
             Paragraph("", st.cell),
-            Paragraph("<b>Total des crédits ECTS</b>", st.cell),
+            Paragraph(f"<b>{esc(label, bold=True)}</b>", st.cell),
             Paragraph("", st.cell),
             Paragraph("", st.cell),
-            Paragraph(f"<b>{esc(common.number_fr(total_ects(item)), bold=True)}</b>", cell_right),
+            Paragraph(f"<b>{esc(total, bold=True)}</b>", cell_right),
         ]
     )
     table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")

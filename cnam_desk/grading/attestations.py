@@ -122,7 +122,13 @@ def passed_units_in(s: Session, student_ids: list[int] | None, year_ids: list[in
 
 
 def total_ects(units: list[PassedUnit]) -> Decimal:
+    """The credits of the UEs whose credits are known (see unknown_ects: never counted as 0 silently)."""
     return sum((u.ects for u in units if u.ects is not None), Decimal(0))
+
+
+def unknown_ects(units: list[PassedUnit]) -> list[str]:
+    """The codes of the UEs whose credits the catalogue does not give."""
+    return [u.ue_code for u in units if u.ects is None]
 
 
 # --- attestation de réussite ----------------------------------------------------------------
@@ -328,10 +334,13 @@ class M1Check:
         """What is missing, one French line each (empty when the requirements are met)."""
         lines = [f"UE {code} ({title}) : pas encore réussie" for code, title in self.missing_units]
         if self.ects_missing:
+            unknown = unknown_ects(self.passed)
             lines.append(
                 f"crédits ECTS : {rules.grade_text(self.ects_obtained)} obtenus sur "
                 f"{rules.grade_text(self.programme.required_ects)} requis "
                 f"(il en manque {rules.grade_text(self.ects_missing)})"
+                + (f", sans compter {', '.join(unknown)} dont les crédits ne sont pas renseignés "
+                   "(Édition > Catalogue des UE)" if unknown else "")
             )
         return lines
 

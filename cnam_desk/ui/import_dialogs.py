@@ -14,6 +14,8 @@ from cnam_desk.importing import RowError, count
 from cnam_desk.schedule.enrolments import EnrolmentFile, EnrolmentPreview
 from cnam_desk.schedule.exam_calendar import SessionView
 from cnam_desk.schedule.planning import ScheduleFile, SchedulePreview
+from cnam_desk.schedule.unit_catalogue import credits_text
+from cnam_desk.schedule.units import FIELD_LABELS, UnitFile, UnitPreview
 from cnam_desk.ui import msgbox
 from cnam_desk.ui.schedule_models import Column, RowsModel, slot_text
 from cnam_desk.ui.schedule_view import read_only_table
@@ -277,3 +279,49 @@ class EnrolmentPreviewDialog(ImportPreviewDialog):
         if not preview.has_changes and not preview.new_units:
             self.nothing_to_do("Les inscriptions sont déjà à jour : rien à changer.", rows_read=file.rows_read)
         self.open_first_filled_tab()
+
+
+class UnitsPreviewDialog(ImportPreviewDialog):
+    """The UE catalogue read from a file: the UEs created, every title and credits changed (old → new)."""
+
+    def __init__(self, file: UnitFile, preview: UnitPreview, parent: QWidget | None = None):
+        super().__init__("Aperçu de l'import du catalogue des UE", parent)
+        self.file = file
+        self.preview = preview
+        self.heading.setText(
+            f"Fichier <b>{file.file_name}</b> → catalogue des UE<br>"
+            f"{count(file.rows_read, 'ligne lue', 'lignes lues')}, {count(len(file.units), 'UE', 'UE')}"
+        )
+        counts = preview.counts()
+        self.counts.setText(
+            f"UE à créer : <b>{counts['created']}</b> &nbsp;·&nbsp; à modifier : <b>{counts['updated']}</b> "
+            f"&nbsp;·&nbsp; inchangées : {counts['unchanged']}"
+        )
+        self.add_tab(
+            "created", "UE créées",
+            (Column("UE", lambda u: u.code), Column("Intitulé", lambda u: u.title),
+             Column("Crédits ECTS", lambda u: credits_text(u.ects) or "non renseignés"),
+             Column("Ligne", _where, key=lambda u: (u.sheet, u.row))),
+            preview.created,
+        )  # fmt: skip
+        self.add_tab(
+            "updated", "Modifications",
+            (Column("UE", lambda c: c.code), Column("Champ", lambda c: FIELD_LABELS[c.field]),
+             Column("Avant", lambda c: _value(c.field, c.old)), Column("Après", lambda c: _value(c.field, c.new))),
+            preview.updated,
+        )  # fmt: skip
+        self.set_errors(file.errors, "les UE de ces lignes ne sont ni créées ni modifiées par elles.")
+        self.add_tab("skipped", "Lignes ignorées", SKIPPED_COLUMNS, file.skipped)
+        if preview.updated:
+            self.import_button.setText(
+                f"{self.import_button.text()} ({count(counts['updated'], 'UE modifiée', 'UE modifiées')})"
+            )
+        if not preview.has_changes:
+            self.nothing_to_do("Le catalogue des UE est déjà à jour : rien à changer.", rows_read=file.rows_read)
+        self.open_first_filled_tab()
+
+
+def _value(field: str, value: Any) -> str:
+    if field == "ects":
+        return credits_text(value) or "non renseignés"
+    return value or "(vide)"

@@ -15,6 +15,15 @@ from cnam_desk.requests.labels import KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
 TYPED_LABELS = {"exams": "UE concernées", "trip_start": "date de départ", "trip_end": "date de retour"}
 
 
+def isolated(text: str) -> str:
+    """A name or a text as typed, escaped and set apart (Unicode FSI … PDI) from the French around it.
+
+    An Arabic or Hebrew name then keeps its own right-to-left order without pulling the
+    punctuation and the numbers next to it into its run (« محمد العلي, n° 100023001 »).
+    """
+    return f"\u2068{escape(text)}\u2069"
+
+
 def _time(value: dt.time | None) -> str:
     return frenchdates.hour(value) if value else ""
 
@@ -37,13 +46,13 @@ def details_html(d: detail.RequestDetails) -> str:
     def add(label: str, html: str) -> None:
         lines.append((label, html))
 
-    student = f"<b>{e(row.student_name or '(nom non indiqué)')}</b>, n° {e(row.student_number)}"
+    student = f"<b>{isolated(row.student_name) if row.student_name else '(nom non indiqué)'}</b>, n° {e(row.student_number)}"
     if d.email:
         student += f" · {e(d.email)}"
     if not d.student_known:
         student += " <span style='color:#b91c1c'>(numéro inconnu du fichier des auditeurs)</span>"
     add("Auditeur", student)
-    add("Demande", f"<b>{e(KIND_LABELS[row.kind])}</b> – « {e(d.reason_text)} »")
+    add("Demande", f"<b>{e(KIND_LABELS[row.kind])}</b> – « {isolated(d.reason_text)} »")
     received = (
         f"le {e(frenchdates.long_datetime(row.received_at))} ({e(SOURCE_LABELS[row.source])})"
     )
@@ -51,7 +60,7 @@ def details_html(d: detail.RequestDetails) -> str:
         received += f", <b>{row.receipts} envois</b>"
     add("Reçue", received)
     if d.comment:
-        add("Commentaire", f"« {e(d.comment)} »")
+        add("Commentaire", f"« {isolated(d.comment)} »")
     if d.trip_start or d.trip_end:
         first = d.trip_start or d.trip_end
         last = d.trip_end or d.trip_start
@@ -155,4 +164,5 @@ def details_html(d: detail.RequestDetails) -> str:
         f"<tr><td style='color:#4b5563; padding-right:8px' valign='top'>{e(label)}</td><td>{html}</td></tr>"
         for label, html in lines
     )
-    return f"{head}<table cellspacing='0' cellpadding='2'>{body}</table>"
+    # The sheet is French, left to right, whatever script the first word of a line is in.
+    return f"<div dir='ltr'>{head}<table cellspacing='0' cellpadding='2'>{body}</table></div>"

@@ -22,6 +22,7 @@ from cnam_desk.grading.rules import GradeValue
 from cnam_desk.ui import msgbox, tasks
 from cnam_desk.ui.results_dialogs import ImportPreviewDialog, M1Dialog, ProgrammesDialog
 from cnam_desk.ui.results_models import ROW_ROLE
+from cnam_desk.ui.units_dialog import UnitsDialog
 
 ERROR_STYLE = "color: #b91c1c;"
 OK_STYLE = "color: #15803d;"
@@ -366,5 +367,10 @@ class ResultsController:
     def edit_programmes(self) -> None:
         dialog = ProgrammesDialog(self.db, self)
         self.last_programmes_dialog = dialog
+        dialog.exec()
+
+    def edit_units(self) -> None:
+        dialog = UnitsDialog(self.db, self)
+        self.last_units_dialog = dialog
         dialog.exec()
 

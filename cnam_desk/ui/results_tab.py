@@ -265,6 +265,7 @@ class ResultsTab(DoubleEntryController, ResultsController, QWidget):
         self.sheets_action = action("Feuilles d'émargement de session 2 (PDF)…", self.roster_page.attendance_sheets)
         self.all_success_action = action("Attestations de réussite de l'année…", self.all_success_attestations)
         self.programmes_action = action("Programmes de M1…", self.edit_programmes)
+        self.units_action = action("Catalogue des UE (intitulés, crédits ECTS)…", self.edit_units)
         self.best_action = QAction("Résultat de l'UE : meilleure note des deux sessions", self)
         self.best_action.setCheckable(True)
         self.best_action.toggled.connect(self._best_toggled)
@@ -286,6 +287,7 @@ class ResultsTab(DoubleEntryController, ResultsController, QWidget):
             edit.addAction(item)
         edit.addSeparator()
         edit.addAction(self.programmes_action)
+        edit.addAction(self.units_action)
         edit.addAction(self.best_action)
         edit.addSeparator()
         for item in (self.second_action, self.settle_action, self.required_action):

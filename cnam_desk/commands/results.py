@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from cnam_desk.commands.common import add_json_flag, open_db, print_json
-from cnam_desk.grading import entry, rules
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -120,6 +119,8 @@ def import_grades(args: argparse.Namespace) -> int:
 
 
 def grades(args: argparse.Namespace) -> int:
+    from cnam_desk.grading import entry, rules  # deferred on purpose: the services and SQLAlchemy
+
     sheet = entry.sheet_by_keys(open_db(args), args.session, args.exam)
     if args.json:
         print_json([row.as_json() for row in sheet.rows])
@@ -136,6 +137,8 @@ def grades(args: argparse.Namespace) -> int:
 
 
 def set_grade(args: argparse.Namespace) -> int:
+    from cnam_desk.grading import entry, rules  # deferred on purpose: the services and SQLAlchemy
+
     row = entry.set_grade(
         open_db(args), args.session, args.exam, args.student, args.value, reason=args.reason,
         expect_version=args.expect_version,
@@ -147,6 +150,8 @@ def set_grade(args: argparse.Namespace) -> int:
 
 
 def publish(args: argparse.Namespace) -> int:
+    from cnam_desk.grading import entry  # deferred on purpose: the services and SQLAlchemy
+
     info = entry.publish_by_keys(open_db(args), args.session, args.exam)
     print(f"Notes de {args.exam.upper()} (session {args.session}) {info.text}.")
     return 0

@@ -31,7 +31,7 @@ def _loaded_after(code: str, *argv: str) -> dict[str, object]:
         " 'out': out.getvalue()}))\n"
     )
     completed = subprocess.run(
-        [sys.executable, "-c", probe, *argv], capture_output=True, text=True, cwd=ROOT, timeout=120
+        [sys.executable, "-c", probe, *argv], check=False, capture_output=True, text=True, cwd=ROOT, timeout=120
     )
     assert completed.returncode == 0, completed.stderr
     return json.loads(completed.stdout)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.processes import bare, median, median_shown, peak, program, run  # noqa: E402
+from bench.processes import bare, median, median_shown, peak, program, run
 
 MEMORY_AIM_MB = 300
 

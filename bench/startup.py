@@ -41,7 +41,14 @@ def shown(app):
         if isinstance(window, QMainWindow) and window.isVisible():
             window.grab()
     print("shown", time.time(), flush=True)
-    QThreadPool.globalInstance().waitForDone()  # the quick check and the day's backup, after the window
+    pool = QThreadPool.globalInstance()
+    while True:  # the quick check and the day's backup after the window, and what they start
+        pool.waitForDone()
+        app.processEvents()
+        if pool.activeThreadCount() == 0:
+            break
+    for window in app.topLevelWidgets():
+        window.close()
     app.processEvents()
     return 0
 

@@ -27,6 +27,16 @@ class Run:
     peak_mb: float
     lock_seconds: float | None = None
     out: str = ""
+    # The wall-clock time (time.time()) the process was started at: a process that prints
+    # `shown <time.time()>` tells how long after its start its window was drawn.
+    started: float = 0.0
+
+    def shown_after(self) -> float:
+        """Seconds from the start of the process to the `shown` line it printed."""
+        for line in self.out.splitlines():
+            if line.startswith("shown "):
+                return float(line.split()[1]) - self.started
+        raise SystemExit(f"le processus n'a pas dit quand sa fenêtre était affichée : {self.out[-400:]}")
 
 
 def program(*arguments: str) -> list[str]:
@@ -96,6 +106,7 @@ def run(command: Sequence[str], *, env: dict[str, str] | None = None, watch: Pat
         if watcher is not None:
             watcher.__enter__()
         begin = time.perf_counter()
+        started = time.time()
         process = subprocess.Popen(list(command), cwd=ROOT, env=full_env, stdout=out, stderr=err)
         _pid, status, usage = os.wait4(process.pid, 0)  # reaped here: its own rusage, its own peak
         seconds = time.perf_counter() - begin
@@ -107,8 +118,16 @@ def run(command: Sequence[str], *, env: dict[str, str] | None = None, watch: Pat
         output, errors = out.read().decode(errors="replace"), err.read().decode(errors="replace")
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command[:4])}… a échoué ({process.returncode}) : {errors[-800:]}")
-    return Run(seconds, usage.ru_maxrss / 1024, watcher.held if watcher else None, output)
+    return Run(seconds, usage.ru_maxrss / 1024, watcher.held if watcher else None, output, started)
 
 
 def median(runs: Sequence[Run], attribute: str = "seconds") -> float:
     return statistics.median(getattr(run, attribute) or 0.0 for run in runs)
+
+
+def median_shown(runs: Sequence[Run]) -> float:
+    return statistics.median(run.shown_after() for run in runs)
+
+
+def peak(runs: Sequence[Run]) -> float:
+    return max(run.peak_mb for run in runs)

@@ -12,11 +12,13 @@ import os
 import sys
 from collections.abc import Sequence
 
-from cnam_desk import integrity, logs, netshare
 from cnam_desk.commands.common import database_target
 from cnam_desk.errors import RefusedInput
 
-# Each module of cnam_desk.commands adds its own subcommands with register(subparsers).
+# Each module of cnam_desk.commands adds its own subcommands with register(subparsers). Building
+# the parser imports every one of them, so their top level imports argparse-level things only
+# (cnam_desk.commands.common, cnam_desk.errors): a handler imports the services it runs, with
+# their libraries, when it is called. A new command module is one more name here.
 COMMAND_MODULES = [
     "calendar",
     "demo",
@@ -126,6 +128,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("cnam-desk : interrompu, rien n'a été enregistré de l'opération en cours.", file=sys.stderr)
         return EXIT_REFUSED
     except Exception as error:  # noqa: BLE001 - last resort: log it, tell the clerk where
+        # deferred on purpose: SQLAlchemy, only when something failed
+        from cnam_desk import integrity, logs
+
         # A damaged, locked, full or unreachable database is not a bug: say what to do, in one line.
         explained = integrity.explain(error, database_target(args))
         if explained is not None:
@@ -142,6 +147,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _warn_about_network_share(args: argparse.Namespace) -> None:
+    # deferred on purpose: SQLAlchemy (through backup), not for the window
+    from cnam_desk import netshare
+
     warning = netshare.warning_for(database_target(args))
     if warning is not None:
         print(f"cnam-desk : attention : {warning}", file=sys.stderr)

@@ -11,7 +11,6 @@ from cnam_desk.commands.common import (
     parse_local_datetime,
     print_json,
 )
-from cnam_desk.schedule import exam_calendar
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,6 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def show(args: argparse.Namespace) -> int:
+    from cnam_desk.schedule import exam_calendar  # deferred on purpose: the service and SQLAlchemy
+
     sessions = exam_calendar.list_sessions(open_db(args))
     if args.json:
         print_json([view.as_json() for view in sessions])
@@ -44,6 +45,8 @@ def show(args: argparse.Namespace) -> int:
 
 
 def set_session(args: argparse.Namespace) -> int:
+    from cnam_desk.schedule import exam_calendar  # deferred on purpose: the service and SQLAlchemy
+
     first_day = parse_date(args.first_day, "premier jour")
     last_day = parse_date(args.last_day, "dernier jour")
     deadline = None if args.no_deadline or not args.deadline else parse_local_datetime(args.deadline, "date limite")

@@ -1,4 +1,9 @@
-"""What every command shares: which database, JSON on stdout, dates from arguments."""
+"""What every command shares: which database, JSON on stdout, dates from arguments.
+
+Building the parser imports this module and every command module's top level, so both import
+argparse-level things only: the services and their libraries (SQLAlchemy, openpyxl, reportlab,
+icalendar, babel, alembic) are imported by the handler of the command being run.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,13 @@ import datetime as dt
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cnam_desk import backup, integrity, paths, settings
-from cnam_desk.database import open_database
-from cnam_desk.db.engine import Database, database_url, parse_url
+from cnam_desk import paths, settings
 from cnam_desk.errors import RefusedInput
-from cnam_desk.frenchdates import paris_instant
+
+if TYPE_CHECKING:
+    from cnam_desk.database import Database
 
 
 def database_target(args: argparse.Namespace) -> str:
@@ -30,6 +35,13 @@ def database_target(args: argparse.Namespace) -> str:
 def open_db(args: argparse.Namespace) -> Database:
     """The command's database. A SQLite file is quick-checked first: a damaged one can still be read,
     but nothing is written to it, and every write points to the latest backup."""
+    # deferred on purpose: SQLAlchemy, for commands that open a database
+    from cnam_desk import backup, integrity
+
+    # deferred on purpose: the services and their libraries
+    from cnam_desk.database import open_database
+    from cnam_desk.db.engine import database_url, parse_url  # deferred on purpose: SQLAlchemy
+
     target = database_target(args)
     parse_url(database_url(target))  # an unsupported kind of database is said before anything else
     path = backup.sqlite_path(target)
@@ -60,6 +72,8 @@ def parse_date(text: str, what: str = "date") -> dt.date:
 
 def parse_local_datetime(text: str, what: str = "date et heure") -> dt.datetime:
     """« 2024-01-07 23:59 », Paris time."""
+    from cnam_desk.frenchdates import paris_instant  # deferred on purpose: babel
+
     try:
         local = dt.datetime.strptime(" ".join(text.split()), "%Y-%m-%d %H:%M")
     except ValueError:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from cnam_desk import demo
 from cnam_desk.commands.common import add_json_flag, open_db, print_json
 
 
@@ -15,6 +14,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from cnam_desk import demo  # deferred on purpose: every feature's services and their libraries
+
     added = demo.fill(open_db(args))
     if args.json:
         print_json(added)

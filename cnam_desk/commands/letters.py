@@ -8,8 +8,10 @@ import sys
 from cnam_desk.commands.common import add_json_flag, open_db, print_json
 from cnam_desk.errors import RefusedInput
 from cnam_desk.progress import run_to_end
-from cnam_desk.requests import letter_files, letters
 
+# The orders of requests.letters.ORDERS, written here so that building the parser imports no
+# service (a test checks they are the same).
+ORDERS = ("name", "decision", "date")
 DECISION_LABELS = {
     "accepted": "acceptée",
     "refused": "refusée",
@@ -33,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--out", metavar="DOSSIER", help="le dossier où écrire les PDF")
     parser.add_argument(
-        "--order", choices=letters.ORDERS, default="name", help="ordre des courriers : name (nom), decision ou date"
+        "--order", choices=ORDERS, default="name", help="ordre des courriers : name (nom), decision ou date"
     )
     parser.add_argument("--single-file", action="store_true", help="tous les courriers dans un seul PDF (un seul travail d'impression)")
     parser.add_argument("--print", dest="print_", action="store_true", help="imprimer par le service d'impression du poste")
@@ -43,6 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # deferred on purpose: reportlab, the print service
+    from cnam_desk.requests import letter_files, letters
+
     if not args.out and not args.print_:
         raise RefusedInput("Indiquez où écrire les courriers (--out DOSSIER) ou demandez l'impression (--print).")
     if args.printer and not args.print_:

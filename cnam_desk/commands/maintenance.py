@@ -6,10 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from cnam_desk import backup, integrity
 from cnam_desk.commands.common import add_json_flag, database_target, print_json
-from cnam_desk.database import open_database
-from cnam_desk.db import roles
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -47,6 +44,8 @@ def _size(path: Path) -> str:
 
 
 def run_backup(args: argparse.Namespace) -> int:
+    from cnam_desk import backup  # deferred on purpose: SQLAlchemy and the database layer
+
     database = backup.require_sqlite(database_target(args))
     if args.list:
         backups = backup.list_backups(database, include_damaged=True)
@@ -67,6 +66,11 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 def run_restore(args: argparse.Namespace) -> int:
+    from cnam_desk import backup  # deferred on purpose: SQLAlchemy and the database layer
+
+    # deferred on purpose: the services and their libraries
+    from cnam_desk.database import open_database
+
     database = backup.require_sqlite(database_target(args))
     report = backup.restore(database, Path(args.file).expanduser())
     # Opening brings an older backup up to the program's schema (with its own backup first).
@@ -83,6 +87,9 @@ def run_restore(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    # deferred on purpose: SQLAlchemy and the database layer
+    from cnam_desk import backup, integrity
+
     target = database_target(args)
     report = integrity.check(target)
     if args.json:
@@ -112,6 +119,10 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_grant_clerks(args: argparse.Namespace) -> int:
+    # deferred on purpose: the services and their libraries
+    from cnam_desk.database import open_database
+    from cnam_desk.db import roles  # deferred on purpose: SQLAlchemy
+
     if args.sql:
         print(";\n".join(roles.statements(args.role)) + ";")
         return 0

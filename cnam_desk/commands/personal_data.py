@@ -6,10 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-from cnam_desk import personal_data
 from cnam_desk.commands.common import add_json_flag, open_db, print_json
 from cnam_desk.errors import RefusedInput
-from cnam_desk.personal_data import plural
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,6 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_student_data(args: argparse.Namespace) -> int:
+    from cnam_desk import personal_data  # deferred on purpose: the services and SQLAlchemy
+    from cnam_desk.personal_data import plural  # deferred on purpose: see above
+
     data = personal_data.student_data(open_db(args), args.number)
     out = Path(args.out).expanduser()
     partial = out.with_name(out.name + ".partial")
@@ -56,6 +57,8 @@ def run_student_data(args: argparse.Namespace) -> int:
 
 
 def run_purge(args: argparse.Namespace) -> int:
+    from cnam_desk import personal_data  # deferred on purpose: the services and SQLAlchemy
+
     report = personal_data.purge(open_db(args), args.before, dry_run=args.dry_run)
     if args.json:
         print_json(report.as_json())

@@ -6,13 +6,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cnam_desk import frenchdates
 from cnam_desk.commands.common import add_json_flag, open_db, print_json
-from cnam_desk.importing import RefusedFile, RowError, count
-from cnam_desk.schedule import conflicts, enrolments, planning, planning_export
-from cnam_desk.schedule.removals import RemovalsRefused
+
+if TYPE_CHECKING:
+    from cnam_desk.importing import RefusedFile, RowError
 
 LISTED_CHANGES = 100  # lines of detail in the text summary; the counts say the rest
 
@@ -95,6 +94,11 @@ def _listed(lines: list[str]) -> list[str]:
 
 
 def import_planning(args: argparse.Namespace) -> int:
+    from cnam_desk import frenchdates  # deferred on purpose: babel
+    from cnam_desk.importing import RefusedFile  # deferred on purpose: the readers
+    from cnam_desk.schedule import planning  # deferred on purpose: the service, SQLAlchemy
+    from cnam_desk.schedule.removals import RemovalsRefused  # deferred on purpose: the service
+
     db = open_db(args)
     try:
         summary = planning.import_schedule(
@@ -134,6 +138,10 @@ def import_planning(args: argparse.Namespace) -> int:
 
 
 def show_planning(args: argparse.Namespace) -> int:
+    from cnam_desk import frenchdates  # deferred on purpose: babel
+    from cnam_desk.importing import count  # deferred on purpose: the import pipeline
+    from cnam_desk.schedule import planning  # deferred on purpose: the service and SQLAlchemy
+
     exams = planning.list_exams(open_db(args), args.session)
     if args.json:
         print_json([exam.as_json() for exam in exams])
@@ -151,6 +159,9 @@ def show_planning(args: argparse.Namespace) -> int:
 
 
 def import_enrolments(args: argparse.Namespace) -> int:
+    from cnam_desk.importing import RefusedFile  # deferred on purpose: the readers
+    from cnam_desk.schedule import enrolments  # deferred on purpose: the service, SQLAlchemy
+
     db = open_db(args)
     try:
         summary = enrolments.import_enrolments(
@@ -169,6 +180,9 @@ def import_enrolments(args: argparse.Namespace) -> int:
 
 
 def show_conflicts(args: argparse.Namespace) -> int:
+    from cnam_desk.importing import count  # deferred on purpose: the import pipeline
+    from cnam_desk.schedule import conflicts  # deferred on purpose: the service and SQLAlchemy
+
     found = conflicts.find_conflicts(open_db(args), args.session)
     if args.json:
         print_json(found.as_json())
@@ -186,12 +200,18 @@ def show_conflicts(args: argparse.Namespace) -> int:
 
 
 def export_planning(args: argparse.Namespace) -> int:
+    from cnam_desk.importing import count  # deferred on purpose: the import pipeline
+    from cnam_desk.schedule import planning_export  # deferred on purpose: icalendar, reportlab
+
     selection = planning_export.export_planning(open_db(args), args.session, Path(args.out), args.student)
     print(f"Planning écrit dans « {args.out} » : {count(len(selection.exams), 'épreuve', 'épreuves')}.")
     return 0
 
 
 def attendance_sheets(args: argparse.Namespace) -> int:
+    from cnam_desk.importing import count  # deferred on purpose: the import pipeline
+    from cnam_desk.schedule import planning_export  # deferred on purpose: icalendar, reportlab
+
     written = planning_export.write_attendance_sheets(open_db(args), args.session, Path(args.out))
     print(f"{count(len(written), 'feuille d’émargement écrite', 'feuilles d’émargement écrites')} dans « {args.out} ».")
     return 0

@@ -5,13 +5,22 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from typing import TYPE_CHECKING
 
-from cnam_desk import frenchdates, parsing
 from cnam_desk.commands.common import add_json_flag, open_db, parse_date, print_json
-from cnam_desk.db.models import RequestStatus
 from cnam_desk.errors import RefusedInput
-from cnam_desk.requests import checks, columns, exports, intake, queue, review
-from cnam_desk.requests.labels import KIND_LABELS, STATUS_LABELS
+
+if TYPE_CHECKING:
+    from cnam_desk.requests import queue
+
+# The names the parser offers, written here so that building it imports no service (a test checks
+# them against requests.columns.FIELD_NAMES, RequestStatus and review.Decision).
+FIELD_NAMES = (
+    "student_number", "last_name", "first_name", "email", "postal_address", "reason", "exams", "trip_start",
+    "trip_end", "proof", "comment",
+)  # fmt: skip
+STATUSES = ("pending", "accepted", "refused", "incomplete", "redirected")
+DECISIONS = ("accept", "refuse", "incomplete", "redirect")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=[],
         metavar="CHAMP=EN-TÊTE",
         help="la colonne d'un champ ("
-        + ", ".join(columns.FIELD_NAMES)
+        + ", ".join(FIELD_NAMES)
         + ") ; exams peut être répété",
     )
     add_json_flag(importer)
@@ -37,13 +46,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     lister = subparsers.add_parser("requests", help="les demandes d'aménagement et leurs contrôles")
     lister.add_argument("--session", metavar="CLÉ", help="une session, par exemple 2023-2024/S1/1")
-    lister.add_argument("--status", choices=[s.value for s in RequestStatus], help="un statut")
+    lister.add_argument("--status", choices=STATUSES, help="un statut")
     add_json_flag(lister)
     lister.set_defaults(handler=list_requests)
 
     decider = subparsers.add_parser("decide", help="décider une demande d'aménagement")
     decider.add_argument("id", type=int, metavar="ID", help="le numéro de la demande")
-    decider.add_argument("decision", choices=[d.value for d in review.Decision], help="la décision")
+    decider.add_argument("decision", choices=DECISIONS, help="la décision")
     decider.add_argument(
         "--reason",
         default="",
@@ -77,6 +86,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def import_requests(args: argparse.Namespace) -> int:
+    # deferred on purpose: the services, openpyxl, SQLAlchemy
+    from cnam_desk.requests import exports, intake
+
     columns = exports.parse_column_options(args.column)
     db = open_db(args)
     try:
@@ -100,6 +112,8 @@ def import_requests(args: argparse.Namespace) -> int:
 
 
 def _check_words(row: queue.QueueRow) -> str:
+    from cnam_desk.requests import checks  # deferred on purpose: the service and SQLAlchemy
+
     words = []
     for name in checks.CHECK_NAMES:
         value = row.checks.get(name)
@@ -109,6 +123,12 @@ def _check_words(row: queue.QueueRow) -> str:
 
 
 def list_requests(args: argparse.Namespace) -> int:
+    from cnam_desk import frenchdates  # deferred on purpose: babel
+    from cnam_desk.requests import queue  # deferred on purpose: the service and SQLAlchemy
+
+    # deferred on purpose: the ORM models
+    from cnam_desk.requests.labels import KIND_LABELS, STATUS_LABELS
+
     rows = queue.list_requests(open_db(args), args.session, args.status)
     if args.json:
         print_json([row.as_json() for row in rows])
@@ -127,6 +147,8 @@ def list_requests(args: argparse.Namespace) -> int:
 
 
 def _time(text: str | None, what: str) -> dt.time:
+    from cnam_desk import parsing  # deferred on purpose: the ORM models
+
     if not text:
         raise RefusedInput(f"Pour accepter, indiquez {what} (HH:MM).")
     try:
@@ -136,6 +158,9 @@ def _time(text: str | None, what: str) -> dt.time:
 
 
 def decide(args: argparse.Namespace) -> int:
+    from cnam_desk.requests import review  # deferred on purpose: the service and SQLAlchemy
+    from cnam_desk.requests.labels import STATUS_LABELS  # deferred on purpose: the ORM models
+
     arrangement = None
     if args.decision == review.Decision.ACCEPT.value:
         if not args.date:

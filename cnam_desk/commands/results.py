@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 
 from cnam_desk.commands.common import add_json_flag, open_db, print_json
-from cnam_desk.grading import double_entry, entry, rules
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -147,6 +146,8 @@ def import_grades(args: argparse.Namespace) -> int:
 
 
 def grades(args: argparse.Namespace) -> int:
+    from cnam_desk.grading import entry, rules  # deferred on purpose: the services and SQLAlchemy
+
     sheet = entry.sheet_by_keys(open_db(args), args.session, args.exam)
     if args.json:
         print_json([row.as_json() for row in sheet.rows])
@@ -169,6 +170,8 @@ def grades(args: argparse.Namespace) -> int:
 
 
 def set_grade(args: argparse.Namespace) -> int:
+    from cnam_desk.grading import entry, rules  # deferred on purpose: the services and SQLAlchemy
+
     row = entry.set_grade(
         open_db(args), args.session, args.exam, args.student, args.value, reason=args.reason,
         expect_version=args.expect_version,
@@ -180,6 +183,8 @@ def set_grade(args: argparse.Namespace) -> int:
 
 
 def settle_grade(args: argparse.Namespace) -> int:
+    from cnam_desk.grading import double_entry, rules  # deferred on purpose: the services and SQLAlchemy
+
     before, after = double_entry.settle_by_keys(open_db(args), args.session, args.exam, args.student, args.grade)
     if args.json:
         print_json({"student_number": after.student_number, "first_entry": rules.json_grade(before.grade),
@@ -193,6 +198,8 @@ def settle_grade(args: argparse.Namespace) -> int:
 
 
 def double_entry_setting(args: argparse.Namespace) -> int:
+    from cnam_desk.grading import double_entry  # deferred on purpose: the services and SQLAlchemy
+
     db = open_db(args)
     if args.required or args.optional:
         double_entry.set_required(db, args.required)
@@ -205,6 +212,8 @@ def double_entry_setting(args: argparse.Namespace) -> int:
 
 
 def publish(args: argparse.Namespace) -> int:
+    from cnam_desk.grading import entry  # deferred on purpose: the services and SQLAlchemy
+
     info = entry.publish_by_keys(open_db(args), args.session, args.exam)
     print(f"Notes de {args.exam.upper()} (session {args.session}) {info.text}.")
     return 0

@@ -177,9 +177,14 @@ def compare_schedule(
     )
     spelt = spellings(held, known_places)
     held_by_key = {(exam.ue, place_key(exam.centre)): exam for exam in held}
+    # A schedule names the same few centres and rooms thousands of times: each is respelt once.
+    centres = {centre: respell(centre, spelt) for centre in {exam.centre for exam in schedule.exams}}
+    rooms = {room: respell_rooms(room, spelt) for room in {exam.room for exam in schedule.exams}}
     for exam in schedule.exams:
-        exam = exam._replace(centre=respell(exam.centre, spelt), room=respell_rooms(exam.room, spelt))
-        current = held_by_key.pop((exam.ue, place_key(exam.centre)), None)
+        centre, room = centres[exam.centre], rooms[exam.room]
+        if centre != exam.centre or room != exam.room:
+            exam = exam._replace(centre=centre, room=room)
+        current = held_by_key.pop((exam.ue, place_key(centre)), None)
         if current is None:
             preview.added.append(exam)
         elif (current.date, current.start, current.end, current.room) == (exam.date, exam.start, exam.end, exam.room):

@@ -8,23 +8,26 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from icalendar import Calendar, Event
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy import select
 
-from cnam_desk import frenchdates, office, outputs, parsing, paths
+from cnam_desk import frenchdates, outputs, parsing, paths
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import CourseUnit, Enrolment, Exam, Student
-from cnam_desk.documents import AttendanceSheet, AttendanceStudent, render_attendance_sheets
 from cnam_desk.errors import NotFound, RefusedInput
 from cnam_desk.progress import Progress, Steps, run_to_end
 from cnam_desk.schedule import exam_calendar, planning
 from cnam_desk.schedule.planning import ExamLine
 from cnam_desk.slots import split_rooms
+
+if TYPE_CHECKING:
+    from openpyxl.cell import WriteOnlyCell
+
+    from cnam_desk.documents import AttendanceSheet
+
+# icalendar, openpyxl and reportlab are imported by the function that writes each kind of file:
+# the window and the commands that list the schedule load none of them.
 
 FORMATS = (".ics", ".xlsx")
 # What spreadsheet programs take for the start of a formula (or of a DDE call).
@@ -82,6 +85,8 @@ def exam_uid(session_key: str, ue: str, centre: str) -> str:
 
 def calendar_bytes(selection: SessionExams, now: dt.datetime | None = None) -> bytes:
     """One VEVENT per exam in Paris time, with the VTIMEZONE calendar programs need."""
+    from icalendar import Calendar, Event  # deferred on purpose: icalendar, for this export only
+
     stamp = (now or frenchdates.now()).astimezone(dt.UTC)
     calendar = Calendar()
     calendar.add("prodid", "-//Cnam Desk//Planning des examens//FR")
@@ -117,6 +122,8 @@ def calendar_bytes(selection: SessionExams, now: dt.datetime | None = None) -> b
 
 def text_cell(sheet: Any, value: str) -> WriteOnlyCell:
     """A text cell that stays text: never read as a formula, even if a clerk edits it later."""
+    from openpyxl.cell import WriteOnlyCell  # deferred on purpose: openpyxl, for this export only
+
     text = _NOT_IN_XML.sub("", value)
     cell = WriteOnlyCell(sheet, text)
     if text.startswith(FORMULA_STARTS):
@@ -127,6 +134,10 @@ def text_cell(sheet: Any, value: str) -> WriteOnlyCell:
 
 def write_xlsx(selection: SessionExams, out: Path) -> None:
     """The schedule as a sheet the import reads back unchanged (same headers, real dates and times)."""
+    from openpyxl import Workbook  # deferred on purpose: openpyxl, for this export only
+    from openpyxl.cell import WriteOnlyCell  # deferred on purpose: see above
+    from openpyxl.styles import Font  # deferred on purpose: see above
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Planning")
     for index, width in enumerate(_COLUMN_WIDTHS):
@@ -272,6 +283,9 @@ def attendance_rosters(db: Database, session_key: str) -> list[AttendanceRoster]
 
 
 def _roster_sheet(roster: AttendanceRoster, session_title: str) -> AttendanceSheet:
+    # deferred on purpose: reportlab, for the attendance sheets only
+    from cnam_desk.documents import AttendanceSheet, AttendanceStudent
+
     return AttendanceSheet(
         session_title=session_title,
         ue_code=roster.ue,
@@ -287,6 +301,9 @@ def _roster_sheet(roster: AttendanceRoster, session_title: str) -> AttendanceShe
 
 def attendance_sheets_steps(db: Database, session_key: str, out_dir: str | Path) -> Steps[list[Path]]:
     """One PDF per exam and room in a folder, yielding progress; on any failure none of them is left."""
+    from cnam_desk import office  # deferred on purpose: the letterhead's reportlab
+    from cnam_desk.documents import render_attendance_sheets  # deferred on purpose: reportlab
+
     out_dir = Path(out_dir)
     view = exam_calendar.get_session(db, session_key)
     rosters = attendance_rosters(db, view.key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -13,7 +14,19 @@ from cnam_desk.errors import Location, RefusedInput
 from cnam_desk.importing import CHUNK, RowError, is_blank, memoised
 from cnam_desk.progress import Progress, Steps, run_to_end
 from cnam_desk.schedule import exam_calendar
-from cnam_desk.schedule.schedule_rows import LineSorter, SkippedLine, line_text, split_ue_cell
+from cnam_desk.schedule.schedule_columns import (
+    ColumnTable,
+    bulk_allocation,
+    parse_distinct,
+    read_column_tables,
+)
+from cnam_desk.schedule.schedule_rows import (
+    LineSorter,
+    SkippedLine,
+    line_text,
+    split_ue_cell,
+    starts_with_code,
+)
 from cnam_desk.slots import merge_rooms, place_key
 from cnam_desk.spreadsheets import Field
 
@@ -78,7 +91,7 @@ class ScheduleFile:
     skipped: list[SkippedLine] = field(default_factory=list)
 
 
-def _check_time_columns(file_name: str, table: spreadsheets.Table) -> None:
+def _check_time_columns(file_name: str, table: ColumnTable) -> None:
     columns = table.columns
     if "slot" in columns:
         return
@@ -185,47 +198,173 @@ class _RowReader:
         return [ScheduledExam(ue, title, centre, day, times[0], times[1], room, row.sheet, row.number) for ue in codes]
 
 
+# A cell of a plain exam row whose answer makes the row need reading as a whole.
+_AS_A_ROW: Any = object()
+
+
+class _Columns:
+    """The plain exam rows of one table, from its columns: each distinct cell parsed once.
+
+    A plain exam row has an UE code, and every value it needs readable and within bounds. Any
+    other row (a note, a total, a title, a repeated header, a value in error) is left to the row
+    reader (`None`), which says what it is and where, as it always has.
+    """
+
+    def __init__(self, reader: _RowReader):
+        self.reader = reader
+        self.caches: dict[str, dict[Any, Any]] = {name: {} for name in ("ue", "title", "room", "centre", "date", "times")}
+
+    def _ue(self, value: Any) -> Any:
+        if is_blank(value):
+            return _AS_A_ROW
+        if not starts_with_code(parsing.parse_text(value)):
+            return _AS_A_ROW  # maybe a note or a total: the line sorter decides
+        codes, title = split_ue_cell(value)
+        if not codes or not codes[0] or any(len(code) > UE_CODE_MAX for code in codes):
+            return _AS_A_ROW
+        return codes, title
+
+    @staticmethod
+    def _text(limit: int) -> Any:
+        def parse(value: Any) -> Any:
+            text = parsing.parse_text(value)
+            return _AS_A_ROW if len(text) > limit else text
+
+        return parse
+
+    def _date(self, value: Any) -> Any:
+        try:
+            day = self.reader.date(value)
+        except parsing.ParseError:
+            return _AS_A_ROW
+        return day if self.reader.first_day <= day <= self.reader.last_day else _AS_A_ROW
+
+    def _times(self, table: ColumnTable) -> list[Any]:
+        present = [name for name in ("start", "end", "duration", "slot") if name in table.columns]
+
+        def parse(values: tuple[Any, ...]) -> Any:
+            errors: list[tuple[str, str]] = []
+            row = spreadsheets.Row(table.sheet, 0, dict(zip(present, values, strict=True)), table.letters)
+            times = self.reader.times(row, errors)
+            return _AS_A_ROW if errors or times is None else times
+
+        # A slot is several cells read together: the distinct combinations are few.
+        slots = list(zip(*(table.column(name) for name in present), strict=True))
+        return parse_distinct(parse, slots, self.caches["times"])
+
+    def exams(self, table: ColumnTable) -> list[list[ScheduledExam] | None]:
+        """Each line's exams when it is a plain exam row, else None."""
+        caches = self.caches
+        ues = parse_distinct(self._ue, table.column("ue"), caches["ue"])
+        titles = parse_distinct(self._text(TITLE_MAX), table.column("title"), caches["title"])
+        rooms = parse_distinct(self._text(PLACE_MAX), table.column("room"), caches["room"])
+        centres = parse_distinct(self._text(PLACE_MAX), table.column("centre"), caches["centre"])
+        days = parse_distinct(self._date, table.column("date"), caches["date"])
+        times = self._times(table)
+        sheet = table.sheet
+        make = ScheduledExam._make
+        found: list[list[ScheduledExam] | None] = []
+        append = found.append
+        no = _AS_A_ROW
+        for ue, title, room, centre, day, slot, number in zip(
+            ues, titles, rooms, centres, days, times, table.numbers, strict=True
+        ):
+            if ue is no or title is no or room is no or centre is no or day is no or slot is no:
+                append(None)
+                continue
+            codes, cell_title = ue
+            title = title or cell_title[:TITLE_MAX]
+            centre = centre or DEFAULT_CENTRE
+            start, end = slot
+            if len(codes) == 1:
+                append([make((codes[0], title, centre, day, start, end, room, sheet, number))])
+            else:
+                append([make((code, title, centre, day, start, end, room, sheet, number)) for code in codes])
+        return found
+
+
+class _Reading:
+    """The exams of one file as its rows are taken, merged by UE and centre, with their problems."""
+
+    def __init__(self, schedule: ScheduleFile, reader: _RowReader, lines: LineSorter):
+        self.schedule, self.reader, self.lines = schedule, reader, lines
+        self.by_key: dict[tuple[str, str], int] = {}
+        self.place_key = functools.lru_cache(maxsize=None)(place_key)
+
+    def take(self, table: ColumnTable, plain: Sequence[list[ScheduledExam] | None], start: int, stop: int) -> None:
+        """Lines start to stop of a table: `plain` holds their exams when they are plain exam rows."""
+        schedule, exams, by_key, key_of = self.schedule, self.schedule.exams, self.by_key, self.place_key
+        for index in range(start, min(stop, len(plain))):
+            read = plain[index]
+            if read is None:
+                self._take_row(table.row(index))
+                continue
+            schedule.rows_read += 1
+            first = read[0]
+            key = (first.ue, key_of(first.centre))
+            if len(read) == 1 and key not in by_key:
+                by_key[key] = len(exams)
+                exams.append(first)
+                continue
+            clashes = [clash for clash in (_add_exam(exams, by_key, exam) for exam in read) if clash]
+            if clashes:  # only a clash with an earlier row can be wrong with a plain exam row
+                schedule.ues_in_error.update(exam.ue for exam in read)
+                column = table.letters.get("ue")
+                schedule.errors += [RowError(schedule.file_name, table.sheet, first.row, column, c) for c in clashes]
+
+    def _take_row(self, row: spreadsheets.Row) -> None:
+        """A line read as a whole: a line that is no exam is skipped and listed, else its exams or its problems."""
+        schedule = self.schedule
+        skipped = self.lines.skipped(row)
+        if skipped is not None:
+            if skipped:
+                schedule.skipped.append(SkippedLine(row.sheet, row.number, skipped))
+            return
+        schedule.rows_read += 1
+        problems: list[tuple[str, str]] = []
+        for exam in self.reader.exams(row, problems):
+            clash = _add_exam(schedule.exams, self.by_key, exam)
+            if clash:
+                problems.append(("ue", clash))
+        if problems:
+            schedule.ues_in_error.update(code for code in self.reader.ue_cell(row.values.get("ue"))[0] if code)
+        for name, message in problems:
+            schedule.errors.append(RowError(schedule.file_name, row.sheet, row.number, row.columns.get(name), message))
+
+
 def read_schedule_steps(path: str | Path, session: exam_calendar.SessionView) -> Steps[ScheduleFile]:
-    """Read a schedule file for a session, yielding progress; every problem becomes a RowError."""
+    """Read a schedule file for a session, yielding progress; every problem becomes a RowError.
+
+    The file is read by column (`_Columns`); a row that is not a plain exam row is read as a row.
+    """
     path = Path(path)
     file_name = path.name
     yield Progress(0, 0, f"Lecture de « {file_name} »…")
-    tables = spreadsheets.read_tables(path, FIELDS)
+    with bulk_allocation():
+        tables = read_column_tables(path, FIELDS)
     for table in tables:
         _check_time_columns(file_name, table)
     schedule = ScheduleFile(file_name, session.key, session.first_day, session.last_day)
     schedule.sheets = [table.sheet for table in tables]
     reader = _RowReader(session.first_day, session.last_day)
+    columns = _Columns(reader)
     lines = LineSorter(_UE_HEADERS, _TIME_FIELDS)
     for table in tables:
         lines.add_titles(cells for _number, cells in table.above)
         schedule.skipped += [SkippedLine(table.sheet, n, line_text(cells)) for n, cells in table.above]
-    total = sum(len(table.rows) for table in tables)
-    by_key: dict[tuple[str, str], int] = {}
-    exams = schedule.exams
+    total = sum(len(table) for table in tables)
+    reading = _Reading(schedule, reader, lines)
     done = 0
     for table in tables:
-        for row in table.rows:
-            done += 1
-            if done % CHUNK == 0:
-                yield Progress(done, total, f"Lecture des lignes : {done} sur {total}")
-            skipped = lines.skipped(row)
-            if skipped is not None:
-                if skipped:
-                    schedule.skipped.append(SkippedLine(row.sheet, row.number, skipped))
-                continue
-            schedule.rows_read += 1
-            problems: list[tuple[str, str]] = []
-            for exam in reader.exams(row, problems):
-                clash = _add_exam(exams, by_key, exam)
-                if clash:
-                    problems.append(("ue", clash))
-            if problems:
-                schedule.ues_in_error.update(code for code in reader.ue_cell(row.values.get("ue"))[0] if code)
-            for name, message in problems:
-                schedule.errors.append(RowError(file_name, row.sheet, row.number, row.columns.get(name), message))
+        with bulk_allocation():
+            plain = columns.exams(table)
+        for start in range(0, len(table), CHUNK):
+            with bulk_allocation():
+                reading.take(table, plain, start, start + CHUNK)
+            done += min(CHUNK, len(table) - start)
+            yield Progress(done, total, f"Lecture des lignes : {done} sur {total}")
     yield Progress(total, total, "Lecture terminée")
-    if not exams and not schedule.errors:
+    if not schedule.exams and not schedule.errors:
         raise no_exam_read(schedule)
     return schedule
 

@@ -10,8 +10,6 @@ from cnam_desk import __version__, settings
 from cnam_desk.db.engine import Database, current_clerk
 from cnam_desk.ui import msgbox, safety
 from cnam_desk.ui.calendar_tab import CalendarTab
-from cnam_desk.ui.letter_preview import LetterPreviewDialog
-from cnam_desk.ui.letterhead_dialog import LetterheadDialog
 from cnam_desk.ui.preferences import PreferencesDialog
 from cnam_desk.ui.requests_tab import RequestsTab
 from cnam_desk.ui.results_tab import ResultsTab
@@ -108,6 +106,9 @@ class MainWindow(QMainWindow):
             self.clerk_status.setText(f"Agent : {self.db.clerk}")
 
     def _letterhead(self) -> None:
+        # deferred on purpose: QtPdf and reportlab, when the dialog opens
+        from cnam_desk.ui.letterhead_dialog import LetterheadDialog
+
         LetterheadDialog(self.db, self).exec()
 
     def _session_letters(self) -> None:
@@ -116,6 +117,9 @@ class MainWindow(QMainWindow):
         if key is None:
             msgbox.information(self, "Courriers de décision", "Choisissez d'abord une session dans l'onglet Calendrier.")
             return
+        # deferred on purpose: reportlab, when the dialog opens
+        from cnam_desk.ui.letter_preview import LetterPreviewDialog
+
         LetterPreviewDialog(self.db, parent=self, session_key=key).exec()
 
     def _about(self) -> None:

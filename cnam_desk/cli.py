@@ -27,6 +27,8 @@ COMMAND_MODULES = [
     "planning",
     "maintenance",
     "personal_data",
+    "dashboard",
+    "student",
 ]
 
 EXIT_OK = 0

@@ -280,8 +280,11 @@ def _grades(s: Session, student: Student) -> tuple[list[GradeLine], dict[tuple[i
         .options(selectinload(Grade.history), selectinload(Grade.course_unit),
                  selectinload(Grade.session).selectinload(ExamSession.semester).selectinload(Semester.year))
     ))
-    published = set(s.execute(select(Publication.session_id, Publication.course_unit_id).where(
-        Publication.session_id.in_({g.session_id for g in rows}))).tuples())
+    published = {
+        (session_id, unit_id)
+        for session_id, unit_id in s.execute(select(Publication.session_id, Publication.course_unit_id).where(
+            Publication.session_id.in_({g.session_id for g in rows})))
+    }
     by_key = {(g.session_id, g.course_unit_id): rules.from_columns(g.value, g.code) for g in rows}
     first_of = {  # semester -> its session 1
         semester_id: session_id

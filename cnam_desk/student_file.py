@@ -306,23 +306,27 @@ def _grades(s: Session, student: Student) -> tuple[list[GradeLine], dict[tuple[i
     return lines, by_key
 
 
-def _exams(s: Session, student: Student, grades: dict[tuple[int, int], rules.GradeValue],
+def _exams(s: Session, student: Student | None, grades: dict[tuple[int, int], rules.GradeValue],
            requests: list[AccommodationRequest]) -> list[ExamLine]:
-    """The exams of the student's UEs in the sessions of their enrolment years. A session 2 exam is
-    listed once the student is sent to it (a session 1 grade below 10, ABI or ABJ) or graded in it."""
+    """The exams of the student's UEs in the sessions of their enrolment years, and those their
+    requests name. A session 2 exam is listed once the student is sent to it (a session 1 grade below
+    10, ABI or ABJ) or graded in it."""
     pairs = {(unit_id, year_id) for unit_id, year_id in s.execute(
-        select(Enrolment.course_unit_id, Enrolment.year_id).where(Enrolment.student_id == student.id))}
+        select(Enrolment.course_unit_id, Enrolment.year_id).where(Enrolment.student_id == student.id))} if student else set()
     units = {unit_id for unit_id, _year in pairs}
-    if not units:
-        return []
     granted: dict[int, tuple[dt.date, dt.time, dt.time, str]] = {}
+    named: set[int] = set()
     for request in requests:
+        named.update(exam.exam_id for exam in request.exams if exam.exam_id is not None)
         if request.status is RequestStatus.ACCEPTED:
             for arrangement in request.arrangements:
                 if arrangement.exam_id is not None:
+                    named.add(arrangement.exam_id)
                     granted[arrangement.exam_id] = (arrangement.date, arrangement.start, arrangement.end, arrangement.room)
+    if not units and not named:
+        return []
     exams = s.scalars(
-        select(Exam).where(Exam.course_unit_id.in_(units))
+        select(Exam).where(or_(Exam.course_unit_id.in_(units), Exam.id.in_(named)))
         .options(selectinload(Exam.course_unit),
                  selectinload(Exam.session).selectinload(ExamSession.semester).selectinload(Semester.year))
     ).all()
@@ -333,7 +337,7 @@ def _exams(s: Session, student: Student, grades: dict[tuple[int, int], rules.Gra
     lines = []
     for exam in exams:
         session = exam.session
-        if (exam.course_unit_id, session.semester.year_id) not in pairs:
+        if exam.id not in named and (exam.course_unit_id, session.semester.year_id) not in pairs:
             continue
         if session.number == 2 and (session.id, exam.course_unit_id) not in grades:
             first_key = (first_of.get(session.semester_id, -1), exam.course_unit_id)
@@ -372,7 +376,6 @@ def student_file(db: Database, number: str) -> StudentFile:
                 )
             ]
             file.grades, grade_values = _grades(s, student)
-            file.exams = _exams(s, student, grade_values, requests)
             file.attestations = [
                 AttestationLine(a.kind.value, a.year.label, a.reference, a.issued_at)
                 for a in s.scalars(
@@ -380,6 +383,7 @@ def student_file(db: Database, number: str) -> StudentFile:
                     .options(selectinload(Attestation.year)).order_by(Attestation.issued_at, Attestation.id)
                 )
             ]
+        file.exams = _exams(s, student, grade_values, requests)
         for request in requests:
             letters = [(letter.id, letter.decision, letter.reference, letter.printed_at, letter.print_count)
                        for letter in request.letters]

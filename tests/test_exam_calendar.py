@@ -8,9 +8,9 @@ import json
 import pytest
 from sqlalchemy import select
 
+from cnam_desk import frenchdates
 from cnam_desk.db.models import AuditEvent
 from cnam_desk.errors import NotFound, RefusedInput
-from cnam_desk import frenchdates
 from cnam_desk.frenchdates import PARIS, paris_instant
 from cnam_desk.schedule import exam_calendar
 from cnam_desk.schedule.exam_calendar import SessionState

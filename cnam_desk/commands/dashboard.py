@@ -19,9 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # deferred on purpose: the services load only when the command runs (start-up speed)
-    from cnam_desk.dashboard import session_dashboard
-    from cnam_desk.summaries import dashboard_lines
+    # Deferred on purpose: the services load only when this command runs (start-up speed).
+    from cnam_desk.dashboard import session_dashboard  # deferred
+    from cnam_desk.summaries import dashboard_lines  # deferred
 
     board = session_dashboard(open_db(args), args.session)
     if args.json:

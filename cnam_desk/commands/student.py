@@ -19,9 +19,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    # deferred on purpose: the services load only when the command runs (start-up speed)
-    from cnam_desk.student_file import student_file
-    from cnam_desk.summaries import file_lines
+    # Deferred on purpose: the services load only when this command runs (start-up speed).
+    from cnam_desk.student_file import student_file  # deferred
+    from cnam_desk.summaries import file_lines  # deferred
 
     file = student_file(open_db(args), args.number)
     if args.json:

@@ -243,3 +243,21 @@ def test_day_labels_and_axis_steps() -> None:
     assert labels[0] == "lun. 1/1" and labels[7] == "lun. 8/1" and len(set(labels)) == 20
     assert DaysChart.day_labels(days[:3]) == ["1/1", "2/1", "3/1"]
     assert [nice_step(n) for n in (0, 4, 21, 35, 197, 1200)] == [1, 1, 5, 10, 50, 500]
+
+
+def test_the_file_writes_grades_and_their_history_the_french_way(qtbot, db) -> None:
+    import results_data
+
+    results_data.seed(db)
+    results_data.grade(db, S1, "NFA031", "101", "8,5")
+    results_data.grade(db, S1, "NFA031", "101", "9,25", reason="copie revue")
+    main = open_window(qtbot, db, "calendrier")
+    text = main.student_search.open("101").view.toPlainText()
+    assert "8,5 → 9,25 (copie revue)" in text and "— → 8,5" in text and "ajourné" in text
+
+
+def test_screenshot_of_the_board(cli, demo_db, tmp_path) -> None:
+    out = tmp_path / "tableau.png"
+    result = cli("screenshot", "--tab", "tableau", "--out", str(out), env={"QT_QPA_PLATFORM": "offscreen"})
+    assert result.code == 0, result
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -42,6 +42,11 @@ def _slot(day: Any, start: Any, end: Any, room: str) -> str:
     return f"{escape(frenchdates.long_date(day))}, {frenchdates.hour(start)}–{frenchdates.hour(end)}{where}"
 
 
+def _token(token: str | None) -> str:
+    """A grade as the history keeps it (« 16.25 », « ABI »), written the French way."""
+    return escape(rules.grade_text(rules.from_token(token)) or "—")
+
+
 def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]], none: str) -> str:
     if not rows:
         return f"<p><i>{none}</i></p>"
@@ -102,7 +107,7 @@ def file_html(file: StudentFile) -> str:
     grades = []
     for grade in file.grades:
         history = "<br>".join(
-            f"{frenchdates.paris(c.at):%d/%m/%Y %H:%M} {escape(c.by)} : {escape(c.old or '—')} → {escape(c.new or '—')}"
+            f"{frenchdates.paris(c.at):%d/%m/%Y %H:%M} {escape(c.by)} : {_token(c.old)} → {_token(c.new)}"
             + (f" ({escape(c.reason)})" if c.reason else "")
             for c in grade.history
         )

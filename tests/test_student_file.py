@@ -137,3 +137,20 @@ def test_student_command_json_and_text(cli, db) -> None:
     assert unknown.code == 1 and "Aucun auditeur ni aucune demande avec le numéro « 424242 »" in unknown.err
     assert not unknown.out
     assert cli("student").code == 2
+
+
+@pytest.mark.parametrize("command", [["student", "100023001", "--json"], ["dashboard", "--session", SESSION, "--json"]])
+def test_the_commands_import_no_qt(database_url: str, db, command: list[str]) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    seed_requests(db)
+    probe = (
+        "import sys; from cnam_desk.cli import main; code = main(['--db', sys.argv[1]] + sys.argv[2:]); "
+        "assert code == 0; assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt imported'"
+    )
+    result = subprocess.run([sys.executable, "-c", probe, database_url, *command], capture_output=True, text=True,
+                            cwd=ROOT, check=False)
+    assert result.returncode == 0, result.stderr

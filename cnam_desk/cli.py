@@ -30,6 +30,8 @@ COMMAND_MODULES = [
     "units",
     "maintenance",
     "personal_data",
+    "dashboard",
+    "student",
 ]
 
 EXIT_OK = 0

@@ -8,6 +8,7 @@ import json
 import pytest
 from sqlalchemy import select
 
+from cnam_desk import frenchdates
 from cnam_desk.db.models import AuditEvent
 from cnam_desk.errors import NotFound, RefusedInput
 from cnam_desk.frenchdates import PARIS, paris_instant
@@ -54,6 +55,13 @@ def test_session_without_deadline_is_not_open_until_it_ends(db) -> None:
 def test_processing_due_is_a_week_after_the_deadline(db) -> None:
     view = exam_calendar.get_session(db, "2023-2024/S1/1")
     assert view.processing_due == at("2024-01-14T23:59")
+
+
+def test_processing_week_keeps_the_hour_across_the_change_to_summer_time(db) -> None:
+    # Deadline Sunday 24 March 2024 at 23h59 (winter time); summer time starts on 31 March.
+    view = exam_calendar.get_session(db, "2023-2024/S1/2")
+    assert view.processing_due == at("2024-03-31T23:59")
+    assert frenchdates.paris(view.processing_due).strftime("%d/%m %H:%M") == "31/03 23:59"
 
 
 def test_set_session_creates_year_and_semester(db) -> None:

@@ -27,9 +27,9 @@ def test_fonts_are_available(qapp) -> None:
     assert QFontInfo(QApplication.font()).family()
 
 
-def test_three_tabs_in_french(window) -> None:
+def test_four_tabs_in_french(window) -> None:
     labels = [window.tabs.tabText(i).replace("&", "") for i in range(window.tabs.count())]
-    assert labels == ["Calendrier", "Demandes", "Résultats"]
+    assert labels == ["Tableau de bord", "Calendrier", "Demandes", "Résultats"]
     menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
     assert menus[:2] == ["Fichier", "Édition"]
     assert "greffier.test" in window.clerk_status.text()
@@ -114,7 +114,7 @@ def test_geometry_and_last_tab_are_remembered(qtbot, db) -> None:
     first.close()
     second = MainWindow(db)
     qtbot.addWidget(second)
-    assert second.tabs.currentIndex() == 2
+    assert second.tabs.currentWidget() is second.results_tab
 
 
 def test_screenshot_command(cli, tmp_path) -> None:

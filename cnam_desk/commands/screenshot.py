@@ -9,7 +9,7 @@ from pathlib import Path
 from cnam_desk.commands.common import database_target
 from cnam_desk.errors import RefusedInput
 
-TABS = ("calendrier", "demandes", "resultats")
+TABS = ("tableau", "calendrier", "demandes", "resultats")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

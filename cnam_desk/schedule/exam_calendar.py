@@ -78,8 +78,9 @@ def parse_semester_key(text: str) -> tuple[str, int]:
 
 
 def processing_due(deadline: dt.datetime | None) -> dt.datetime | None:
-    """Requests are handled in the week that follows the deadline."""
-    return None if deadline is None else deadline + dt.timedelta(days=PROCESSING_DAYS)
+    """Requests are handled in the week that follows the deadline: seven days later, Paris wall clock
+    (a deadline at 23h59 before the change to summer time ends its week at 23h59 too)."""
+    return None if deadline is None else frenchdates.paris(deadline) + dt.timedelta(days=PROCESSING_DAYS)
 
 
 def session_state(session: ExamSession, now: dt.datetime | None = None) -> SessionState:

@@ -1,4 +1,4 @@
-"""The main window: the three tabs, menus, status bar, remembered geometry and last tab."""
+"""The main window: the four tabs, menus, status bar, remembered geometry and last tab."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QWidget
 
 from cnam_desk import __version__, settings
 from cnam_desk.db.engine import Database, current_clerk
-from cnam_desk.ui import msgbox, safety
+from cnam_desk.ui import msgbox, safety, student_dialog
 from cnam_desk.ui.calendar_tab import CalendarTab
+from cnam_desk.ui.dashboard_tab import DashboardTab, connect_window
 from cnam_desk.ui.preferences import PreferencesDialog
 from cnam_desk.ui.requests_tab import RequestsTab
 from cnam_desk.ui.results_tab import ResultsTab
 
-TAB_NAMES = ("calendrier", "demandes", "resultats")
+TAB_NAMES = ("tableau", "calendrier", "demandes", "resultats")
 
 
 def database_label(db: Database) -> str:
@@ -33,9 +34,11 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
+        self.dashboard_tab = DashboardTab(db, self)  # read when first shown
         self.calendar_tab = CalendarTab(db, self)
         self.requests_tab = RequestsTab(db, self)
         self.results_tab = ResultsTab(db, self)
+        self.tabs.addTab(self.dashboard_tab, "&Tableau de bord")
         self.tabs.addTab(self.calendar_tab, "&Calendrier")
         self.tabs.addTab(self.requests_tab, "&Demandes")
         self.tabs.addTab(self.results_tab, "&Résultats")
@@ -47,6 +50,8 @@ class MainWindow(QMainWindow):
             if install is not None:
                 install(self)
         self.safety = safety.install(self)  # Fichier > Sauvegarder, Restaurer, Vérifier
+        connect_window(self)  # each figure of the board opens its list in the other tabs
+        self.student_search = student_dialog.install(self)  # Ctrl+K: the student's file
 
         self.database_status = QLabel(database_label(db))
         self.clerk_status = QLabel(f"Agent : {db.clerk}")
@@ -68,7 +73,7 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
         self.file_menu.addAction(self.quit_action)
 
-        for index, label in enumerate(("&Calendrier", "&Demandes", "&Résultats")):
+        for index, label in enumerate(("&Tableau de bord", "&Calendrier", "&Demandes", "&Résultats")):
             action = QAction(label, self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.triggered.connect(lambda _checked=False, i=index: self.tabs.setCurrentIndex(i))

@@ -79,9 +79,10 @@ def test_the_window_shows_before_the_quick_check(qtbot, qapp, monkeypatch, sqlit
 
     monkeypatch.setattr(integrity, "quick_check", watched)
     windows: list[MainWindow] = []
+    earlier = {id(w) for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)}  # left by other tests
 
     def event_loop() -> int:
-        windows.extend(w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow))
+        windows.extend(w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and id(w) not in earlier)
         qtbot.waitUntil(lambda: getattr(windows[0], "startup_check_finished", False) and windows[0].safety.daily_finished,
                         timeout=20_000)
         return 0

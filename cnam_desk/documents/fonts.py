@@ -126,7 +126,7 @@ def _register_face(face: Face) -> None:
         if name in _loaded:
             continue
         path = str(paths.resource("fonts", file_name))
-        font = TTFont(name, path, asciiReadable=False) if face is LATIN else GlyphFont(name, path, subfontIndex=face.subfont)
+        font = TTFont(name, path) if face is LATIN else GlyphFont(name, path, subfontIndex=face.subfont)
         pdfmetrics.registerFont(font)
         _loaded.add(name)
     # <b> and <i> in a Paragraph map to these faces (there is no italic: it prints upright).

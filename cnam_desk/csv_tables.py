@@ -51,8 +51,9 @@ def separator(text: str) -> str:
     lines = [line for line in text.splitlines()[:_SAMPLE_LINES] if line.strip()]
     best, best_score = SEPARATORS[0], (0, 0)
     for candidate in SEPARATORS:
-        widths = [len(row) for row in csv.reader(lines, delimiter=candidate)]
-        if not widths or max(widths) < 2:
+        # A title or total line is one cell whatever the separator: it must not decide.
+        widths = [len(row) for row in csv.reader(lines, delimiter=candidate) if len(row) > 1]
+        if not widths:
             continue
         common = max(set(widths), key=widths.count)
         score = (widths.count(common), common)

@@ -107,7 +107,7 @@ def read_workbook(path: str | Path, *, max_rows: int = 1_000_000) -> list[Sheet]
     kind = inspect_file(path)
     sheets: list[Sheet] = []
     try:
-        with _open_workbook(path, kind) as workbook, _bulk_allocation():
+        with _open_workbook(path, kind) as workbook, bulk_allocation():
             metadata = {m.name: m for m in workbook.sheets_metadata}
             for index, sheet_name in enumerate(workbook.sheet_names):
                 meta = metadata.get(sheet_name)
@@ -144,8 +144,8 @@ def read_workbook(path: str | Path, *, max_rows: int = 1_000_000) -> list[Sheet]
 
 
 @contextlib.contextmanager
-def _bulk_allocation() -> Iterator[None]:
-    """No cyclic garbage collection while hundreds of thousands of cells are built: 15% faster."""
+def bulk_allocation() -> Iterator[None]:
+    """No cyclic garbage collection while hundreds of thousands of cells or exams are built: 15% faster."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -290,7 +290,7 @@ def tables_in(
             columns=columns,
             above=[(number, row) for number, row in enumerate(sheet.rows[:header_index], start=1) if not _is_blank(row)],
         )
-        with _bulk_allocation():
+        with bulk_allocation():
             table.rows = _data_rows(sheet, header_index, columns)
         tables.append(table)
     if not tables:

@@ -95,7 +95,10 @@ def test_every_kind_of_workbook_is_read(db, tmp_path, kind) -> None:
     ("text", "encoding"),
     [("Code;Titre;Crédits\nNFA031;Programmation;6,0\nSTA001;Statistique;4\n", "cp1252"),
      ("Code UE,Intitulé,ECTS\nNFA031,Programmation,\"6,0\"\nSTA001,Statistique,4\n", "utf-8-sig"),
-     ("Code\tTitre\tECTS\nNFA031\tProgrammation\t6\nSTA001\tStatistique\t4\n", "utf-8")],
+     ("Code\tTitre\tECTS\nNFA031\tProgrammation\t6\nSTA001\tStatistique\t4\n", "utf-8"),
+     # title lines above the table: one cell whatever the separator, they must not choose ","
+     ("Catalogue des UE\nAnnée 2024-2025\nService des examens\nCode;Titre;Crédits\nNFA031;Programmation;6,0\n"
+      "STA001;Statistique;4\n", "cp1252")],
 )  # fmt: skip
 def test_csv_files_from_excel_and_elsewhere(db, tmp_path, text, encoding) -> None:
     path = tmp_path / "catalogue.csv"

@@ -10,9 +10,7 @@ as a whole (a note, a total, a value in error).
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -22,18 +20,6 @@ from cnam_desk import spreadsheets
 from cnam_desk.spreadsheets import Field, Row, column_letter
 
 T = TypeVar("T")
-
-
-@contextlib.contextmanager
-def bulk_allocation() -> Iterator[None]:
-    """No cyclic garbage collection while a file's cells and exams are built (it would scan them over and over)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _blank_line(cells: Sequence[Any]) -> bool:

@@ -16,7 +16,6 @@ from cnam_desk.progress import Progress, Steps, run_to_end
 from cnam_desk.schedule import exam_calendar
 from cnam_desk.schedule.schedule_columns import (
     ColumnTable,
-    bulk_allocation,
     parse_distinct,
     read_column_tables,
 )
@@ -340,7 +339,7 @@ def read_schedule_steps(path: str | Path, session: exam_calendar.SessionView) ->
     path = Path(path)
     file_name = path.name
     yield Progress(0, 0, f"Lecture de « {file_name} »…")
-    with bulk_allocation():
+    with spreadsheets.bulk_allocation():
         tables = read_column_tables(path, FIELDS)
     for table in tables:
         _check_time_columns(file_name, table)
@@ -356,10 +355,10 @@ def read_schedule_steps(path: str | Path, session: exam_calendar.SessionView) ->
     reading = _Reading(schedule, reader, lines)
     done = 0
     for table in tables:
-        with bulk_allocation():
+        with spreadsheets.bulk_allocation():
             plain = columns.exams(table)
         for start in range(0, len(table), CHUNK):
-            with bulk_allocation():
+            with spreadsheets.bulk_allocation():
                 reading.take(table, plain, start, start + CHUNK)
             done += min(CHUNK, len(table) - start)
             yield Progress(done, total, f"Lecture des lignes : {done} sur {total}")

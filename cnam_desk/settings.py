@@ -21,6 +21,7 @@ WORKSTATION: dict[str, Any] = {
     "database": "",  # the database to open (path or URL); empty: the user's own file
     "window_geometry": "",  # the main window's size and place (Qt's saveGeometry, base64)
     "last_tab": 0,  # the tab shown at start
+    "current_session": "",  # the window's session (key such as 2023-2024/S1/1); empty: the one that matters now
 }
 
 

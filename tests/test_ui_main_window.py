@@ -19,6 +19,7 @@ from cnam_desk.ui.main_window import MainWindow
 def window(qtbot, db):
     main = MainWindow(db)
     qtbot.addWidget(main)
+    main.show_tab("calendrier")  # each tab reads its data when first shown
     main.show()
     return main
 

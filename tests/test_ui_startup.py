@@ -64,6 +64,7 @@ def start_window(qtbot, target: str) -> MainWindow:
 
 
 def _shows_the_session(window: MainWindow) -> bool:
+    window.show_tab("calendrier")  # each tab reads its data when first shown
     return window.calendar_tab.model.index_of("2023-2024/S1/1").isValid()
 
 

@@ -37,7 +37,8 @@ __all__ = [
 class CalendarTab(CalendarController):
     """The sessions, their schedule, and the imports and exports of the selected one."""
 
-    def __init__(self, db: Database, parent: QWidget | None = None):
+    def __init__(self, db: Database, parent: QWidget | None = None, lazy: bool = False):
         super().__init__(parent)
         self._wire(db)
-        self.reload()
+        if not lazy:  # lazy: the window reads the tab when it is first shown
+            self.reload()

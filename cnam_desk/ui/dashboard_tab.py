@@ -10,9 +10,10 @@ one day open in a dialog of their own.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,14 +38,6 @@ from cnam_desk.db.engine import Database
 from cnam_desk.requests import queue
 from cnam_desk.schedule import exam_calendar
 from cnam_desk.schedule.exam_calendar import SessionState
-from cnam_desk.ui.dashboard_models import (
-    ROW_ROLE,
-    DayRequestsModel,
-    DaysChart,
-    ExamsChart,
-    StatusChart,
-)
-from cnam_desk.ui.letter_preview import LetterPreviewDialog
 
 STATE_TEXT = {
     SessionState.NOT_OPEN: "demandes pas encore ouvertes",
@@ -104,6 +97,8 @@ class DayRequestsDialog(QDialog):
 
     def __init__(self, session_key: str, day: dt.date, rows: list[queue.QueueRow], parent: QWidget | None = None):
         super().__init__(parent)
+        from cnam_desk.ui.dashboard_models import DayRequestsModel  # QtCharts: never at start-up
+
         self.setWindowTitle(f"Demandes reçues le {frenchdates.long_date(day)}")
         self.resize(820, 420)
         self.model = DayRequestsModel(self)
@@ -131,6 +126,8 @@ class DayRequestsDialog(QDialog):
         layout.addWidget(buttons)
 
     def _chosen(self, index: Any) -> None:
+        from cnam_desk.ui.dashboard_models import ROW_ROLE
+
         row = index.data(ROW_ROLE)
         if row is not None:
             self.request_chosen.emit(row.id)
@@ -153,6 +150,8 @@ class DashboardTab(QWidget):
         self.board: Dashboard | None = None
         self.day_dialog: DayRequestsDialog | None = None
         self._sessions_read = False
+        # The window's current session, asked for at each reading (the window sets it).
+        self.session_wanted: Callable[[], str | None] = lambda: None
 
         self.session = QComboBox(self)
         self.session.setObjectName("dashboardSession")
@@ -176,24 +175,18 @@ class DashboardTab(QWidget):
         for figure in (self.requests_figure, self.processing_figure, self.letters_figure, self.session2_figure):
             figures.addWidget(figure, 1)
 
-        self.status_chart = StatusChart(self)
-        self.days_chart = DaysChart(self)
-        self.exams_chart = ExamsChart(self)
-        exams_area = QScrollArea(self)
-        exams_area.setWidgetResizable(True)
-        exams_area.setFrameShape(QFrame.Shape.NoFrame)
-        exams_area.setWidget(self.exams_chart)
-        charts = QGridLayout()
-        charts.addWidget(self.status_chart, 0, 0)
-        charts.addWidget(self.days_chart, 1, 0)
-        charts.addWidget(exams_area, 0, 1, 2, 1)
-        charts.setColumnStretch(0, 1)
-        charts.setColumnStretch(1, 1)
+        # The charts (QtCharts, slow to load) are built just after the figures are first drawn.
+        self.status_chart: Any = None
+        self.days_chart: Any = None
+        self.exams_chart: Any = None
+        self.charts = QGridLayout()
+        self.charts.setColumnStretch(0, 1)
+        self.charts.setColumnStretch(1, 1)
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(figures)
-        layout.addLayout(charts, 1)
+        layout.addLayout(self.charts, 1)
 
         self.refresh_action = QAction("Actualiser le tableau de bord", self)
         self.refresh_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
@@ -208,9 +201,33 @@ class DashboardTab(QWidget):
         self.processing_figure.extra.clicked.connect(lambda: self._want_requests("pending", True))
         self.letters_figure.button.clicked.connect(lambda: self._want(self.letters_wanted))
         self.session2_figure.button.clicked.connect(self._want_session2)
+
+    def charts_built(self) -> bool:
+        return self.status_chart is not None
+
+    def build_charts(self) -> None:
+        if self.charts_built():
+            return
+        from cnam_desk.ui.dashboard_models import DaysChart, ExamsChart, StatusChart
+
+        self.status_chart = StatusChart(self)
+        self.days_chart = DaysChart(self)
+        self.exams_chart = ExamsChart(self)
+        exams_area = QScrollArea(self)
+        exams_area.setWidgetResizable(True)
+        exams_area.setFrameShape(QFrame.Shape.NoFrame)
+        exams_area.setWidget(self.exams_chart)
+        self.charts.addWidget(self.status_chart, 0, 0)
+        self.charts.addWidget(self.days_chart, 1, 0)
+        self.charts.addWidget(exams_area, 0, 1, 2, 1)
+        for widget in (self.status_chart, self.days_chart, exams_area):
+            widget.show()
+        self.layout().activate()  # placed and sized now, so that a click finds its bar at once
         self.status_chart.status_clicked.connect(lambda status: self._want_requests(status, False))
         self.days_chart.day_clicked.connect(self.open_day)
         self.exams_chart.exam_clicked.connect(lambda ue: self.exam_wanted.emit(self.current_key() or "", ue))
+        if self.board is not None:
+            self._show_charts(self.board)
 
     # --- the session ------------------------------------------------------------------------
 
@@ -219,6 +236,8 @@ class DashboardTab(QWidget):
 
     def _read_sessions(self, chosen: str | None = None) -> None:
         views = exam_calendar.list_sessions(self.db)
+        if chosen not in {view.key for view in views}:
+            chosen = None
         if chosen is None:
             chosen = self.current_key() or queue.session_with_pending(self.db)
             if chosen is None:
@@ -238,8 +257,11 @@ class DashboardTab(QWidget):
             self._read_sessions(key)
         index = self.session.findData(key)
         if index >= 0 and index != self.session.currentIndex():
-            self.session.setCurrentIndex(index)
-        elif self.isVisible():
+            self.session.setCurrentIndex(index)  # said to the window, then read
+            return
+        if index >= 0:
+            self.session_changed.emit(key)
+        if self.isVisible():
             self.load()
 
     def _session_chosen(self) -> None:
@@ -254,10 +276,17 @@ class DashboardTab(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.load()
+        if not self.charts_built():
+            QTimer.singleShot(0, self.build_charts)
 
     def load(self) -> None:
+        wanted = self.session_wanted()
         if not self._sessions_read:
-            self._read_sessions()
+            self._read_sessions(wanted)
+        elif wanted and wanted != self.current_key() and self.session.findData(wanted) >= 0:
+            self.session.blockSignals(True)
+            self.session.setCurrentIndex(self.session.findData(wanted))
+            self.session.blockSignals(False)
         key = self.current_key()
         if not key:
             self.board = None
@@ -294,6 +323,10 @@ class DashboardTab(QWidget):
             f"semestre {board.semester_key}",
             "Ouvrir la liste de session 2",
         )
+        if self.charts_built():
+            self._show_charts(board)
+
+    def _show_charts(self, board: Dashboard) -> None:
         self.status_chart.show_board(board)
         self.days_chart.show_board(board)
         self.exams_chart.show_board(board)
@@ -330,6 +363,7 @@ class DashboardTab(QWidget):
 def _show_requests(window: Any, key: str, status: str, late_only: bool, request_id: int | None = None) -> None:
     """The Demandes tab on the session, with only the status asked for (the other filters cleared)."""
     tab = window.requests_tab
+    window.tab_loader.bring_up_to_date(tab)  # a tab never shown yet reads its sessions first
     widgets = (tab.session, tab.status_filter, tab.kind_filter, tab.check_filter, tab.late_filter, tab.search)
     for widget in widgets:
         widget.blockSignals(True)
@@ -351,6 +385,7 @@ def _show_requests(window: Any, key: str, status: str, late_only: bool, request_
 
 def _show_exam(window: Any, key: str, ue: str) -> None:
     tab = window.results_tab
+    window.tab_loader.bring_up_to_date(tab)
     tab.select(key, ue)
     tab.pages.setCurrentIndex(0)
     window.show_tab("resultats")
@@ -358,12 +393,15 @@ def _show_exam(window: Any, key: str, ue: str) -> None:
 
 def _show_session2(window: Any, semester_key: str) -> None:
     tab = window.results_tab
+    window.tab_loader.bring_up_to_date(tab)
     tab.roster_page.show_semester(semester_key)
     tab.pages.setCurrentIndex(1)
     window.show_tab("resultats")
 
 
 def _show_letters(window: Any, key: str) -> None:
+    from cnam_desk.ui.letter_preview import LetterPreviewDialog  # reportlab: when the dialog opens
+
     dialog = LetterPreviewDialog(window.db, parent=window, session_key=key)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.finished.connect(lambda _result: window.dashboard_tab.load() if window.dashboard_tab.isVisible() else None)

@@ -47,10 +47,10 @@ class RequestsController(RequestsView):
         self.counts_by_status = {}
         self._connect()
 
-    def _begin(self) -> None:
-        """The refusal reasons, then the session that matters now."""
+    def _begin(self, select: str | None = None) -> None:
+        """The refusal reasons, then the session asked for, else the one that matters now."""
         self.decision.set_reasons(review.refusal_reasons(self.db))
-        self.reload_sessions()
+        self.reload_sessions(select)
 
     def _connect(self) -> None:
         for combo in (self.status_filter, self.kind_filter, self.check_filter):

@@ -36,12 +36,13 @@ def open_externally(path_or_url: str) -> None:
 class RequestsTab(RequestsController):
     """Choose a session, filter its queue, open a request, decide; the next one opens by itself."""
 
-    def __init__(self, db: Database, parent: QWidget | None = None):
+    def __init__(self, db: Database, parent: QWidget | None = None, lazy: bool = False):
         super().__init__(parent)
         # Looked up at each call, so that the viewer can be replaced.
         self._wire(db, lambda target: open_externally(target))
         self._build_actions()
-        self._begin()
+        if not lazy:  # lazy: the window reads the tab when it is first shown
+            self._begin()
 
     # --- actions and their keys -----------------------------------------------------------------
 

@@ -55,7 +55,7 @@ __all__ = ["ERROR_STYLE", "OK_STYLE", "GradeCommand", "GradeDelegate", "GradeVie
 class ResultsTab(DoubleEntryController, ResultsController, QWidget):
     sheet_loaded = Signal()
 
-    def __init__(self, db: Database, parent: QWidget | None = None):
+    def __init__(self, db: Database, parent: QWidget | None = None, lazy: bool = False):
         super().__init__(parent)
         self.db = db
         self.sheet: GradeSheet | None = None
@@ -232,7 +232,8 @@ class ResultsTab(DoubleEntryController, ResultsController, QWidget):
         self._build_actions()
         self.second_button.toggled.connect(self.set_second_mode)
         self.grid.context_actions = [self.settle_action]
-        self.reload_sessions()
+        if not lazy:  # lazy: the window reads the tab when it is first shown
+            self.reload_sessions()
 
     # --- actions and menus ----------------------------------------------------------------
 
@@ -295,9 +296,9 @@ class ResultsTab(DoubleEntryController, ResultsController, QWidget):
 
     # --- choosing ---------------------------------------------------------------------------
 
-    def reload_sessions(self) -> None:
+    def reload_sessions(self, select: str | None = None) -> None:
         sessions = exam_calendar.list_sessions(self.db)
-        chosen = self.session_key() or entry.default_session_key(self.db)
+        chosen = select or self.session_key() or entry.default_session_key(self.db)
         self.session_combo.blockSignals(True)
         self.session_combo.clear()
         for view in sessions:

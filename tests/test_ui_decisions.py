@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from cnam_desk.db.models import Letter, RequestStatus
 from cnam_desk.requests import queue
+from cnam_desk.ui import request_dialogs
 from cnam_desk.ui.request_models import COLUMNS
 from tests.test_ui_requests import messages, office, window  # noqa: F401  (fixtures)
 
@@ -119,3 +122,25 @@ def test_escape_closes_the_decision_form_without_saving(window, qtbot) -> None:
     assert not tab.decision.save_button.isEnabled()
     assert focused() is tab.table
     assert queue.get_row(tab.db, 1).status is RequestStatus.PENDING
+
+
+@pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)")  # a dialog shown offscreen
+def test_new_request_fills_in_a_known_student(qtbot, office) -> None:
+    dialog = request_dialogs.NewRequestDialog(office, "2023-2024/S1/1")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.number.setFocus()
+    qtbot.waitUntil(lambda: dialog.number.hasFocus())
+    QTest.keyClicks(dialog.number, "100001")
+    QTest.keyClick(dialog.number, Qt.Key.Key_Tab)
+    assert (dialog.last_name.text(), dialog.first_name.text(), dialog.email.text()) == (
+        "Dupont", "Camille", "100001@exemple.fr"
+    )
+    assert dialog.student_found.text().startswith("Auditeur connu : DUPONT Camille")
+    # An unknown number leaves the fields to fill (what was there stays as typed).
+    dialog.number.setFocus()
+    dialog.number.selectAll()
+    QTest.keyClicks(dialog.number, "999999")
+    QTest.keyClick(dialog.number, Qt.Key.Key_Tab)
+    assert dialog.student_found.text().startswith("Numéro inconnu du fichier des auditeurs")

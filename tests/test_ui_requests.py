@@ -395,6 +395,7 @@ def test_conflict_with_another_clerk(window, messages, database_url) -> None:
 def test_change_after_printing_asks_for_a_reason(window, monkeypatch) -> None:
     tab = window.requests_tab
     tab.choose_decision(review.Decision.REFUSE)
+    tab.decision.refuse_reason.setCurrentIndex(0)  # an on-time request: no reason is proposed
     tab.save_decision()
     with window.db.transaction() as s:
         now = dt.datetime.now(dt.UTC)
@@ -617,6 +618,7 @@ def test_letter_button_opens_the_letter_preview_when_it_exists(
     tab.open_letter()
     assert "Décidez d'abord" in messages[-1][1]
     tab.choose_decision(review.Decision.REFUSE)
+    tab.decision.refuse_reason.setCurrentIndex(0)
     tab.save_decision()
     tab.select_request(1)
     assert tab.letter_button.isEnabled()
@@ -650,6 +652,7 @@ def test_letter_button_opens_the_real_letter_preview(window, monkeypatch) -> Non
 
     tab = window.requests_tab
     tab.choose_decision(review.Decision.REFUSE)
+    tab.decision.refuse_reason.setCurrentIndex(0)
     tab.save_decision()
     tab.select_request(1)
     opened: list[list[int]] = []

@@ -263,7 +263,7 @@ def _decide_some(db: Database) -> None:
                     pass
         elif row.late and refused < 2:
             index = review.suggest_refusal_reason(reasons, row.checks, row.kind)
-            review.decide(clerk, row.id, "refuse", reason=reasons[index], now=when)
+            review.decide(clerk, row.id, "refuse", reason=reasons[index or 0], now=when)
             refused += 1
         elif (
             row.kind is RequestKind.TRIP

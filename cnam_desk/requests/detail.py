@@ -21,6 +21,7 @@ from cnam_desk.db.models import (
     Semester,
 )
 from cnam_desk.errors import NotFound
+from cnam_desk.requests.letter_state import state_of
 from cnam_desk.requests.queue import QueueRow
 
 
@@ -186,6 +187,10 @@ def request_details(db: Database, request_id: int) -> RequestDetails:
                 decided_by=request.decided_by,
                 decided_at=request.decided_at,
                 as_typed=request.as_typed or {},
+                letter=state_of(
+                    request.status,
+                    [(x.id, x.decision, x.reference, x.printed_at, x.print_count) for x in letters],
+                ),
             ),
             session_key=session.key,
             session_first_day=session.first_day,

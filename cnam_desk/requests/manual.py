@@ -14,6 +14,7 @@ from cnam_desk.db.models import (
     Proof,
     RequestKind,
     RequestSource,
+    Student,
 )
 from cnam_desk.errors import NotFound, RefusedInput
 from cnam_desk.requests import checks, review
@@ -27,6 +28,7 @@ from cnam_desk.requests.intake import (
     store_answers,
 )
 from cnam_desk.requests.labels import KIND_LABELS
+from cnam_desk.requests.numbers import StudentNumbers
 from cnam_desk.schedule import exam_calendar
 
 PROOF_MAX_BYTES = 10 * 1024 * 1024
@@ -71,6 +73,33 @@ class HandTypedRequest:
     trip_start: dt.date | None = None
     trip_end: dt.date | None = None
     comment: str = ""
+
+
+@dataclass(frozen=True)
+class KnownStudent:
+    """What the students' file holds on a number typed at the desk."""
+
+    number: str  # as the file has it (a leading zero Excel lost is put back)
+    last_name: str
+    first_name: str
+    email: str
+    postal_address: str
+
+
+def look_up_student(db: Database, typed_number: str) -> KnownStudent | None:
+    """The known student a typed number is (None for an unknown or an invalid one)."""
+    number = normalise_student_number(typed_number)
+    if not number or parsing.student_number_problem(number):
+        return None
+    with db.transaction(write=False) as s:
+        match = StudentNumbers(s, [number]).match(number)
+        if match.student_id is None:
+            return None
+        student = s.get(Student, match.student_id)
+        assert student is not None
+        return KnownStudent(
+            student.number, student.last_name, student.first_name, student.email, student.postal_address
+        )
 
 
 def add_request(db: Database, typed: HandTypedRequest) -> int:

@@ -93,11 +93,15 @@ _REASON_WORDS = [
 ]
 
 
-def suggest_refusal_reason(reasons: list[str], request_checks: dict, kind: RequestKind) -> int:
-    """The position in the list of the reason the checks point to (0 when none does)."""
+def suggest_refusal_reason(reasons: list[str], request_checks: dict, kind: RequestKind) -> int | None:
+    """The position in the list of the reason a failed check points to; None when none does.
+
+    An on-time, fully checked request gets no reason: a refusal then is the clerk's own choice,
+    never the first line of the list sent by two keys.
+    """
     for applies, words in _REASON_WORDS:
         if applies(request_checks, kind):
             for position, reason in enumerate(reasons):
                 if words in normalise_header(reason):
                     return position
-    return 0
+    return None

@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select, case, func, not_, or_, select
+from sqlalchemy import Select, and_, case, func, not_, or_, select, true
 from sqlalchemy.orm import Session
 
 from cnam_desk import frenchdates
@@ -16,6 +16,7 @@ from cnam_desk.db.engine import Database
 from cnam_desk.db.models import (
     AccommodationRequest,
     ExamSession,
+    Letter,
     RequestedExam,
     RequestKind,
     RequestReceipt,
@@ -24,6 +25,7 @@ from cnam_desk.db.models import (
 )
 from cnam_desk.errors import NotFound, RefusedInput
 from cnam_desk.requests import checks
+from cnam_desk.requests.letter_state import LetterInfo, LetterState, letter_states
 from cnam_desk.schedule import exam_calendar
 from cnam_desk.spreadsheets import normalise_header
 
@@ -49,6 +51,8 @@ class QueueRow:
     decided_at: dt.datetime | None
     # What the answer held that could not be read, as typed ({"exams": "NFE14"}).
     as_typed: dict[str, str] = field(default_factory=dict)
+    # Where the letter of the present decision stands (à imprimer, imprimé le …).
+    letter: LetterInfo = LetterInfo(LetterState.NONE)
 
     @property
     def late(self) -> bool:
@@ -105,6 +109,7 @@ def _rows(s: Session, where: list[Any]) -> list[QueueRow]:
         .order_by(RequestedExam.id)
     ):
         codes[request_id].append(code)
+    letters = letter_states(s, and_(*where) if where else true())
     receipts = dict(
         s.execute(
             select(RequestReceipt.request_id, func.count())
@@ -131,6 +136,7 @@ def _rows(s: Session, where: list[Any]) -> list[QueueRow]:
             decided_by=row[11],
             decided_at=row[12],
             as_typed=row[13] or {},
+            letter=letters.get(row[0], LetterInfo(LetterState.NONE)),
         )
         for row in s.execute(query)
     ]
@@ -155,6 +161,7 @@ SORT_KEYS = (
     "proof",
     "trip_covers_exam",
     "receipts",
+    "letter",
 )
 CHECK_ORDER = {
     "deadline": (checks.ON_TIME, checks.LATE, checks.EXEMPT),
@@ -246,6 +253,14 @@ def _sort_expressions(key: str) -> list[Any]:
         ]
     if key == "receipts":
         return [select(func.count()).where(RequestReceipt.request_id == a.id).scalar_subquery()]
+    if key == "letter":
+        # To print first, then printed (oldest first), undecided last.
+        printed = (
+            select(func.max(Letter.printed_at))
+            .where(Letter.request_id == a.id, Letter.decision == a.status, Letter.print_count > 0)
+            .scalar_subquery()
+        )
+        return [case((a.status == RequestStatus.PENDING, 2), (printed.is_(None), 0), else_=1), printed]
     if key == "trip_covers_exam":
         covers = a.checks["trip_covers_exam"].as_boolean()
         return [case((covers.is_(True), 0), (covers.is_(False), 1), else_=2)]

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from PySide6.QtCore import QStringListModel, Qt, QTime, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -45,6 +46,8 @@ SHORTCUTS = {
     "new": "Ctrl+Shift+M",
     "proof": "Ctrl+Shift+J",
     "letter": "Ctrl+Shift+L",
+    "undo": "Ctrl+Z",
+    "close": "Escape",
 }
 
 
@@ -52,6 +55,7 @@ class DecisionPanel(QGroupBox):
     """The clerk's decision on the request shown: one page per decision, then Enregistrer."""
 
     save_requested = Signal()
+    closed = Signal()  # the form was closed without saving (Escape)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__("Décision", parent)
@@ -166,6 +170,13 @@ class DecisionPanel(QGroupBox):
         bottom.addWidget(self.error, 1)
         bottom.addWidget(self.save_button)
 
+        # Escape closes the open form, whatever field has the focus; nothing is saved.
+        self.close_action = QAction("Fermer le formulaire sans enregistrer", self)
+        self.close_action.setShortcut(QKeySequence(SHORTCUTS["close"]))
+        self.close_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.close_action.triggered.connect(lambda _checked=False: self.close_form())
+        self.addAction(self.close_action)
+
         layout = QVBoxLayout(self)
         layout.addLayout(choice_row)
         layout.addWidget(self.pages)
@@ -205,11 +216,9 @@ class DecisionPanel(QGroupBox):
         self.accept_exam.blockSignals(False)
         self._suggest_arrangement()
         self.accept_comment.clear()
-        self.refuse_reason.setCurrentIndex(
-            review.suggest_refusal_reason(self.reasons, details.row.checks, details.row.kind)
-            if self.reasons
-            else -1
-        )
+        suggested = review.suggest_refusal_reason(self.reasons, details.row.checks, details.row.kind)
+        # No failed check names a reason: none is chosen, and saving asks for one.
+        self.refuse_reason.setCurrentIndex(-1 if suggested is None else suggested)
         self.refuse_comment.clear()
         self.incomplete_missing.setText(
             "le justificatif du déplacement (ordre de mission)"
@@ -255,6 +264,19 @@ class DecisionPanel(QGroupBox):
         }[decision]
         first.setFocus(Qt.FocusReason.ShortcutFocusReason)
         return True
+
+    def close_form(self) -> None:
+        """Back to the hint, no decision chosen, the fields as the request proposes them."""
+        if self.chosen() is None:
+            return
+        self.show_request(self.details)
+        self.closed.emit()
+
+    def missing_choice(self) -> str:
+        """What the clerk must still choose before saving ("" when nothing)."""
+        if self.chosen() is Decision.REFUSE and self.refuse_reason.currentIndex() < 0:
+            return "Choisissez le motif du refus dans la liste."
+        return ""
 
     def chosen(self) -> Decision | None:
         for decision, button in self.buttons.items():

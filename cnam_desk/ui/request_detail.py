@@ -9,6 +9,7 @@ from typing import Any
 from cnam_desk import frenchdates
 from cnam_desk.db.models import RequestKind, RequestStatus
 from cnam_desk.requests import checks, detail
+from cnam_desk.requests.letter_state import LetterState
 from cnam_desk.requests.labels import KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
 
 # What an answer held that could not be read, by field.
@@ -35,6 +36,14 @@ def _check_line(name: str, value: Any) -> str:
     colour = "#b91c1c" if value in checks.WARNINGS else "#15803d"
     mark = "✗" if value in checks.WARNINGS else "✓"
     return f"<span style='color:{colour}'>{mark} {escape(label)}</span>"
+
+
+def _letter_line(row: Any) -> str:
+    """Where the letter of the present decision stands, in Paris time."""
+    letter = row.letter
+    if letter.state is LetterState.TO_PRINT:
+        return "<br>Courrier : <b style='color:#b45309'>à imprimer</b>"
+    return ""
 
 
 def details_html(d: detail.RequestDetails) -> str:
@@ -140,11 +149,18 @@ def details_html(d: detail.RequestDetails) -> str:
                 decision += f" (réponse attendue avant le {e(frenchdates.long_date(d.reply_by))})"
         if d.decision_comment:
             decision += f"<br>Commentaire : {e(d.decision_comment)}"
-        if d.letter_printed_at:
+        if d.letter_printed_at and row.letter.state is LetterState.PRINTED:
             decision += (
                 f"<br><b>Courrier imprimé le {e(frenchdates.long_datetime(d.letter_printed_at))}</b> : "
                 "un changement demande un motif."
             )
+        else:
+            decision += _letter_line(row)
+            if d.letter_printed_at:
+                decision += (
+                    f"<br>Un courrier d'une décision précédente a été imprimé le "
+                    f"{e(frenchdates.long_datetime(d.letter_printed_at))} : un changement demande un motif."
+                )
         add("Décision", decision)
     add(
         "Historique",

@@ -267,6 +267,12 @@ class NewRequestDialog(QDialog):
         )
         self.number = QLineEdit(self)
         self.number.setObjectName("studentNumber")
+        # A known number fills in the student's name and e-mail from the students' file.
+        self.number.editingFinished.connect(self.look_up_student)
+        self.student_found = QLabel(self)
+        self.student_found.setObjectName("studentFound")
+        self.student_found.setWordWrap(True)
+        self._looked_up = ""
         self.last_name = QLineEdit(self)
         self.first_name = QLineEdit(self)
         self.email = QLineEdit(self)
@@ -300,6 +306,7 @@ class NewRequestDialog(QDialog):
         form.addRow("Reçue par", self.source)
         form.addRow("Reçue le (heure de Paris)", self.received)
         form.addRow("N° d'auditeur", self.number)
+        form.addRow("", self.student_found)
         form.addRow("Nom", self.last_name)
         form.addRow("Prénom", self.first_name)
         form.addRow("Courriel", self.email)
@@ -319,6 +326,30 @@ class NewRequestDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+
+    def look_up_student(self) -> None:
+        typed = self.number.text().strip()
+        if typed == self._looked_up:
+            return
+        self._looked_up = typed
+        if not typed:
+            self.student_found.clear()
+            return
+        known = manual.look_up_student(self.db, typed)
+        if known is None:
+            self.student_found.setText(
+                "Numéro inconnu du fichier des auditeurs : saisissez le nom, le prénom et le courriel."
+            )
+            return
+        self.number.setText(known.number)
+        self._looked_up = known.number
+        self.last_name.setText(known.last_name)
+        self.first_name.setText(known.first_name)
+        self.email.setText(known.email)
+        self.student_found.setText(
+            f"Auditeur connu : {known.last_name.upper()} {known.first_name} – nom, prénom et courriel "
+            "repris du fichier des auditeurs."
+        )
 
     def typed(self) -> manual.HandTypedRequest:
         value = self.received.dateTime()

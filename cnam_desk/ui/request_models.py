@@ -82,7 +82,9 @@ COLUMNS: list[Column] = [
     Column("Justificatif", _check("proof"), "proof", "proof"),
     Column("Dates", _check("trip_covers_exam"), "trip_covers_exam", "trip_covers_exam"),
     Column("Envois", lambda r: str(r.receipts), "receipts"),
+    Column("Courrier", lambda r: r.letter.text, "letter"),
 ]
+LETTER_COLUMN = 12
 STATUS_COLUMN = 6
 
 
@@ -251,6 +253,8 @@ class QueueModel(QAbstractTableModel):
                 return KIND_LABELS[row.kind]
             if index.column() == STATUS_COLUMN and self.is_overdue(row):
                 return "Toujours en attente après la semaine de traitement"
+            if index.column() == LETTER_COLUMN and row.letter.reference:
+                return f"Courrier {row.letter.reference}"
         return None
 
 

@@ -13,21 +13,21 @@ from PySide6.QtWidgets import QDialog
 from cnam_desk import frenchdates
 from cnam_desk.db.engine import Database
 from cnam_desk.db.models import RequestKind, RequestStatus
-from cnam_desk.errors import EditConflict, RefusedInput
+from cnam_desk.errors import RefusedInput
 from cnam_desk.requests import detail, manual, queue, review
 from cnam_desk.requests.labels import STATUS_LABELS
-from cnam_desk.requests.review import Decision
 from cnam_desk.schedule import exam_calendar
 from cnam_desk.ui import msgbox, request_dialogs
 from cnam_desk.ui.drops import SPREADSHEETS, FileDropFilter
 from cnam_desk.ui.request_detail import details_html
 from cnam_desk.ui.request_models import COLUMNS, ROW_ROLE
+from cnam_desk.ui.requests_decisions import DecisionActions
 from cnam_desk.ui.requests_view import RequestsView
 
 PROOF_SUFFIXES = tuple(manual.PROOF_TYPES)
 
 
-class RequestsController(RequestsView):
+class RequestsController(DecisionActions, RequestsView):
     """The tab's behaviour over its view: each slot calls the request services, then shows the result."""
 
     db: Database
@@ -69,6 +69,7 @@ class RequestsController(RequestsView):
         self.new_button.clicked.connect(self.new_request)
         self.pane.anchorClicked.connect(self._open_link)
         self.decision.save_requested.connect(self.save_decision)
+        self.decision.closed.connect(lambda: self.table.setFocus(Qt.FocusReason.OtherFocusReason))
         self.proof_button.clicked.connect(self.choose_proof)
         self.letter_button.clicked.connect(self.open_letter)
 
@@ -276,60 +277,6 @@ class RequestsController(RequestsView):
         )
         if details is not None:
             self.request_shown.emit(details.row.id)
-
-    # --- deciding -----------------------------------------------------------------------------
-
-    def choose_decision(self, decision: Decision) -> None:
-        if self.details is None:
-            return
-        self.decision.choose(decision)
-
-    def save_decision(self) -> None:
-        details = self.details
-        decision = self.decision.chosen()
-        if details is None or decision is None:
-            return
-        arguments = self.decision.decision_input()
-        change_reason = ""
-        while True:
-            try:
-                row = review.decide(
-                    self.db,
-                    details.row.id,
-                    decision,
-                    expect_version=details.row.version,
-                    change_reason=change_reason,
-                    **arguments,
-                )
-                break
-            except review.ChangeReasonRequired as needed:
-                reason = request_dialogs.ask_change_reason(self, str(needed))
-                if not reason:
-                    return
-                change_reason = reason
-            except EditConflict as conflict:
-                msgbox.warning(self, "Demande modifiée par ailleurs", str(conflict))
-                self._refresh_row(details.row.id)
-                return
-            except RefusedInput as error:
-                self.decision.error.setText(str(error))
-                return
-        proxy_row = self.table.currentIndex().row()
-        self.model.update_row(row)
-        still_shown = self.query is None or self.query.accepts(row)
-        if not still_shown:
-            self.model.remove_request(row.id)
-        self.counts_by_status = queue.status_counts(
-            self.db, self.current_session_key() or details.session_key
-        )
-        self.update_counts()
-        self._show_due(self.sessions.get(self.current_session_key() or ""))
-        # The next request opens by itself: the next one waiting below, else from the top.
-        if not self.open_next_pending(after_row=proxy_row if still_shown else proxy_row - 1):
-            if still_shown:
-                self.select_request(row.id)
-            self._show(row.id)
-        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _refresh_row(self, request_id: int) -> None:
         try:

@@ -78,6 +78,12 @@ class RequestsTab(RequestsController):
             SHORTCUTS["save"],
             ("Ctrl+Enter",),
         )
+        self._action(
+            "undo",
+            "A&nnuler la dernière décision (courrier non imprimé)",
+            self.undo_last_decision,
+            SHORTCUTS["undo"],
+        )
         self._action("next", "Demande &suivante", lambda: self.move(1), SHORTCUTS["next"])
         self._action(
             "previous", "Demande &précédente", lambda: self.move(-1), SHORTCUTS["previous"]

@@ -33,6 +33,7 @@ class RequestsView(QWidget):
     """The tab as the clerk sees it; what each widget does is wired by the controller."""
 
     request_shown = Signal(int)
+    message = Signal(str, int)  # a line for the window's status bar, and how long it stays (ms)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -184,10 +185,11 @@ class RequestsView(QWidget):
     def install_menus(self, window: Any) -> None:
         """A « Demandes » menu listing every action and its shortcut; the import in Fichier."""
         window.add_file_action(self.import_action)
+        self.message.connect(window.statusBar().showMessage)
         bar = window.menuBar()
         self.menu = QMenu("Dema&ndes", bar)
         for names in (
-            ("accept", "refuse", "incomplete", "redirect", "save"),
+            ("accept", "refuse", "incomplete", "redirect", "save", "undo"),
             ("next", "previous", "next_pending", "search"),
             ("new", "proof", "letter"),
             ("reasons",),

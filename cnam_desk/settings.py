@@ -21,6 +21,8 @@ WORKSTATION: dict[str, Any] = {
     "database": "",  # the database to open (path or URL); empty: the user's own file
     "window_geometry": "",  # the main window's size and place (Qt's saveGeometry, base64)
     "last_tab": 0,  # the tab shown at start
+    "last_folder": "",  # the folder of the last file chosen in a file dialog; empty: the documents folder
+    "column_widths": {},  # {table name: {column title: width in pixels}}, the widths the clerk gave
 }
 
 

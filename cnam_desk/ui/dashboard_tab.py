@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -45,6 +44,7 @@ from cnam_desk.ui.dashboard_models import (
     StatusChart,
 )
 from cnam_desk.ui.letter_preview import LetterPreviewDialog
+from cnam_desk.ui.table_columns import remember_columns
 
 STATE_TEXT = {
     SessionState.NOT_OPEN: "demandes pas encore ouvertes",
@@ -115,8 +115,7 @@ class DayRequestsDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        remember_columns(self.table, "dayRequests", stretch=3)
         self.table.activated.connect(self._chosen)
         if rows:
             self.table.selectRow(0)

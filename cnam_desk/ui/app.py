@@ -45,6 +45,24 @@ def _translation_folders() -> list[str]:
             str(package / "Qt" / "translations"), str(package / "translations")]
 
 
+# Words of Qt 6 that its French file (qtbase_fr.qm) does not have yet: the file dialog's labels.
+MISSING_WORDS = {
+    ("QFileDialog", "&Look in:"): "&Voir dans\N{NO-BREAK SPACE}:",
+    ("QFileDialog", "Files of &type:"): "Fichiers de &type\N{NO-BREAK SPACE}:",
+    ("QFileDialog", "Cancel"): "Annuler",
+}
+
+
+class MissingWords(QTranslator):
+    """Installed after Qt's French file, so asked first; no answer lets Qt's file answer."""
+
+    def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> str | None:  # type: ignore[override]
+        return MISSING_WORDS.get((context, source))  # None: not ours
+
+    def isEmpty(self) -> bool:  # noqa: N802 - Qt's name
+        return False
+
+
 def install_translations(app: QApplication) -> bool:
     """Qt's own words (Annuler, Oui, « Voir dans : » of the file dialogs) in French, installed once."""
     if app.property("cnam_desk_translator") is not None:
@@ -53,7 +71,9 @@ def install_translations(app: QApplication) -> bool:
     for folder in _translation_folders():
         if translator.load("qtbase_fr", folder):
             app.installTranslator(translator)
-            app.setProperty("cnam_desk_translator", translator)
+            missing = MissingWords(app)
+            app.installTranslator(missing)
+            app.setProperty("cnam_desk_translator", [translator, missing])
             return True
     return False
 

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import PySide6
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
@@ -38,8 +39,7 @@ def application(argv: list[str] | None = None) -> QApplication:
 
 
 def _translation_folders() -> list[str]:
-    import PySide6  # where the wheel keeps Qt's .qm files, when Qt's own path points elsewhere
-
+    # where the wheel keeps Qt's .qm files, when Qt's own path points elsewhere
     package = Path(PySide6.__file__).parent
     return [QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
             str(package / "Qt" / "translations"), str(package / "translations")]

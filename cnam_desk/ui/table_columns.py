@@ -37,7 +37,12 @@ class ColumnMemory(QObject):
         self._fit_timer.setSingleShot(True)
         self._fit_timer.setInterval(0)
         self._fit_timer.timeout.connect(self.fit)
-        view.viewport().installEventFilter(self)
+        self._alive = True
+        self._view_object: QObject = view
+        self._viewport: QObject = view.viewport()
+        view.destroyed.connect(self._gone)
+        self.header.destroyed.connect(self._gone)
+        self._viewport.installEventFilter(self)
         view.installEventFilter(self)
         self._watch_model()
         self.fit()
@@ -115,15 +120,20 @@ class ColumnMemory(QObject):
         settings.save_workstation({"column_widths": every})
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if watched is self.view and event.type() == QEvent.Type.Hide and self._save_timer.isActive():
+        # Compared with the wrappers kept, not asked of the view: it may be half-destroyed already.
+        kind = event.type()
+        if watched is self._view_object and kind == QEvent.Type.Hide and self._save_timer.isActive():
             self.save()  # the window closes before the delay is over
-        elif watched is self.view.viewport() and event.type() == QEvent.Type.Resize:
+        elif watched is self._viewport and kind == QEvent.Type.Resize and self._alive:
             self._fitting = True
             try:
                 self._fill(self.stretched())
             finally:
                 self._fitting = False
         return False
+
+    def _gone(self) -> None:
+        self._alive = False
 
 
 def remember_columns(view: QTableView | QTreeView, name: str, *, stretch: int | None = None) -> ColumnMemory:

@@ -22,6 +22,8 @@ WORKSTATION: dict[str, Any] = {
     "window_geometry": "",  # the main window's size and place (Qt's saveGeometry, base64)
     "last_tab": 0,  # the tab shown at start
     "current_session": "",  # the window's session (key such as 2023-2024/S1/1); empty: the one that matters now
+    "last_folder": "",  # the folder of the last file chosen in a file dialog; empty: the documents folder
+    "column_widths": {},  # {table name: {column title: width in pixels}}, the widths the clerk gave
 }
 
 

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import PySide6
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
@@ -19,7 +20,7 @@ from cnam_desk.ui.errors import install_error_hook, report_unexpected
 from cnam_desk.ui.main_window import MainWindow
 
 __all__ = [
-    "application", "check_after_start", "install_error_hook", "open_for_window", "render_screenshot",
+    "application", "check_after_start", "install_error_hook", "install_translations", "open_for_window", "render_screenshot",
     "report_unexpected", "run_window",
 ]  # fmt: skip
 
@@ -33,11 +34,48 @@ def application(argv: list[str] | None = None) -> QApplication:
         app.setApplicationName("Cnam Desk")
         app.setOrganizationName("Cnam Desk")
         QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
-        translator = QTranslator(app)
-        # Qt's own words (Annuler, Oui, Non) in French.
-        if translator.load(QLocale(QLocale.Language.French), "qtbase", "_", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
-            app.installTranslator(translator)
+    install_translations(app)  # type: ignore[arg-type]
     return app  # type: ignore[return-value]
+
+
+def _translation_folders() -> list[str]:
+    # where the wheel keeps Qt's .qm files, when Qt's own path points elsewhere
+    package = Path(PySide6.__file__).parent
+    return [QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+            str(package / "Qt" / "translations"), str(package / "translations")]
+
+
+# Words of Qt 6 that its French file (qtbase_fr.qm) does not have yet: the file dialog's labels.
+MISSING_WORDS = {
+    ("QFileDialog", "&Look in:"): "&Voir dans\N{NO-BREAK SPACE}:",
+    ("QFileDialog", "Files of &type:"): "Fichiers de &type\N{NO-BREAK SPACE}:",
+    ("QFileDialog", "Cancel"): "Annuler",
+}
+
+
+class MissingWords(QTranslator):
+    """Installed after Qt's French file, so asked first; no answer lets Qt's file answer."""
+
+    def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> str | None:  # type: ignore[override]
+        return MISSING_WORDS.get((context, source))  # None: not ours
+
+    def isEmpty(self) -> bool:  # noqa: N802 - Qt's name
+        return False
+
+
+def install_translations(app: QApplication) -> bool:
+    """Qt's own words (Annuler, Oui, « Voir dans : » of the file dialogs) in French, installed once."""
+    if app.property("cnam_desk_translator") is not None:
+        return True
+    translator = QTranslator(app)
+    for folder in _translation_folders():
+        if translator.load("qtbase_fr", folder):
+            app.installTranslator(translator)
+            missing = MissingWords(app)
+            app.installTranslator(missing)
+            app.setProperty("cnam_desk_translator", [translator, missing])
+            return True
+    return False
 
 
 def open_for_window(target: str, demo: bool) -> Database | None:

@@ -256,7 +256,7 @@ class CalendarController(CalendarView):
         view = self._session_or_tell("Exporter le planning")
         if view is None:
             return
-        suggested = f"planning-{view.key.replace('/', '-')}.ics"
+        suggested = f"planning-{msgbox.session_name(view.key)}.ics"
         path = msgbox.save_file(self, "Exporter le planning", suggested, EXPORT_FILTER)
         if path is None:
             return

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from cnam_desk.ui.calendar_sessions import SessionDetails, SessionTreeModel
 from cnam_desk.ui.schedule_view import SchedulePanel
+from cnam_desk.ui.table_columns import remember_columns
 
 
 class CalendarView(QWidget):
@@ -31,6 +32,7 @@ class CalendarView(QWidget):
         self.tree.setModel(self.model)
         self.tree.setAlternatingRowColors(True)
         self.tree.setUniformRowHeights(True)
+        remember_columns(self.tree, "sessionTree", stretch=0)
 
         self.details = SessionDetails(self)
         self.new_button = QPushButton("Nouvelle session…", self)

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -38,6 +37,7 @@ from cnam_desk.db.engine import Database
 from cnam_desk.requests import queue
 from cnam_desk.schedule import exam_calendar
 from cnam_desk.schedule.exam_calendar import SessionState
+from cnam_desk.ui.table_columns import remember_columns
 
 STATE_TEXT = {
     SessionState.NOT_OPEN: "demandes pas encore ouvertes",
@@ -110,8 +110,7 @@ class DayRequestsDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        remember_columns(self.table, "dayRequests", stretch=3)
         self.table.activated.connect(self._chosen)
         if rows:
             self.table.selectRow(0)

@@ -19,6 +19,7 @@ from cnam_desk.schedule.units import FIELD_LABELS, UnitFile, UnitPreview
 from cnam_desk.ui import msgbox
 from cnam_desk.ui.schedule_models import Column, RowsModel, slot_text
 from cnam_desk.ui.schedule_view import read_only_table
+from cnam_desk.ui.table_columns import remember_columns
 
 ERROR_COLUMNS = (
     Column("Feuille", lambda e: e.sheet or ""),
@@ -78,7 +79,7 @@ class ImportPreviewDialog(QDialog):
         view.setModel(model)
         view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # the file's order first
         view.setSortingEnabled(True)
-        view.resizeColumnsToContents()
+        remember_columns(view, f"preview_{name}")
         self.models[name] = model
         self.tabs.addTab(view, f"{title} ({len(rows)})")
 

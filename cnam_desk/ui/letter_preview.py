@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
@@ -50,6 +49,7 @@ from cnam_desk.errors import RefusedInput
 from cnam_desk.frenchdates import paris, short_date
 from cnam_desk.requests import letter_files, letters
 from cnam_desk.ui import msgbox, tasks
+from cnam_desk.ui.table_columns import remember_columns
 
 TITLE = "Courriers"
 
@@ -203,8 +203,7 @@ class LetterPreviewDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        remember_columns(self.table, "letterList", stretch=LetterListModel.LAST_NAME)
         self.table.clicked.connect(self._show_letter)
 
         self.order = QComboBox(self)
@@ -337,7 +336,7 @@ class LetterPreviewDialog(QDialog):
         if len(rows) == 1 and rows[0].reference:
             return f"{rows[0].reference}.pdf"
         key = self.session_key or "courriers"
-        return f"courriers_{key.replace('/', '-')}.pdf"
+        return f"courriers-{msgbox.session_name(key)}.pdf"
 
     def save_pdf(self) -> None:
         path = ask_save_path(self, self._suggested_name())

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -38,6 +37,7 @@ from cnam_desk.requests.labels import KIND_LABELS
 from cnam_desk.schedule import exam_calendar
 from cnam_desk.ui import msgbox, tasks
 from cnam_desk.ui.request_models import FIELD_CHOICES, MappingModel
+from cnam_desk.ui.table_columns import remember_columns
 
 AUTOMATIC = ""  # session found from the exams each answer names
 
@@ -137,12 +137,7 @@ class RequestImportDialog(QDialog):
             | QAbstractItemView.EditTrigger.SelectedClicked
         )
         self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        self.table.setColumnWidth(0, 70)
-        self.table.setColumnWidth(1, 300)
-        self.table.setColumnWidth(2, 190)
+        remember_columns(self.table, "mappingTable")
         self.model.dataChanged.connect(lambda *_: self.refresh())
 
         self.session = session_combo(self, db, automatic=True)

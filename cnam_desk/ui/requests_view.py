@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
@@ -27,6 +26,7 @@ from cnam_desk.db.models import RequestKind, RequestStatus
 from cnam_desk.requests.labels import KIND_LABELS, STATUS_LABELS
 from cnam_desk.ui.decision_panel import SHORTCUTS, DecisionPanel
 from cnam_desk.ui.request_models import QueueModel, QueueProxy
+from cnam_desk.ui.table_columns import remember_columns
 
 
 class RequestsView(QWidget):
@@ -100,11 +100,7 @@ class RequestsView(QWidget):
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)
         header.setSortIndicator(1, Qt.SortOrder.AscendingOrder)
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        em = self.fontMetrics().horizontalAdvance("0")
-        for column, chars in enumerate((5, 17, 10, 23, 14, 15, 13, 10, 11, 11, 11, 7)):
-            self.table.setColumnWidth(column, chars * em + 12)
+        remember_columns(self.table, "requestQueue")
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
         self.import_button = QPushButton("Importer des demandes…", self)

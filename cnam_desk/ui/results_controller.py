@@ -287,7 +287,7 @@ class ResultsController:
         if self.sheet is None:
             return
         ref = self.sheet.ref
-        name = paths.safe_file_name(f"Notes-{ref.ue_code}-{ref.session_key.replace('/', '-')}.xlsx")
+        name = paths.safe_file_name(f"notes-{ref.ue_code}-{msgbox.session_name(ref.session_key)}.xlsx")
         path = self.ask_save_path("Feuille de notes de l'épreuve", name, "Classeur Excel (*.xlsx)")
         if not path:
             return
@@ -310,7 +310,7 @@ class ResultsController:
         if not key:
             return
         path = self.ask_save_path(
-            "Exporter les résultats publiés", f"resultats-{key.replace('/', '-')}.xlsx", "Classeur Excel (*.xlsx)"
+            "Exporter les résultats publiés", f"resultats-{msgbox.session_name(key)}.xlsx", "Classeur Excel (*.xlsx)"
         )
         if not path:
             return
@@ -330,7 +330,7 @@ class ResultsController:
         if row is None or year is None:
             return
         path = self.ask_save_path(
-            "Attestation de réussite", paths.safe_file_name(f"attestation-reussite-{year}-{row.student_number}.pdf"),
+            "Attestation de réussite", paths.safe_file_name(f"attestation-reussite-{row.student_number}-{row.last_name}-{year}.pdf"),
             "PDF (*.pdf)",
         )
         if not path:

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -32,20 +31,21 @@ from cnam_desk.grading.attestations import M1Check, ProgrammeView
 from cnam_desk.grading.importing import GradeImportPreview
 from cnam_desk.ui import msgbox
 from cnam_desk.ui.results_models import PlannedModel, ProblemModel, _TableModel
+from cnam_desk.ui.table_columns import remember_columns
 
 ERROR_STYLE = "color: #b91c1c;"
 
 
-def _table(model: Any, parent: QWidget) -> QTableView:
+def _table(model: Any, parent: QWidget, name: str) -> QTableView:
     view = QTableView(parent)
+    view.setObjectName(name)
     view.setModel(model)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setAlternatingRowColors(True)
     view.verticalHeader().hide()
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
     view.verticalHeader().setDefaultSectionSize(22)
+    remember_columns(view, name)
     return view
 
 
@@ -67,10 +67,9 @@ class ImportPreviewDialog(QDialog):
         self.planned = PlannedModel(self)
         self.planned.set_rows(preview.changes)
         pages = QTabWidget(self)
-        problems_view = _table(self.problems, self)
-        problems_view.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        problems_view = _table(self.problems, self, "importProblems")
         pages.addTab(problems_view, f"Problèmes ({len(preview.problems)})")
-        pages.addTab(_table(self.planned, self), f"Notes à enregistrer ({len(preview.changes)})")
+        pages.addTab(_table(self.planned, self, "importPlanned"), f"Notes à enregistrer ({len(preview.changes)})")
         if not preview.problems:
             pages.setCurrentIndex(1)
         buttons = msgbox.save_cancel(self, self.accept, save_text="Enregistrer les notes")
@@ -127,7 +126,7 @@ class M1Dialog(QDialog):
         self.checks = attestations.m1_checks(db, student_number, year_label)
         self.model = CheckModel(self)
         self.model.set_rows(self.checks)
-        self.view = _table(self.model, self)
+        self.view = _table(self.model, self, "m1Programmes")
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.details = QTextBrowser(self)
         self.details.setObjectName("m1Details")
@@ -176,7 +175,7 @@ class M1Dialog(QDialog):
         check = self.current()
         if check is None or not check.met:
             return
-        path = self.ask_save_path(paths.safe_file_name(f"attestation-m1-{check.student.number}.pdf"))
+        path = self.ask_save_path(paths.safe_file_name(f"attestation-m1-{check.student.number}-{check.student.last_name}.pdf"))
         if not path:
             return
         try:
@@ -207,7 +206,7 @@ class ProgrammesDialog(QDialog):
         self.setWindowTitle("Programmes de M1")
         self.resize(820, 420)
         self.model = ProgrammeModel(self)
-        self.view = _table(self.model, self)
+        self.view = _table(self.model, self, "programmes")
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.name = QLineEdit(self)
         self.units = QLineEdit(self)

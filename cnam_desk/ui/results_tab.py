@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -48,6 +47,7 @@ from cnam_desk.ui.results_models import (
     HistoryModel,
 )
 from cnam_desk.ui.session2_page import Session2Page
+from cnam_desk.ui.table_columns import remember_columns
 
 __all__ = ["ERROR_STYLE", "OK_STYLE", "GradeCommand", "GradeDelegate", "GradeView", "HistogramWidget", "ResultsTab", "Session2Page"]
 
@@ -100,9 +100,7 @@ class ResultsTab(DoubleEntryController, ResultsController, QWidget):
         self.grid.setModel(self.proxy)
         self.grid.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         header = self.grid.horizontalHeader()
-        for column, width in ((0, 110), (1, 190), (2, 150), (3, 80), (4, 80), (5, 80), (6, 80)):
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(GradeTableModel.LAST_NAME, QHeaderView.ResizeMode.Stretch)
+        remember_columns(self.grid, "gradeGrid", stretch=GradeTableModel.LAST_NAME)
         self.message = QLabel(self)
         self.message.setObjectName("resultsMessage")
         self.message.setWordWrap(True)
@@ -163,9 +161,7 @@ class ResultsTab(DoubleEntryController, ResultsController, QWidget):
         self.history_view.setModel(self.history_model)
         self.history_view.verticalHeader().hide()
         self.history_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.history_view.horizontalHeader().setStretchLastSection(True)
-        for column, width in ((0, 120), (1, 116), (2, 50), (3, 50)):
-            self.history_view.horizontalHeader().resizeSection(column, width)
+        remember_columns(self.history_view, "gradeHistory")
         self.history_view.verticalHeader().setDefaultSectionSize(22)
         self.history_view.setWordWrap(False)
         self.history_box = QGroupBox("Historique de la note", self)

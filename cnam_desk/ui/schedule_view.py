@@ -35,6 +35,7 @@ from cnam_desk.ui.schedule_models import (
     RowsModel,
     SearchProxy,
 )
+from cnam_desk.ui.table_columns import remember_columns
 
 SPAN_COLOUR = "#e0ecff"  # the session's days
 EXAM_COLOUR = "#93c5fd"  # days with exams
@@ -62,7 +63,6 @@ def read_only_table(parent: QWidget, name: str) -> QTableView:
     view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
     view.horizontalHeader().setHighlightSections(False)
-    view.horizontalHeader().setStretchLastSection(True)
     return view
 
 
@@ -159,8 +159,10 @@ class ConflictsView(QWidget):
         self.rooms_label = QLabel(self)
         self.students_view = read_only_table(self, "studentClashes")
         self.students_view.setModel(self.students)
+        remember_columns(self.students_view, "studentClashes")
         self.rooms_view = read_only_table(self, "roomClashes")
         self.rooms_view.setModel(self.rooms)
+        remember_columns(self.rooms_view, "roomClashes")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.students_label)
@@ -204,6 +206,7 @@ class SchedulePanel(QWidget):
         self.day_model = RowsModel(DAY_COLUMNS, self)
         self.day_view = read_only_table(self, "dayExams")
         self.day_view.setModel(self.day_model)
+        remember_columns(self.day_view, "dayExams", stretch=2)
         self.month.clicked.connect(self._day_clicked)
         self.month.selectionChanged.connect(lambda: self.show_day(self.month.selected_day()))
 
@@ -240,6 +243,7 @@ class SchedulePanel(QWidget):
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.AscendingOrder)
+        remember_columns(self.table, "examTable", stretch=5)
         search_row = QHBoxLayout()
         search_row.addWidget(self.search, 1)
         search_row.addWidget(self.found)
@@ -263,7 +267,6 @@ class SchedulePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
-        self._widths_set = False
 
     # --- feeding ------------------------------------------------------------------------------
 
@@ -279,12 +282,6 @@ class SchedulePanel(QWidget):
         self.month.show_session(view, {day: len(rows) for day, rows in self.by_day.items()})
         self.show_day(self.month.selected_day() if view else None)
         self._update_counts()
-        if not self._widths_set and self.exams.rowCount():
-            # Sized once on the first rows shown: resizing to contents reads every row.
-            widths = (70, 88, 56, 56, 76, 230, 150)
-            for column, width in enumerate(widths):
-                self.table.setColumnWidth(column, width)
-            self._widths_set = True
 
     def show_conflicts(self, conflicts: Conflicts | None) -> None:
         self.conflicts.show_conflicts(conflicts)

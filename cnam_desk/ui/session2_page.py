@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -26,11 +25,13 @@ from cnam_desk.errors import RefusedInput
 from cnam_desk.grading import paper, session2
 from cnam_desk.progress import Progress
 from cnam_desk.schedule import exam_calendar
+from cnam_desk.ui import msgbox
 from cnam_desk.ui.results_controller import ResultsController
 from cnam_desk.ui.results_models import (
     RosterModel,
     SortProxy,
 )
+from cnam_desk.ui.table_columns import remember_columns
 
 
 class Session2Page(QWidget):
@@ -55,10 +56,7 @@ class Session2Page(QWidget):
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.view.setAlternatingRowColors(True)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        header = self.view.horizontalHeader()
-        for column, width in ((0, 80), (2, 110), (3, 180), (4, 150), (5, 90)):
-            header.resizeSection(column, width)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        remember_columns(self.view, "rosterView", stretch=1)
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.summary = QLabel(self)
         self.summary.setObjectName("rosterSummary")
@@ -111,7 +109,7 @@ class Session2Page(QWidget):
     def export_xlsx(self) -> None:
         if self.roster is None:
             return
-        name = f"session2-{self.roster.semester_key.replace('/', '-')}.xlsx"
+        name = f"session2-{msgbox.session_name(self.roster.semester_key)}.xlsx"
         path = self.tab.ask_save_path("Liste de session 2", name, "Classeur Excel (*.xlsx)")
         if not path:
             return
@@ -126,7 +124,7 @@ class Session2Page(QWidget):
         roster = self.roster
         if roster is None:
             return
-        name = f"emargement-session2-{roster.semester_key.replace('/', '-')}.pdf"
+        name = f"emargement-session2-{msgbox.session_name(roster.semester_key)}.pdf"
         path = self.tab.ask_save_path("Feuilles d'émargement de session 2", name, "PDF (*.pdf)")
         if not path:
             return

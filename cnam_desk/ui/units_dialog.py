@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -37,6 +36,7 @@ from cnam_desk.schedule import unit_catalogue, units
 from cnam_desk.schedule.unit_catalogue import UnitEdit, UnitView, credits_text
 from cnam_desk.ui import msgbox, tasks
 from cnam_desk.ui.import_dialogs import UnitsPreviewDialog
+from cnam_desk.ui.table_columns import remember_columns
 
 Index = QModelIndex | QPersistentModelIndex
 UNITS_FILTER = "Tableurs (*.xlsx *.xlsm *.xls *.ods *.csv)"
@@ -187,8 +187,7 @@ class UnitsDialog(QDialog):
         )
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(UnitsModel.TITLE, QHeaderView.ResizeMode.Stretch)
+        remember_columns(self.table, "unitsTable", stretch=UnitsModel.TITLE)
         self.status = QLabel(self)
         self.status.setObjectName("unitsStatus")
         self.status.setWordWrap(True)

@@ -66,6 +66,18 @@ def test_calendar_loads_neither_documents_nor_spreadsheets_nor_migrations(databa
     assert {"alembic", "reportlab", "openpyxl", "icalendar", "PySide6", "python_calamine"} & loaded == set()
 
 
+def test_calendar_on_a_known_clerks_database_leaves_the_mappers_unconfigured(database_url: str) -> None:
+    """Setting up the ORM's mappers costs more than the command: its queries read the tables' columns."""
+    calendar = "__import__('cnam_desk.cli').cli.main(['--db', sys.argv[1], 'calendar', '--json'])"
+    configured = "any(m.configured for m in __import__('cnam_desk.db.models', fromlist=['Base']).Base.registry.mappers)"
+    _loaded_after(calendar, database_url)  # the clerk's first opening registers them
+    probe = _loaded_after(f"[{calendar}, {configured}]", database_url)
+    assert probe["result"] == [0, False]
+    assert any(session["key"] == "2023-2024/S1/1" for session in json.loads(probe["out"]))
+    probe = _loaded_after(f"[{calendar}, __import__('sqlalchemy.orm').orm.configure_mappers(), {configured}]", database_url)
+    assert probe["result"] == [0, None, True]  # the probe can see mappers configured
+
+
 def test_a_database_behind_the_schema_still_loads_alembic_and_is_upgraded(tmp_path) -> None:
     """The counterpart of the above: alembic is there when an upgrade is due."""
     path = tmp_path / "nouvelle.sqlite3"

@@ -378,11 +378,15 @@ def register_clerk(db: Database) -> None:
     """
     if db.read_only:
         return
+    # The table's columns, not the entity's: a short command by a known clerk never configures
+    # the ORM's mappers (their set-up costs more than the command's own query).
+    clerks = Clerk.__table__
+    known = select(clerks.c.id).where(clerks.c.login == db.clerk)
     with db.transaction(write=False) as s:
-        if s.scalar(select(Clerk.id).where(Clerk.login == db.clerk)) is not None:
+        if s.scalar(known) is not None:
             return
     with db.transaction() as s:
-        if s.scalar(select(Clerk.id).where(Clerk.login == db.clerk)) is None:
+        if s.scalar(known) is None:
             s.add(Clerk(login=db.clerk, display_name=db.clerk, first_seen=dt.datetime.now(dt.UTC)))
 
 

@@ -291,7 +291,6 @@ def recompute_session(s: Session, session: ExamSession) -> int:
     Changed requests get a new version: a clerk who opened one before must look at it again.
     """
     linked = link_students(s, session)
-    facts = SessionFacts(s, session)
     requests = s.execute(
         select(
             AccommodationRequest.id,
@@ -303,8 +302,9 @@ def recompute_session(s: Session, session: ExamSession) -> int:
             AccommodationRequest.checks,
         ).where(AccommodationRequest.session_id == session.id)
     ).all()
-    if not requests:
+    if not requests:  # a schedule imported before any request: the session's exams need not be read
         return 0
+    facts = SessionFacts(s, session)
     ids = [row.id for row in requests]
     codes: dict[int, list[tuple[int, str, int | None]]] = defaultdict(list)
     with_proof: set[int] = set()

@@ -7,9 +7,10 @@ import enum
 import json
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from cnam_desk import frenchdates, paths
 from cnam_desk.db.engine import Database, session_changed
@@ -83,7 +84,16 @@ def processing_due(deadline: dt.datetime | None) -> dt.datetime | None:
     return None if deadline is None else frenchdates.paris(deadline) + dt.timedelta(days=PROCESSING_DAYS)
 
 
-def session_state(session: ExamSession, now: dt.datetime | None = None) -> SessionState:
+class DatedSession(Protocol):
+    """What a session's state is read from: an ExamSession, or a row of its columns."""
+
+    @property
+    def request_deadline(self) -> dt.datetime | None: ...
+    @property
+    def last_day(self) -> dt.date: ...
+
+
+def session_state(session: DatedSession, now: dt.datetime | None = None) -> SessionState:
     """Where the session stands today for requests."""
     now = now or frenchdates.now()
     deadline = session.request_deadline
@@ -184,15 +194,41 @@ def _view(session: ExamSession, now: dt.datetime | None) -> SessionView:
 
 
 def list_sessions(db: Database, now: dt.datetime | None = None) -> list[SessionView]:
+    """Every session, in calendar order.
+
+    Read from the tables alone (no ORM entity): `cnam-desk calendar` then never configures the
+    office's mappers, which costs more than the query itself on a short command.
+    """
+    sessions, semesters, years = ExamSession.__table__, Semester.__table__, AcademicYear.__table__
+    query = (
+        select(
+            sessions.c.id, years.c.label, semesters.c.number.label("semester_number"), sessions.c.number,
+            sessions.c.first_day, sessions.c.last_day, sessions.c.request_deadline, sessions.c.version,
+        )
+        .select_from(
+            sessions.join(semesters, sessions.c.semester_id == semesters.c.id).join(
+                years, semesters.c.year_id == years.c.id
+            )
+        )
+        .order_by(years.c.start_year, semesters.c.number, sessions.c.number)
+    )
     with db.transaction(write=False) as s:
-        rows = s.scalars(
-            select(ExamSession)
-            .join(ExamSession.semester)
-            .join(Semester.year)
-            .options(selectinload(ExamSession.semester).selectinload(Semester.year))
-            .order_by(AcademicYear.start_year, Semester.number, ExamSession.number)
-        ).all()
-        return [_view(row, now) for row in rows]
+        rows = s.execute(query).all()
+    return [
+        SessionView(
+            id=row.id,
+            key=f"{row.label}/S{row.semester_number}/{row.number}",
+            year=row.label,
+            semester=row.semester_number,
+            number=row.number,
+            first_day=row.first_day,
+            last_day=row.last_day,
+            deadline=row.request_deadline,
+            version=row.version,
+            state=session_state(row, now),
+        )
+        for row in rows
+    ]
 
 
 def list_years(db: Database) -> list[str]:
@@ -310,11 +346,12 @@ def save_session(
 
 def needs_default_calendar(db: Database) -> bool:
     """A database that never had a calendar: new, or its first opening was stopped before the calendar."""
+    years, events = AcademicYear.__table__, AuditEvent.__table__  # columns: no mapper set-up on opening
     with db.transaction(write=False) as s:
-        if s.scalar(select(AcademicYear.id).limit(1)) is not None:
+        if s.scalar(select(years.c.id).limit(1)) is not None:
             return False
         # Sessions once created and all removed since: the office's choice, not a new database.
-        return s.scalar(select(AuditEvent.id).where(AuditEvent.entity == "exam_session").limit(1)) is None
+        return s.scalar(select(events.c.id).where(events.c.entity == "exam_session").limit(1)) is None
 
 
 def install_default_calendar(db: Database) -> None:

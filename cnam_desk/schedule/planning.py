@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from cnam_desk import frenchdates
+from cnam_desk.db.bulk import insert_columns
 from cnam_desk.db.engine import Database, session_changed
 from cnam_desk.db.models import CourseUnit, Exam
 from cnam_desk.errors import EditConflict
@@ -374,17 +375,14 @@ def apply_schedule_steps(
         done = 0
         yield Progress(done, total, "Enregistrement du planning…")
         unit_ids, units_created, units_titled = _course_units(s, schedule.exams)
+        connection = s.connection()
         for chunk in chunks(preview.added):
-            s.execute(
-                insert(exam_table),
-                [
-                    {
-                        "session_id": session.id, "course_unit_id": unit_ids[exam.ue], "centre": exam.centre,
-                        "date": exam.date, "start": exam.start, "end": exam.end, "room": exam.room, "version": 1,
-                    }
-                    for exam in chunk
-                ],
-            )
+            ues, _titles, centres, dates, starts, ends, rooms, *_where = zip(*chunk, strict=True)
+            insert_columns(connection, exam_table, {
+                "session_id": [session.id] * len(chunk), "course_unit_id": [unit_ids[ue] for ue in ues],
+                "centre": centres, "date": dates, "start": starts, "end": ends, "room": rooms,
+                "version": [1] * len(chunk),
+            })  # fmt: skip
             done += len(chunk)
             yield Progress(done, total, f"Épreuves ajoutées : {done} sur {total}")
         changer = (

@@ -140,3 +140,22 @@ def test_aide_lists_every_shortcut_and_the_guide(qtbot, demo_db, messages) -> No
                  "Attestations"):
         assert task in guide
     main.help_dialog.reject()
+
+
+def test_alt_letter_and_a_click_on_the_tab_put_the_focus_in_the_tab(qtbot, demo_db, messages) -> None:
+    main = open_window(qtbot, demo_db, "calendrier")
+    key(main, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    assert main.tabs.currentWidget() is main.requests_tab and QApplication.focusWidget() is main.requests_tab.table
+    bar = main.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(3).center())
+    assert main.tabs.currentWidget() is main.results_tab and QApplication.focusWidget() is main.results_tab.grid
+
+
+def test_a_calendar_key_pressed_in_demandes_acts_on_the_windows_session(qtbot, demo_db, messages, monkeypatch) -> None:
+    main = open_window(qtbot, demo_db, "demandes")
+    choose_with_keys(main.requests_tab.session, S2)
+    main.requests_tab.table.setFocus()
+    asked: list[str | None] = []
+    monkeypatch.setattr(msgbox, "open_file", lambda *_a, **_k: asked.append(main.calendar_tab.current_key()))
+    key(main, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)  # Fichier › Importer un planning…
+    assert asked == [S2] and messages == []

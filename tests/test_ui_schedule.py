@@ -37,6 +37,7 @@ def said(monkeypatch):
 def window(qtbot, db, said):
     main = MainWindow(db)
     qtbot.addWidget(main)
+    main.show_tab("calendrier")  # each tab reads its data when first shown
     main.show()
     main.calendar_tab.select_session(SESSION)
     return main
@@ -200,6 +201,7 @@ def test_file_menu_actions(qtbot, window, monkeypatch, tmp_path, said, db) -> No
 def test_month_view_and_the_days_exams(qtbot, demo_db, said) -> None:
     main = MainWindow(demo_db)
     qtbot.addWidget(main)
+    main.show_tab("calendrier")
     tab = main.calendar_tab
     tab.select_session(SESSION)
     month = tab.schedule.month
@@ -244,6 +246,7 @@ def test_search_box_filters_by_ue_room_centre_and_date(qtbot, window, tmp_path, 
 def test_models_pass_the_model_tester(qtmodeltester, qtbot, demo_db, tmp_path) -> None:
     main = MainWindow(demo_db)
     qtbot.addWidget(main)
+    main.show_tab("calendrier")
     tab = main.calendar_tab
     tab.select_session(SESSION)
     panel = tab.schedule

@@ -87,6 +87,7 @@ def test_a_drop_that_removes_exams_is_confirmed_then_imported(qtbot, db, tmp_pat
     monkeypatch.setattr(SchedulePreviewDialog, "exec", exec_)
     window = MainWindow(db)
     qtbot.addWidget(window)
+    window.show_tab("calendrier")  # each tab reads its data when first shown
     window.show()
     window.calendar_tab.select_session(SESSION)
     drop(qtbot, window.calendar_tab, write_book(tmp_path / "moins.xlsx", plain_schedule([THREE[1]])))

@@ -97,7 +97,8 @@ class DayRequestsDialog(QDialog):
 
     def __init__(self, session_key: str, day: dt.date, rows: list[queue.QueueRow], parent: QWidget | None = None):
         super().__init__(parent)
-        from cnam_desk.ui.dashboard_models import DayRequestsModel  # QtCharts: never at start-up
+        # deferred on purpose: QtCharts, never at start-up
+        from cnam_desk.ui.dashboard_models import DayRequestsModel
 
         self.setWindowTitle(f"Demandes reçues le {frenchdates.long_date(day)}")
         self.resize(820, 420)
@@ -125,6 +126,7 @@ class DayRequestsDialog(QDialog):
         layout.addWidget(buttons)
 
     def _chosen(self, index: Any) -> None:
+        # deferred on purpose: QtCharts, never at start-up
         from cnam_desk.ui.dashboard_models import ROW_ROLE
 
         row = index.data(ROW_ROLE)
@@ -207,6 +209,7 @@ class DashboardTab(QWidget):
     def build_charts(self) -> None:
         if self.charts_built():
             return
+        # deferred on purpose: QtCharts, once the figures are drawn
         from cnam_desk.ui.dashboard_models import DaysChart, ExamsChart, StatusChart
 
         self.status_chart = StatusChart(self)
@@ -399,7 +402,8 @@ def _show_session2(window: Any, semester_key: str) -> None:
 
 
 def _show_letters(window: Any, key: str) -> None:
-    from cnam_desk.ui.letter_preview import LetterPreviewDialog  # reportlab: when the dialog opens
+    # deferred on purpose: reportlab, when the dialog opens
+    from cnam_desk.ui.letter_preview import LetterPreviewDialog
 
     dialog = LetterPreviewDialog(window.db, parent=window, session_key=key)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -20,7 +20,9 @@ toute la fenêtre ; elle est rappelée dans le titre et la barre d’état.</p>
 montre chaque ligne lue avant l’enregistrement ; les chevauchements sont signalés sous le planning.
 Les inscriptions s’importent de la même façon.</p>
 <h3>3. Étudier les demandes d’aménagement</h3>
-<p>Onglet <b>Demandes</b> : la file de la session, une demande à la fois. Les demandes sont étudiées
+<p>Onglet <b>Demandes</b> : <i>Importer des demandes…</i> (les réponses du formulaire), puis la
+file de la session, une demande à la fois, au clavier (Ctrl+Maj+A accepter, Ctrl+Maj+R refuser,
+Ctrl+Entrée enregistrer). Les demandes sont étudiées
 dans la semaine qui suit la date limite ; une demande reçue après est signalée « en retard ». Les
 dates des examens ne changent jamais. Une situation de handicap est redirigée vers la mission
 Handi’Cnam, sans garder aucun détail de santé.</p>
@@ -36,8 +38,9 @@ courriel ni par téléphone.</p>
 session 1. Il n’y a ni inscription ni convocation ; la liste et les feuilles d’émargement
 s’exportent depuis le menu Fichier.</p>
 <h3>7. Attestations</h3>
-<p>Depuis la fiche d’un auditeur dans les Résultats : attestation de réussite d’une UE, ou
-attestation de M1. La fiche d’un auditeur s’ouvre aussi de partout avec Ctrl+K.</p>
+<p>Onglet <b>Résultats</b>, l’auditeur choisi dans la grille : <i>Attestation de réussite…</i>
+(une UE réussie) ou <i>Attestation de M1…</i> (la première année de master réussie). La fiche d’un
+auditeur s’ouvre de partout avec Ctrl+K.</p>
 """
 
 

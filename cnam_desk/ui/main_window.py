@@ -241,6 +241,7 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
         tab = values["last_tab"]
         self.tabs.setCurrentIndex(tab if isinstance(tab, int) and 0 <= tab < self.tabs.count() else 0)
+        self.tab_loader.current = self.tabs.currentWidget()
         self.tab_loader.bring_up_to_date(self.tabs.currentWidget())  # index 0 says no change
 
     def save_state(self) -> None:

@@ -77,6 +77,7 @@ class TabLoader(QObject):
         self.hooks: dict[QWidget, TabHooks] = {}
         self.loaded: set[QWidget] = set()
         self.showing: dict[QWidget, str | None] = {}  # the session each loaded tab shows
+        self.current: QWidget | None = None
         tabs.currentChanged.connect(self._tab_shown)
         state.changed.connect(lambda _key: self._follow())
 
@@ -112,13 +113,24 @@ class TabLoader(QObject):
             self.showing[tab] = key
             self.state.set(key)
 
+    def _leaving(self, tab: QWidget | None) -> None:
+        """A tab may have moved to another session by itself (a request created for another one): the window follows."""
+        hooks = self.hooks.get(tab) if tab is not None else None
+        if hooks is None or tab not in self.loaded:
+            return
+        key = hooks.shown_key()
+        if key and key != self.showing.get(tab):
+            self.showing[tab] = key
+            self.state.set(key)
+
     def _follow(self) -> None:
         current = self.tabs.currentWidget()
         if current in self.loaded:
             self.bring_up_to_date(current)
 
     def _tab_shown(self, _index: int) -> None:
-        tab = self.tabs.currentWidget()
+        self._leaving(self.current)
+        tab = self.current = self.tabs.currentWidget()
         self.bring_up_to_date(tab)
         hooks = self.hooks.get(tab)
         target = hooks.focus() if hooks is not None else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -176,3 +176,22 @@ def test_new_request_fills_in_a_known_student(qtbot, office) -> None:
     QTest.keyClicks(dialog.number, "999999")
     QTest.keyClick(dialog.number, Qt.Key.Key_Tab)
     assert dialog.student_found.text().startswith("Numéro inconnu du fichier des auditeurs")
+
+
+def test_the_courrier_column_sorts_letters_to_print_first(window, qtbot) -> None:
+    tab = window.requests_tab
+    tab.select_request(2)
+    tab.table.setFocus()
+    qtbot.waitUntil(lambda: tab.table.hasFocus())
+    QTest.keyClick(focused(), Qt.Key.Key_R, CTRL_SHIFT)  # late: the deadline reason is proposed
+    QTest.keyClick(focused(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert queue.get_row(tab.db, 2).status is RequestStatus.REFUSED
+    header = tab.table.horizontalHeader()
+    tab.table.scrollTo(tab.proxy.index(0, LETTER))
+    position = QPoint(header.sectionViewportPosition(LETTER) + 5, header.height() // 2)
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=position)
+    if header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder:
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=position)
+    assert header.sortIndicatorSection() == LETTER
+    order = [tab.proxy.index(r, 0).data() for r in range(tab.proxy.rowCount())]
+    assert order == ["2", "1"]  # to print first, undecided last

@@ -5,19 +5,51 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from cnam_desk.db.models import Letter, RequestStatus
-from cnam_desk.requests import queue
-from cnam_desk.ui import request_dialogs
+from cnam_desk.requests import intake, queue
+from cnam_desk.ui import msgbox, request_dialogs
+from cnam_desk.ui.main_window import MainWindow
 from cnam_desk.ui.request_models import COLUMNS
-from tests.test_ui_requests import messages, office, window  # noqa: F401  (fixtures)
+from tests.requests_support import answer, seed_office, write_export
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 LETTER = [column.title for column in COLUMNS].index("Courrier")
+
+
+@pytest.fixture
+def office(db, tmp_path):
+    """Request 1: two exams at the same time, on time, all checks good; request 2: late."""
+    seed_office(db)
+    late = dt.datetime(2024, 1, 8, 9, 0)
+    path = write_export(
+        tmp_path / "f.xlsx",
+        [answer(), answer("100003", "Chevauchement", "NFP107, RSX101", response_id=2, completed=late)],
+    )
+    intake.import_requests(db, path)
+    return db
+
+
+@pytest.fixture
+def messages(monkeypatch):
+    shown: list[tuple[str, str]] = []
+    for name in ("information", "warning", "error"):
+        monkeypatch.setattr(msgbox, name, lambda _p, title, text, *_a, **_k: shown.append((title, text)))
+    return shown
+
+
+@pytest.fixture
+def window(qtbot, office, messages):
+    main = MainWindow(office)
+    qtbot.addWidget(main)
+    main.show_tab("demandes")
+    main.show()
+    qtbot.waitExposed(main)
+    main.activateWindow()
+    return main
 
 
 def focused():
@@ -102,7 +134,7 @@ def test_a_clean_request_gets_no_reason_and_saving_asks_for_one(window, qtbot) -
 
 def test_a_late_request_gets_the_deadline_reason(window, qtbot) -> None:
     tab = window.requests_tab
-    tab.select_request(4)  # received after the deadline
+    tab.select_request(2)  # received after the deadline
     tab.table.setFocus()
     qtbot.waitUntil(lambda: tab.table.hasFocus())
     QTest.keyClick(focused(), Qt.Key.Key_R, CTRL_SHIFT)
@@ -144,3 +176,22 @@ def test_new_request_fills_in_a_known_student(qtbot, office) -> None:
     QTest.keyClicks(dialog.number, "999999")
     QTest.keyClick(dialog.number, Qt.Key.Key_Tab)
     assert dialog.student_found.text().startswith("Numéro inconnu du fichier des auditeurs")
+
+
+def test_the_courrier_column_sorts_letters_to_print_first(window, qtbot) -> None:
+    tab = window.requests_tab
+    tab.select_request(2)
+    tab.table.setFocus()
+    qtbot.waitUntil(lambda: tab.table.hasFocus())
+    QTest.keyClick(focused(), Qt.Key.Key_R, CTRL_SHIFT)  # late: the deadline reason is proposed
+    QTest.keyClick(focused(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert queue.get_row(tab.db, 2).status is RequestStatus.REFUSED
+    header = tab.table.horizontalHeader()
+    tab.table.scrollTo(tab.proxy.index(0, LETTER))
+    position = QPoint(header.sectionViewportPosition(LETTER) + 5, header.height() // 2)
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=position)
+    if header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder:
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=position)
+    assert header.sortIndicatorSection() == LETTER
+    order = [tab.proxy.index(r, 0).data() for r in range(tab.proxy.rowCount())]
+    assert order == ["2", "1"]  # to print first, undecided last

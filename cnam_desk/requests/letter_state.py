@@ -48,10 +48,13 @@ class LetterInfo:
         return "—"
 
 
+NO_LETTER = LetterInfo(LetterState.NONE)
+
+
 def state_of(status: RequestStatus, letters: Iterable[tuple[int, RequestStatus, str, dt.datetime | None, int]]) -> LetterInfo:
     """letters: (id, decision, reference, printed_at, print_count) of one request."""
     if status not in DECIDED:
-        return LetterInfo(LetterState.NONE)
+        return NO_LETTER
     matching = [letter for letter in letters if letter[1] == status]
     if not matching:
         return LetterInfo(LetterState.TO_PRINT)

@@ -25,7 +25,7 @@ from cnam_desk.db.models import (
 )
 from cnam_desk.errors import NotFound, RefusedInput
 from cnam_desk.requests import checks
-from cnam_desk.requests.letter_state import LetterInfo, LetterState, letter_states
+from cnam_desk.requests.letter_state import NO_LETTER, LetterInfo, letter_states
 from cnam_desk.schedule import exam_calendar
 from cnam_desk.spreadsheets import normalise_header
 
@@ -52,7 +52,7 @@ class QueueRow:
     # What the answer held that could not be read, as typed ({"exams": "NFE14"}).
     as_typed: dict[str, str] = field(default_factory=dict)
     # Where the letter of the present decision stands (à imprimer, imprimé le …).
-    letter: LetterInfo = LetterInfo(LetterState.NONE)
+    letter: LetterInfo = NO_LETTER
 
     @property
     def late(self) -> bool:
@@ -136,7 +136,7 @@ def _rows(s: Session, where: list[Any]) -> list[QueueRow]:
             decided_by=row[11],
             decided_at=row[12],
             as_typed=row[13] or {},
-            letter=letters.get(row[0], LetterInfo(LetterState.NONE)),
+            letter=letters.get(row[0], NO_LETTER),
         )
         for row in s.execute(query)
     ]

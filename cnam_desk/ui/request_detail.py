@@ -9,8 +9,8 @@ from typing import Any
 from cnam_desk import frenchdates
 from cnam_desk.db.models import RequestKind, RequestStatus
 from cnam_desk.requests import checks, detail
-from cnam_desk.requests.letter_state import LetterState
 from cnam_desk.requests.labels import KIND_LABELS, SOURCE_LABELS, STATUS_LABELS
+from cnam_desk.requests.letter_state import LetterState
 
 # What an answer held that could not be read, by field.
 TYPED_LABELS = {"exams": "UE concernées", "trip_start": "date de départ", "trip_end": "date de retour"}

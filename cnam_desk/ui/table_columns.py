@@ -85,7 +85,7 @@ class ColumnMemory(QObject):
                 if title in self.widths:
                     self.header.resizeSection(column, self.widths[title])
                 elif column != stretched and title not in self._fitted:
-                    wanted = max(self.header.sectionSizeHint(column), self.view.sizeHintForColumn(column) + 8)
+                    wanted = max(self.header.sectionSizeHint(column), self.view.sizeHintForColumn(column))
                     self.header.resizeSection(column, min(wanted, MAX_FITTED))
                     if has_rows:
                         self._fitted.add(title)
@@ -100,7 +100,7 @@ class ColumnMemory(QObject):
         others = sum(self.header.sectionSize(c) for c in range(self.header.count())
                      if c != column and not self.header.isSectionHidden(c))
         room = self.view.viewport().width() - others
-        contents = max(self.header.sectionSizeHint(column), self.view.sizeHintForColumn(column) + 8)
+        contents = max(self.header.sectionSizeHint(column), self.view.sizeHintForColumn(column))
         self.header.resizeSection(column, max(room, contents, self.header.minimumSectionSize()))
 
     # --- the clerk's widths -------------------------------------------------------------------

@@ -56,7 +56,11 @@ class ColumnMemory(QObject):
         self._model = model
         for signal in (model.modelReset, model.layoutChanged, model.rowsInserted, model.columnsInserted,
                        model.headerDataChanged):
-            signal.connect(self._fit_timer.start)
+            signal.connect(self._schedule_fit)
+
+    def _schedule_fit(self, *_args: object) -> None:
+        if self._alive:  # a model may outlive its view; Qt drops this slot once the view is gone
+            self._fit_timer.start()
 
     def title(self, column: int) -> str:
         model = self.view.model()

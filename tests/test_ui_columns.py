@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication, QHeaderView, QTableView
+from PySide6.QtWidgets import QApplication, QHeaderView, QTableView, QTreeView
 
 from cnam_desk import settings
 from cnam_desk.ui.main_window import MainWindow
@@ -75,3 +75,11 @@ def test_resized_column_keeps_its_width_when_the_window_reopens(qtbot, demo_db) 
 
     again = open_window(qtbot, demo_db)
     assert requests_table(qtbot, again).horizontalHeader().sectionSize(3) == widened
+
+
+def test_every_table_of_the_window_keeps_its_widths(qtbot, db) -> None:
+    window = open_window(qtbot, db)
+    views = [view for kind in (QTableView, QTreeView) for view in window.findChildren(kind)
+             if not view.objectName().startswith("qt_")]  # Qt's own, inside the month calendar
+    assert len(views) >= 8
+    assert [view.objectName() for view in views if not view.property("columnMemory")] == []

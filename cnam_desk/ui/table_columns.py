@@ -56,7 +56,11 @@ class ColumnMemory(QObject):
         self._model = model
         for signal in (model.modelReset, model.layoutChanged, model.rowsInserted, model.columnsInserted,
                        model.headerDataChanged):
-            signal.connect(self._fit_timer.start)
+            signal.connect(self._schedule_fit)
+
+    def _schedule_fit(self, *_args: object) -> None:
+        if self._alive:  # a model may outlive its view; Qt drops this slot once the view is gone
+            self._fit_timer.start()
 
     def title(self, column: int) -> str:
         model = self.view.model()
@@ -85,7 +89,7 @@ class ColumnMemory(QObject):
                 if title in self.widths:
                     self.header.resizeSection(column, self.widths[title])
                 elif column != stretched and title not in self._fitted:
-                    wanted = max(self.header.sectionSizeHint(column), self.view.sizeHintForColumn(column) + 8)
+                    wanted = max(self.header.sectionSizeHint(column), self.view.sizeHintForColumn(column))
                     self.header.resizeSection(column, min(wanted, MAX_FITTED))
                     if has_rows:
                         self._fitted.add(title)
@@ -100,7 +104,7 @@ class ColumnMemory(QObject):
         others = sum(self.header.sectionSize(c) for c in range(self.header.count())
                      if c != column and not self.header.isSectionHidden(c))
         room = self.view.viewport().width() - others
-        contents = max(self.header.sectionSizeHint(column), self.view.sizeHintForColumn(column) + 8)
+        contents = max(self.header.sectionSizeHint(column), self.view.sizeHintForColumn(column))
         self.header.resizeSection(column, max(room, contents, self.header.minimumSectionSize()))
 
     # --- the clerk's widths -------------------------------------------------------------------

@@ -6,6 +6,7 @@ start-up, imports and shutdown included.
 
 from __future__ import annotations
 
+import compileall
 import os
 import sqlite3
 import statistics
@@ -39,8 +40,24 @@ class Run:
         raise SystemExit(f"le processus n'a pas dit quand sa fenêtre était affichée : {self.out[-400:]}")
 
 
+_COMPILED: list[bool] = []
+
+
+def compile_sources() -> None:
+    """Byte-compile the program's sources once, as installing it does.
+
+    An editable install run with PYTHONDONTWRITEBYTECODE (some CI images, some shells) would
+    otherwise compile every module from source at each start, which a clerk's installation never
+    does, while the bare libraries, installed by pip, start from their compiled files.
+    """
+    if not _COMPILED:
+        compileall.compile_dir(ROOT / "cnam_desk", quiet=1)
+        _COMPILED.append(True)
+
+
 def program(*arguments: str) -> list[str]:
-    """The command line a clerk types, run by this interpreter from the project's sources."""
+    """The command line a clerk types, run by this interpreter from the project's (compiled) sources."""
+    compile_sources()
     return [sys.executable, "-m", "cnam_desk", *arguments]
 
 

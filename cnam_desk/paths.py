@@ -64,6 +64,13 @@ _RESERVED = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])", re.IGNORECASE)  #
 NAME_MAX = 120
 
 
+# Latin letters that carry no accent to strip, so NFKD leaves them whole: spelled as ASCII.
+_LATIN_LETTERS = str.maketrans({
+    "Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i",
+    "ß": "ss", "Æ": "AE", "æ": "ae", "Œ": "OE", "œ": "oe", "Þ": "Th", "þ": "th", "Ð": "D", "ð": "d",
+})  # fmt: skip
+
+
 def safe_file_name(name: str, *, fallback: str = "fichier") -> str:
     """A file name made of safe characters only: letters without accents, digits, « - », « _ », one « . » before the suffix.
 
@@ -75,7 +82,7 @@ def safe_file_name(name: str, *, fallback: str = "fichier") -> str:
         stem, suffix = name, ""
 
     def clean(text: str) -> str:
-        plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+        plain = unicodedata.normalize("NFKD", text.translate(_LATIN_LETTERS)).encode("ascii", "ignore").decode("ascii")
         return re.sub(r"-{2,}", "-", _UNSAFE.sub("-", plain)).strip("-_")
 
     stem = clean(stem)[:NAME_MAX] or fallback

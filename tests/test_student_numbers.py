@@ -70,7 +70,8 @@ def test_hand_typed_request_refuses_a_path_as_number(db: Database) -> None:
 @pytest.mark.parametrize(
     ("name", "safe"),
     [("../../x.pdf", "x.pdf"), ("777/1.pdf", "777-1.pdf"), ("Zoë Lefèvre.pdf", "Zoe-Lefevre.pdf"), ("CON", "CON-fichier"),
-     ("..", "fichier"), ("a\\\\b:c*?.PDF", "a-b-c.pdf")],
+     ("..", "fichier"), ("a\\\\b:c*?.PDF", "a-b-c.pdf"),
+     ("attestation-100003-Łukasiewicz.pdf", "attestation-100003-Lukasiewicz.pdf"), ("Øster Straße.pdf", "Oster-Strasse.pdf")],
 )  # fmt: skip
 def test_safe_file_names(name: str, safe: str) -> None:
     assert paths.safe_file_name(name) == safe

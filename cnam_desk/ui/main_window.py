@@ -167,6 +167,7 @@ class MainWindow(QMainWindow):
         self.edit_menu.addSeparator()
 
         self.letters_action = QAction("Courriers de &décision de la session…", self)
+        self.letters_action.setShortcut(QKeySequence.StandardKey.Print)  # Ctrl+P: the letters are what the office prints
         self.letters_action.triggered.connect(self._session_letters)
         self.file_menu.insertAction(self.quit_action, self.letters_action)
         self.file_menu.insertSeparator(self.quit_action)

@@ -55,6 +55,7 @@ def test_next_dialog_opens_in_the_last_folder(qtbot, db, dialogs, tmp_path) -> N
     planning.import_schedule(db, write_book(tmp_path / "p.xlsx", plain_schedule(ROWS)), SESSION)
     window = MainWindow(db)
     qtbot.addWidget(window)
+    window.show_tab("calendrier")  # a tab reads its data when first shown
     window.show()
     window.calendar_tab.select_session(SESSION)
     chosen = tmp_path / "exports" / "planning.ics"

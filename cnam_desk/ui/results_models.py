@@ -255,8 +255,9 @@ class GradeProxy(QSortFilterProxyModel):
 
     def set_missing_only(self, on: bool) -> None:
         """« Sans note seulement »: the students still without a grade (a grade typed stays shown until reloaded)."""
+        self.beginFilterChange()
         self.missing_only = on
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
         if self.missing_only:

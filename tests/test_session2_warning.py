@@ -43,3 +43,31 @@ def test_cli_warns_on_stderr_and_keeps_the_json_list(db, cli) -> None:
     assert "notes de session 1 non publiées" in result.err and "NFA008, NFA031, STA001" in result.err
     text = cli("session2", "--semester", SEMESTER)
     assert text.code == 0 and "non publiées" in text.err and "non publiées" not in text.out
+
+
+def test_session2_page_shows_the_band_and_asks_before_exporting(qtbot, db, tmp_path, monkeypatch) -> None:
+    from PySide6.QtCore import Qt
+
+    from cnam_desk.ui import msgbox
+    from cnam_desk.ui.results_tab import ResultsTab
+
+    seed(db)
+    grade(db, S1, "NFA031", "100", "8")
+    tab = ResultsTab(db)
+    qtbot.addWidget(tab)
+    tab.setMinimumSize(1200, 700)  # as inside the main window: no size hints to pass on
+    tab.show()
+    qtbot.waitExposed(tab)
+    tab.pages.setCurrentIndex(1)
+    page = tab.roster_page
+    page.show_semester(SEMESTER)
+    assert page.warning.isVisible() and "NFA008, NFA031, STA001" in page.warning.text()
+    asked = []
+    monkeypatch.setattr(msgbox, "question", lambda _p, _t, text: asked.append(text) or False)
+    out = tmp_path / "s2.xlsx"
+    monkeypatch.setattr(tab, "ask_save_path", lambda *_a: str(out))
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    assert asked and "non publiées" in asked[-1] and not out.exists()
+    monkeypatch.setattr(msgbox, "question", lambda *_a: True)
+    qtbot.mouseClick(page.export_button, Qt.MouseButton.LeftButton)
+    assert out.exists()

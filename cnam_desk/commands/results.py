@@ -4,6 +4,7 @@ export-results, session2, attestation."""
 from __future__ import annotations
 
 import argparse
+import sys
 
 from cnam_desk.commands.common import add_json_flag, open_db, print_json
 
@@ -231,6 +232,8 @@ def session2(args: argparse.Namespace) -> int:
     from cnam_desk.grading import session2 as roster_service  # deferred on purpose: openpyxl
 
     roster = roster_service.session2_roster(open_db(args), args.semester)
+    if roster.warning:
+        print(roster.warning, file=sys.stderr)  # stdout stays the list (--json unchanged)
     if args.out:
         roster_service.write_roster_xlsx(roster, args.out)
     if args.json:

@@ -236,24 +236,35 @@ def grade_history(db: Database, ref: ExamRef, student_id: int) -> list[HistoryEn
 # --- publication ----------------------------------------------------------------------------
 
 
+def publication_refusal_in(s: Session, ref: ExamRef) -> RefusedInput | None:
+    """Why the exam cannot be published now, naming who lacks what; None when it can (the one rule)."""
+    existing = publication_in(s, ref)
+    if existing is not None:
+        return RefusedInput(f"Les notes de {ref.ue_code} (session {ref.session_key}) sont déjà {existing.text}.")
+    rows = sheet_rows_in(s, ref, False)
+    if not rows:
+        return RefusedInput(f"Aucun auditeur n'est à noter en {ref.ue_code} (session {ref.session_key}) : rien à publier.")
+    missing = [row for row in rows if row.grade is None]
+    if missing:
+        names = ", ".join(f"{row.name} ({row.student_number})" for row in missing[:3])
+        more = f" et {len(missing) - 3} autre(s)" if len(missing) > 3 else ""
+        return RefusedInput(
+            f"Publication refusée : {len(missing)} auditeur(s) sans note sur {len(rows)} en {ref.ue_code} "
+            f"(session {ref.session_key}) : {names}{more}. Saisissez leur note, ou ABI / ABJ pour les absents."
+        )
+    return double_entry.publication_refusal(s, ref, rows)
+
+
+def publication_refusal(db: Database, ref: ExamRef) -> RefusedInput | None:
+    """Asked before the clerk confirms a publication: the refusal publish would give, or None."""
+    with db.transaction(write=False) as s:
+        return publication_refusal_in(s, ref)
+
+
 def publish(db: Database, ref: ExamRef) -> PublicationInfo:
     """Publish an exam's grades: they go to the student portal and are locked (changes need a reason)."""
     with db.transaction() as s:
-        existing = publication_in(s, ref)
-        if existing is not None:
-            raise RefusedInput(f"Les notes de {ref.ue_code} (session {ref.session_key}) sont déjà {existing.text}.")
-        rows = sheet_rows_in(s, ref, False)
-        if not rows:
-            raise RefusedInput(f"Aucun auditeur n'est à noter en {ref.ue_code} (session {ref.session_key}) : rien à publier.")
-        missing = [row for row in rows if row.grade is None]
-        if missing:
-            names = ", ".join(f"{row.name} ({row.student_number})" for row in missing[:3])
-            more = f" et {len(missing) - 3} autre(s)" if len(missing) > 3 else ""
-            raise RefusedInput(
-                f"Publication refusée : {len(missing)} auditeur(s) sans note en {ref.ue_code} "
-                f"(session {ref.session_key}) : {names}{more}. Saisissez leur note, ou ABI / ABJ pour les absents."
-            )
-        refused = double_entry.publication_refusal(s, ref, rows)
+        refused = publication_refusal_in(s, ref)
         if refused is not None:
             raise refused
         now = frenchdates.now()

@@ -17,6 +17,7 @@ from cnam_desk.db.models import (
     Exam,
     ExamSession,
     Grade,
+    Publication,
     Semester,
     Student,
 )
@@ -57,10 +58,17 @@ class Roster:
     semester_number: int
     session2_id: int | None
     entries: list[RosterEntry]
+    # Session 1 exams whose grades are not published yet: the roster may still change.
+    unpublished: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
         return f"Session 2 – semestre {self.semester_number} {self.year_label}"
+
+    @property
+    def warning(self) -> str:
+        """The French warning said before the roster is listed or exported; empty when session 1 is all published."""
+        return unpublished_warning(self.unpublished)
 
     def by_unit(self) -> dict[str, list[RosterEntry]]:
         grouped: dict[str, list[RosterEntry]] = {}
@@ -77,6 +85,32 @@ def _semester(s: Session, semester_key: str) -> Semester:
     if semester is None:
         raise NotFound(f"Le semestre {year_label}/S{number} n'existe pas (voir « cnam-desk calendar »).")
     return semester
+
+
+def unpublished_warning(codes: tuple[str, ...] | list[str]) -> str:
+    if not codes:
+        return ""
+    shown = ", ".join(codes[:8]) + (f" et {len(codes) - 8} autre(s)" if len(codes) > 8 else "")
+    return (
+        f"Attention : notes de session 1 non publiées pour {len(codes)} épreuve(s) ({shown}). "
+        "La liste de session 2 est établie sur des notes qui peuvent encore changer."
+    )
+
+
+def unpublished_in(s: Session, session1_id: int | None) -> tuple[str, ...]:
+    """The session 1 exams (scheduled or graded) whose grades are not published: the rule, in one place."""
+    if session1_id is None:
+        return ()
+    units = union(
+        select(Exam.course_unit_id).where(Exam.session_id == session1_id),
+        select(Grade.course_unit_id).where(Grade.session_id == session1_id),
+    ).subquery()
+    published = select(Publication.course_unit_id).where(Publication.session_id == session1_id)
+    return tuple(s.scalars(
+        select(CourseUnit.code)
+        .where(CourseUnit.id.in_(select(units)), CourseUnit.id.not_in(published))
+        .order_by(CourseUnit.code)
+    ))
 
 
 def roster_in(s: Session, semester: Semester) -> Roster:
@@ -133,7 +167,7 @@ def roster_in(s: Session, semester: Semester) -> Roster:
         (_id, number, last, first_name), _key = students[student_id]
         unit = units[unit_id]
         entries.append(RosterEntry(student_id, number, last, first_name, unit.code, unit.title, outcome))
-    return Roster(semester.key, semester.year.label, semester.number, second, entries)
+    return Roster(semester.key, semester.year.label, semester.number, second, entries, unpublished_in(s, first))
 
 
 def session2_roster(db: Database, semester_key: str) -> Roster:

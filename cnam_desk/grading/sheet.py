@@ -59,10 +59,18 @@ class UnitChoice:
     code: str
     title: str
     graded: int = 0  # grades entered in the session
+    enrolled: int = 0  # students on the exam's sheet (session 2: those sent to it)
+    published: bool = False
 
     @property
     def label(self) -> str:
         return f"{self.code} – {self.title}" if self.title else self.code
+
+    @property
+    def progress_text(self) -> str:
+        """« 4/21 notes, non publiées »: how far grade entry is, as the exam list shows it."""
+        state = "publiées" if self.published else "non publiées"
+        return f"{self.graded}/{self.enrolled} notes, {state}"
 
 
 def normalise_code(code: str) -> str:
@@ -124,7 +132,48 @@ def unit_choices(db: Database, session_key: str) -> list[UnitChoice]:
                 .group_by(Grade.course_unit_id)
             ).all()
         )
-        return [UnitChoice(code, title, counts.get(uid, 0)) for uid, code, title in rows]
+        on_sheet = _sheet_sizes(s, session)
+        published = set(s.scalars(select(Publication.course_unit_id).where(Publication.session_id == session.id)))
+        return [
+            UnitChoice(code, title, counts.get(uid, 0), on_sheet.get(uid, 0), uid in published)
+            for uid, code, title in rows
+        ]
+
+
+def _sheet_sizes(s: Session, session: ExamSession) -> dict[int, int]:
+    """UE id -> students on its sheet, counted as sheet_rows_in lists them."""
+    year_id = session.semester.year_id
+    enrolled = s.connection().execute(
+        select(Enrolment.course_unit_id, Enrolment.student_id).where(Enrolment.year_id == year_id)
+    ).all()
+    if session.number != 2:
+        sizes: dict[int, int] = {}
+        for unit_id, _sid in enrolled:
+            sizes[unit_id] = sizes.get(unit_id, 0) + 1
+        return sizes
+    first = s.scalar(select(ExamSession.id).where(ExamSession.semester_id == session.semester_id, ExamSession.number == 1))
+    outcomes = {
+        (unit_id, sid): rules.from_columns(value, code)
+        for unit_id, sid, value, code in s.connection().execute(
+            select(Grade.course_unit_id, Grade.student_id, Grade.value, Grade.code).where(Grade.session_id == (first or -1))
+        ).all()
+    }
+    sent: dict[GradeValue, bool] = {}  # the rule, once per distinct outcome
+    pairs = set()
+    for pair in enrolled:
+        outcome = outcomes.get((pair[0], pair[1]))
+        if outcome not in sent:
+            sent[outcome] = rules.goes_to_session2(outcome)
+        if sent[outcome]:
+            pairs.add((pair[0], pair[1]))
+    # Anyone graded in session 2 stays on the sheet (as in sheet_rows_in).
+    pairs.update(s.connection().execute(
+        select(Grade.course_unit_id, Grade.student_id).where(Grade.session_id == session.id)
+    ).all())
+    sizes = {}
+    for unit_id, _sid in pairs:
+        sizes[unit_id] = sizes.get(unit_id, 0) + 1
+    return sizes
 
 
 def default_session_key(db: Database) -> str | None:

@@ -207,30 +207,6 @@ class ResultsController:
         entry.set_best_of_two(self.db, checked)
         self.load()
 
-    # --- publication -----------------------------------------------------------------------
-
-    def publish(self) -> None:
-        if self.sheet is None or self.sheet.published:
-            return
-        ref = self.sheet.ref
-        stats = entry.grade_statistics(row.grade for row in self.model.rows)
-        if not msgbox.question(
-            self,
-            "Publier les notes",
-            f"Publier les notes de {ref.ue_code} – {ref.ue_title} (session {ref.session_key}) : "
-            f"{stats.entered} note(s), dont {stats.absent} absence(s) ?\n\n"
-            "Elles paraîtront sur le portail des auditeurs et seront verrouillées : "
-            "toute modification demandera ensuite un motif.",
-        ):
-            return
-        try:
-            info = entry.publish(self.db, ref)
-        except RefusedInput as refused:
-            self.show_error(str(refused))
-            return
-        self.load()
-        self.show_info(f"Notes de {ref.ue_code} {info.text}.")
-
     # --- files --------------------------------------------------------------------------------
 
     def ask_open_path(self, title: str, filters: str) -> str:

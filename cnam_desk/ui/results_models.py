@@ -251,6 +251,21 @@ class GradeProxy(QSortFilterProxyModel):
         self.setFilterKeyColumn(0)
         # A student typed into stays where he is (sorted by grade, he would jump away under the cursor).
         self.setDynamicSortFilter(False)
+        self.missing_only = False
+
+    def set_missing_only(self, on: bool) -> None:
+        """« Sans note seulement »: the students still without a grade (a grade typed stays shown until reloaded)."""
+        self.beginFilterChange()
+        self.missing_only = on
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802
+        if self.missing_only:
+            source = self.sourceModel()
+            row = source.index(source_row, 0, source_parent).data(ROW_ROLE)
+            if row is not None and (row.second_entry if source.second_mode else row.grade) is not None:
+                return False
+        return super().filterAcceptsRow(source_row, source_parent)
 
     def set_search(self, text: str) -> None:
         """« lukas » finds Łukasiewicz, « 1002 » the numbers holding it."""

@@ -17,6 +17,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QGridLayout,
     QGroupBox,
@@ -40,6 +41,7 @@ from cnam_desk.ui.grade_grid import GradeDelegate, GradeView
 from cnam_desk.ui.histogram import HistogramWidget
 from cnam_desk.ui.results_controller import ERROR_STYLE, OK_STYLE, GradeCommand, ResultsController
 from cnam_desk.ui.results_double_entry import SECOND_MODE_TEXT, DoubleEntryController
+from cnam_desk.ui.results_publishing import PublishingController, exam_text
 from cnam_desk.ui.results_models import (
     ROW_ROLE,
     GradeProxy,
@@ -52,7 +54,7 @@ from cnam_desk.ui.table_columns import remember_columns
 __all__ = ["ERROR_STYLE", "OK_STYLE", "GradeCommand", "GradeDelegate", "GradeView", "HistogramWidget", "ResultsTab", "Session2Page"]
 
 
-class ResultsTab(DoubleEntryController, ResultsController, QWidget):
+class ResultsTab(PublishingController, DoubleEntryController, ResultsController, QWidget):
     sheet_loaded = Signal()
 
     def __init__(self, db: Database, parent: QWidget | None = None, lazy: bool = False):
@@ -76,6 +78,9 @@ class ResultsTab(DoubleEntryController, ResultsController, QWidget):
         self.search.setClearButtonEnabled(True)
         self.publish_button = QPushButton("Publier les notes…", self)
         self.publish_button.setObjectName("publishButton")
+        self.absent_button = QPushButton("Marquer les autres ABI…", self)
+        self.absent_button.setObjectName("markAbsentButton")
+        self.absent_button.setToolTip("Les auditeurs encore sans note deviennent absents non justifiés (ABI)")
         self.import_button = QPushButton("Importer…", self)
         self.second_button = QPushButton("Seconde saisie", self)
         self.second_button.setObjectName("secondEntryButton")
@@ -88,6 +93,7 @@ class ResultsTab(DoubleEntryController, ResultsController, QWidget):
         top.addWidget(self.unit_combo, 1)
         top.addWidget(self.import_button)
         top.addWidget(self.second_button)
+        top.addWidget(self.absent_button)
         top.addWidget(self.publish_button)
 
         # the grid
@@ -123,7 +129,10 @@ class ResultsTab(DoubleEntryController, ResultsController, QWidget):
         grid_layout = QVBoxLayout(grid_box)
         grid_layout.setContentsMargins(0, 0, 0, 0)
         state_line = QHBoxLayout()
+        self.missing_only = QCheckBox("Sans note seulement", self)
+        self.missing_only.setObjectName("missingOnly")
         state_line.addWidget(self.publication, 1)
+        state_line.addWidget(self.missing_only)
         state_line.addWidget(self.search)
         self.search.setMinimumWidth(260)
         grid_layout.addLayout(state_line)
@@ -214,6 +223,8 @@ class ResultsTab(DoubleEntryController, ResultsController, QWidget):
         self.unit_combo.currentIndexChanged.connect(lambda _i: self.load())
         self.search.textChanged.connect(self.proxy.set_search)
         self.publish_button.clicked.connect(self.publish)
+        self.absent_button.clicked.connect(self.mark_others_absent)
+        self.missing_only.toggled.connect(self.proxy.set_missing_only)
         self.import_button.clicked.connect(lambda: self.import_file())
         self.settle_button.clicked.connect(self.settle_current)
         self.grid.paste_requested.connect(self.paste)
@@ -324,7 +335,7 @@ class ResultsTab(DoubleEntryController, ResultsController, QWidget):
         self.unit_combo.blockSignals(True)
         self.unit_combo.clear()
         for choice in choices:
-            self.unit_combo.addItem(f"{choice.label} ({choice.graded} note(s))", choice.code)
+            self.unit_combo.addItem(exam_text(choice), choice.code)
         index = self.unit_combo.findData(previous)
         if index < 0:
             graded = [i for i, c in enumerate(choices) if c.graded]
@@ -370,6 +381,7 @@ class ResultsTab(DoubleEntryController, ResultsController, QWidget):
         published = bool(sheet and sheet.published)
         self.reason.setVisible(published)
         self.publish_button.setEnabled(bool(sheet) and not published)
+        self.absent_button.setEnabled(bool(sheet) and not published)
         if sheet is None:
             self.publication.setText("Aucune épreuve dans cette session.")
         elif published:
@@ -406,6 +418,7 @@ class ResultsTab(DoubleEntryController, ResultsController, QWidget):
             self.stat_labels[key].setText(text)
         self.histogram.set_bins(stats.histogram)
         self.statistics = stats
+        self.show_exam_progress(stats.entered, stats.enrolled)
 
     def current_row(self) -> GradeRow | None:
         index = self.grid.currentIndex()

@@ -26,7 +26,7 @@ from cnam_desk.grading import paper, session2
 from cnam_desk.progress import Progress
 from cnam_desk.schedule import exam_calendar
 from cnam_desk.ui import msgbox
-from cnam_desk.ui.results_controller import ResultsController
+from cnam_desk.ui.results_controller import ERROR_STYLE, ResultsController
 from cnam_desk.ui.results_models import (
     RosterModel,
     SortProxy,
@@ -61,6 +61,12 @@ class Session2Page(QWidget):
         self.summary = QLabel(self)
         self.summary.setObjectName("rosterSummary")
         self.summary.setWordWrap(True)
+        # Session 1 exams not published yet: the roster is built on grades that may still change.
+        self.warning = QLabel(self)
+        self.warning.setObjectName("rosterWarning")
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet(ERROR_STYLE)
+        self.warning.setVisible(False)
         self.export_button = QPushButton("Exporter la liste (.xlsx)…", self)
         self.sheets_button = QPushButton("Feuilles d'émargement (PDF)…", self)
         form = QFormLayout()
@@ -72,6 +78,7 @@ class Session2Page(QWidget):
         top.addWidget(self.sheets_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.warning)
         layout.addWidget(self.summary)
         layout.addWidget(self.view, 1)
         self.semester_combo.currentIndexChanged.connect(lambda _i: self.load())
@@ -105,9 +112,19 @@ class Session2Page(QWidget):
             f"<b>{self.roster.title}</b> : {len(self.roster.entries)} inscription(s) à l'épreuve dans {units} UE "
             f"(absents de la session 1 ou moins de 10/20). {session2.NO_CONVOCATION}"
         )
+        self.warning.setText(self.roster.warning)
+        self.warning.setVisible(bool(self.roster.warning))
+
+    def _confirmed(self, what: str) -> bool:
+        """Before a file is written from an unfinished roster, the clerk agrees to it knowingly."""
+        if self.roster is None:
+            return False
+        if not self.roster.warning:
+            return True
+        return msgbox.question(self, "Session 2", f"{self.roster.warning}\n\n{what} quand même ?")
 
     def export_xlsx(self) -> None:
-        if self.roster is None:
+        if self.roster is None or not self._confirmed("Exporter la liste de session 2"):
             return
         name = f"session2-{msgbox.session_name(self.roster.semester_key)}.xlsx"
         path = self.tab.ask_save_path("Liste de session 2", name, "Classeur Excel (*.xlsx)")
@@ -122,7 +139,7 @@ class Session2Page(QWidget):
 
     def attendance_sheets(self) -> None:
         roster = self.roster
-        if roster is None:
+        if roster is None or not self._confirmed("Écrire les feuilles d'émargement de session 2"):
             return
         name = f"emargement-session2-{msgbox.session_name(roster.semester_key)}.pdf"
         path = self.tab.ask_save_path("Feuilles d'émargement de session 2", name, "PDF (*.pdf)")

@@ -109,3 +109,15 @@ def test_every_command_module_registers_commands() -> None:
     assert {"calendar", "demo", "letters", "import-planning", "grades", "check", "purge", "screenshot"} <= commands
     assert {"decide", "set-session"} <= commands | set(parser._subparsers._group_actions[0].choices["calendar"]
                                                          ._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+
+
+def test_the_window_loads_no_document_spreadsheet_or_chart_library() -> None:
+    """What the window needs to show itself: Qt's widgets and the database; the rest when first used."""
+    probe = _loaded_after(
+        "[__import__('cnam_desk.ui.main_window'),"
+        " sorted(m for m in sys.modules if m.startswith('PySide6.'))][1]"
+    )
+    loaded = set(probe["modules"])
+    assert "PySide6" in loaded and "sqlalchemy" in loaded  # the probe can see a library loaded
+    assert {"alembic", "reportlab", "openpyxl", "icalendar"} & loaded == set()
+    assert {"PySide6.QtCharts", "PySide6.QtPdf", "PySide6.QtPdfWidgets"} & set(probe["result"]) == set()

@@ -15,11 +15,8 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font, Protection
-from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
 from cnam_desk import frenchdates, outputs
@@ -32,7 +29,9 @@ from cnam_desk.parsing import parse_text
 from cnam_desk.paths import UniqueNames
 from cnam_desk.schedule import exam_calendar
 from cnam_desk.spreadsheets import Sheet
-from cnam_desk.xlsx_export import neutralise
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 MARKER_SHEET = "cnam-desk"
 MARKER_MAGIC = "cnam-desk:feuille-de-notes"
@@ -98,6 +97,11 @@ def _content(s: Any, session_key: str, ue_code: str) -> _Content:
 
 
 def _text_cell(sheet: Any, ref: str, value: Any, *, bold: bool = False) -> None:
+    # deferred: openpyxl, only when a sheet is written (the import reads none)
+    from openpyxl.styles import Font
+
+    from cnam_desk.xlsx_export import neutralise  # deferred: openpyxl
+
     cell = sheet[ref]
     cell.value = value
     neutralise(cell)  # « =HYPERLINK(…) » as a name stays a text
@@ -106,6 +110,10 @@ def _text_cell(sheet: Any, ref: str, value: Any, *, bold: bool = False) -> None:
 
 
 def build_workbook(content: _Content, *, sheet_id: str | None = None, created: dt.datetime | None = None) -> Workbook:
+    from openpyxl import Workbook  # deferred: openpyxl, only when a sheet is written (the import reads none)
+    from openpyxl.styles import Protection  # deferred
+    from openpyxl.worksheet.datavalidation import DataValidation  # deferred
+
     ref, rows = content.ref, content.rows
     book = Workbook()
     sheet = book.active
@@ -160,6 +168,8 @@ def build_workbook(content: _Content, *, sheet_id: str | None = None, created: d
 
 
 def _add_marker(book: Workbook, content: _Content, sheet_id: str, created: dt.datetime) -> None:
+    from cnam_desk.xlsx_export import neutralise  # deferred: openpyxl, when a sheet is written
+
     marker = book.create_sheet(MARKER_SHEET)
     marker.sheet_state = "veryHidden"
     lines: list[list[Any]] = [

@@ -26,7 +26,6 @@ from cnam_desk.grading import rules
 from cnam_desk.grading.entry import sort_key
 from cnam_desk.grading.rules import GradeValue
 from cnam_desk.schedule import exam_calendar
-from cnam_desk.xlsx_export import write_xlsx
 
 # Said wherever the roster is shown or printed (rule 5 of the office's page).
 NO_CONVOCATION = "Pas de convocation pour la session 2 : les auditeurs concernés viennent sans inscription."
@@ -197,6 +196,8 @@ def write_roster_xlsx(roster: Roster, out: str | os.PathLike[str]) -> Path:
         [e.student_number, e.last_name, e.first_name, e.ue_code, e.ue_title, outcome_cell(e.outcome)]
         for e in roster.entries
     )
+    from cnam_desk.xlsx_export import write_xlsx  # deferred: openpyxl, when the roster is written
+
     return write_xlsx(
         out, "Session 2", HEADERS, rows, widths=WIDTHS,
         title_lines=[f"{roster.title} : {len(roster.entries)} inscription(s) à l'épreuve", NO_CONVOCATION],

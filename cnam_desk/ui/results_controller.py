@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 
 from cnam_desk import paths
 from cnam_desk.errors import RefusedInput
-from cnam_desk.grading import entry, export, grade_sheet, importing, paper, rules
+from cnam_desk.grading import entry, importing, rules
 from cnam_desk.grading.entry import ExamRef, GradeConflict, GradeEdit, GradeRow
 from cnam_desk.grading.rules import GradeValue
 from cnam_desk.ui import msgbox, tasks
@@ -271,6 +271,8 @@ class ResultsController:
 
         def work() -> Iterator[tasks.Progress]:
             yield tasks.Progress(0, 1, f"Feuille de notes de {ref.ue_code}…")
+            from cnam_desk.grading import grade_sheet  # deferred: openpyxl, when a sheet is written
+
             return grade_sheet.write_grade_sheet(db, ref.session_key, ref.ue_code, path)
 
         self.run_job(
@@ -290,6 +292,8 @@ class ResultsController:
         )
         if not path:
             return
+        from cnam_desk.grading import export  # deferred: openpyxl, when the results are exported
+
         self.run_job(
             "Export des résultats", lambda: export.export_steps(self.db, key, path),
             lambda summary: self.show_info(f"{summary.rows} résultat(s) publiés écrits dans {summary.path}."),
@@ -311,6 +315,8 @@ class ResultsController:
         )
         if not path:
             return
+        from cnam_desk.grading import paper  # deferred: reportlab, when attestations are written
+
         self.run_job(
             "Attestation de réussite",
             lambda: paper.success_steps(self.db, year, path, row.student_number),
@@ -324,6 +330,8 @@ class ResultsController:
         folder = self.ask_folder(f"Dossier des attestations de réussite {year}")
         if not folder:
             return
+        from cnam_desk.grading import paper  # deferred: reportlab, when attestations are written
+
         self.run_job(
             "Attestations de réussite",
             lambda: paper.success_steps(self.db, year, folder),

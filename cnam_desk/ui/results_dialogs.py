@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from cnam_desk import paths
 from cnam_desk.db.engine import Database
 from cnam_desk.errors import RefusedInput
-from cnam_desk.grading import attestations, paper, rules
+from cnam_desk.grading import attestations, rules
 from cnam_desk.grading.attestations import M1Check, ProgrammeView
 from cnam_desk.grading.importing import GradeImportPreview
 from cnam_desk.ui import msgbox
@@ -178,6 +178,8 @@ class M1Dialog(QDialog):
         path = self.ask_save_path(paths.safe_file_name(f"attestation-m1-{check.student.number}-{check.student.last_name}.pdf"))
         if not path:
             return
+        from cnam_desk.grading import paper  # deferred: reportlab, when the attestation is written
+
         try:
             paper.write_m1(self.db, check.student.number, check.programme.name, self.year_label, path)
         except RefusedInput as refused:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from cnam_desk.errors import RefusedInput
-from cnam_desk.grading import paper, session2
+from cnam_desk.grading import session2
 from cnam_desk.progress import Progress
 from cnam_desk.schedule import exam_calendar
 from cnam_desk.ui import msgbox
@@ -145,6 +145,8 @@ class Session2Page(QWidget):
         path = self.tab.ask_save_path("Feuilles d'émargement de session 2", name, "PDF (*.pdf)")
         if not path:
             return
+
+        from cnam_desk.grading import paper  # deferred: reportlab, when the sheets are written
 
         def work() -> Iterator[Any]:
             yield Progress(0, 0, "Préparation des feuilles d'émargement…")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from PySide6.QtCore import QDate, QDateTime, QTime
@@ -123,6 +124,16 @@ def test_screenshot_command(cli, tmp_path) -> None:
     result = cli("screenshot", "--tab", "calendrier", "--out", str(out), env={"QT_QPA_PLATFORM": "offscreen"})
     assert result.code == 0, result
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_screenshot_of_the_demo_shows_the_demo_year(cli, tmp_path) -> None:
+    """`--demo screenshot` fills the demo database on first use, as the window does: the README's pictures."""
+    out = tmp_path / "demandes.png"
+    result = cli("--demo", "screenshot", "--tab", "demandes", "--out", str(out), db=False, env={"QT_QPA_PLATFORM": "offscreen"})
+    assert result.code == 0, result
+    listed = cli("--demo", "requests", "--session", "2023-2024/S1/1", "--json", db=False)
+    assert listed.code == 0, listed
+    assert len(json.loads(listed.out)) >= 10
 
 
 def test_preferences_set_the_clerk(qtbot, window, monkeypatch) -> None:

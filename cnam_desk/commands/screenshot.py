@@ -25,11 +25,18 @@ def run(args: argparse.Namespace) -> int:
         width, height = (int(part) for part in args.size.lower().split("x"))
     except ValueError:
         raise RefusedInput(f"Taille « {args.size} » invalide : attendu par exemple 1280x800.") from None
+    target = database_target(args)
+    if getattr(args, "demo", False):
+        # deferred on purpose: every feature's services, for --demo only (filled on first use, as the window does)
+        from cnam_desk import demo
+        from cnam_desk.database import open_database
+
+        demo.fill(open_database(target))
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from cnam_desk.ui.app import (
         render_screenshot,  # deferred on purpose: Qt, after QT_QPA_PLATFORM is set
     )
 
-    render_screenshot(database_target(args), args.tab, Path(args.out), (width, height))
+    render_screenshot(target, args.tab, Path(args.out), (width, height))
     print(f"Image écrite : {args.out}")
     return 0

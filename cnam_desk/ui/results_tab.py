@@ -69,6 +69,7 @@ class ResultsTab(PublishingController, DoubleEntryController, ResultsController,
         # choosers
         self.session_combo = QComboBox(self)
         self.session_combo.setObjectName("sessionChooser")
+        self.session_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # « 2023-2024, semestre 1, session 1 » whole
         self.unit_combo = QComboBox(self)
         self.unit_combo.setObjectName("examChooser")
         self.unit_combo.setMinimumContentsLength(56)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -41,13 +42,13 @@ from cnam_desk.ui.grade_grid import GradeDelegate, GradeView
 from cnam_desk.ui.histogram import HistogramWidget
 from cnam_desk.ui.results_controller import ERROR_STYLE, OK_STYLE, GradeCommand, ResultsController
 from cnam_desk.ui.results_double_entry import SECOND_MODE_TEXT, DoubleEntryController
-from cnam_desk.ui.results_publishing import PublishingController, exam_text
 from cnam_desk.ui.results_models import (
     ROW_ROLE,
     GradeProxy,
     GradeTableModel,
     HistoryModel,
 )
+from cnam_desk.ui.results_publishing import PublishingController, exam_text
 from cnam_desk.ui.session2_page import Session2Page
 from cnam_desk.ui.table_columns import remember_columns
 
@@ -69,10 +70,12 @@ class ResultsTab(PublishingController, DoubleEntryController, ResultsController,
         # choosers
         self.session_combo = QComboBox(self)
         self.session_combo.setObjectName("sessionChooser")
-        self.session_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # « 2023-2024, semestre 1, session 1 » whole
+        # « 2023-2024 – semestre 1, session 1 » whole: the exam chooser gives way, not this one
+        self.session_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.session_combo.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.unit_combo = QComboBox(self)
         self.unit_combo.setObjectName("examChooser")
-        self.unit_combo.setMinimumContentsLength(56)
+        self.unit_combo.setMinimumContentsLength(40)
         self.unit_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText("Rechercher un auditeur (nom ou numéro)")
@@ -111,7 +114,6 @@ class ResultsTab(PublishingController, DoubleEntryController, ResultsController,
         self.grid = GradeView(self)
         self.grid.setModel(self.proxy)
         self.grid.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        header = self.grid.horizontalHeader()
         remember_columns(self.grid, "gradeGrid", stretch=GradeTableModel.LAST_NAME)
         self.message = QLabel(self)
         self.message.setObjectName("resultsMessage")

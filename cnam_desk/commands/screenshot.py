@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "demo", False):
         # deferred on purpose: every feature's services, for --demo only (filled on first use, as the window does)
         from cnam_desk import demo
-        from cnam_desk.database import open_database
+        from cnam_desk.database import open_database  # deferred, as above
 
         demo.fill(open_database(target))
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

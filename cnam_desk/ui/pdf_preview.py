@@ -171,13 +171,13 @@ class AttestationPreviewDialog(QDialog):
         try:
             if choice.to_file:
                 self._write(Path(choice.to_file))
-                said = f"{self.title} enregistrée dans « {choice.to_file} »."
+                said = f"{self.title} : PDF enregistré dans « {choice.to_file} »."
             else:
                 with tempfile.TemporaryDirectory(prefix="cnam-desk-impression-") as tmp:
                     path = Path(tmp) / "attestations.pdf"
                     self._write(path)
                     job = send_to_printer(choice, path, self.title)
-                said = f"{self.title} envoyée à l'imprimante « {choice.name} »" + (f" (travail {job})." if job else ".")
+                said = f"{self.title} : envoyé à l'imprimante « {choice.name} »" + (f" (travail {job})." if job else ".")
         except RefusedInput as error:
             QApplication.restoreOverrideCursor()
             msgbox.warning(self, self.title, str(error))

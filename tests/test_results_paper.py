@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from pypdf import PdfReader
 
@@ -89,3 +91,18 @@ def test_attestation_command(cli, published, tmp_path) -> None:
     assert len(list(folder.glob("*.pdf"))) == 4
     refused = cli("attestation", "--student", "103", "--year", "2023-2024", "--out", str(out))
     assert refused.code == 1 and "aucune UE réussie" in refused.err
+
+
+def test_attestation_previews_record_nothing(published, tmp_path) -> None:
+    # The preview's bytes are the attestation as it will be written, with the reference it will get.
+    one = paper.success_pdf(published, "2023-2024", "100")
+    assert one[:5] == b"%PDF-" and "AR-2023-2024-100-1" in text_of(io.BytesIO(one))
+    assert len(PdfReader(io.BytesIO(paper.success_pdf(published, "2023-2024"))).pages) == 4
+    with pytest.raises(RefusedInput, match="aucune UE réussie"):
+        paper.success_pdf(published, "2023-2024", "103")
+    attestations.save_programme(published, "Master informatique", ["NFA031", "STA001"], None)
+    assert "M1-2023-2024-100-1" in text_of(io.BytesIO(paper.m1_pdf(published, "100", "Master informatique", "2023-2024")))
+    # Nothing was recorded: the first written ones still get number 1.
+    paper.write_success(published, "2023-2024", tmp_path / "a.pdf", "100")
+    assert "AR-2023-2024-100-1" in text_of(tmp_path / "a.pdf")
+    assert paper.write_m1(published, "100", "Master informatique", "2023-2024", tmp_path / "m1.pdf").reference == "M1-2023-2024-100-1"

@@ -14,6 +14,7 @@ from cnam_desk.database import open_database
 from cnam_desk.db.models import GradeCode
 from cnam_desk.grading import attestations, entry
 from cnam_desk.ui import msgbox, results_dialogs
+from cnam_desk.ui.pdf_preview import AttestationPreviewDialog
 from cnam_desk.ui.results_models import GradeTableModel
 from cnam_desk.ui.results_tab import ResultsTab
 from tests.results_data import grade, seed
@@ -407,13 +408,23 @@ def _publish_all(db) -> None:
     entry.publish_by_keys(db, S1, "NFA031")
 
 
+def _stub_previews(monkeypatch) -> list[AttestationPreviewDialog]:
+    """The attestation preview is modal: here its exec only keeps it, the test presses its buttons."""
+    previews: list[AttestationPreviewDialog] = []
+    monkeypatch.setattr(AttestationPreviewDialog, "exec", lambda dialog: previews.append(dialog) or 0)
+    return previews
+
+
 def test_paperwork_from_the_window(qtbot, tab, db, tmp_path, monkeypatch) -> None:
     _publish_all(db)
     tab.load()
     go_to(tab, numbers(tab).index("104"))  # 11/20
     out = tmp_path / "attestation.pdf"
     monkeypatch.setattr(tab, "ask_save_path", lambda *_a: str(out))
+    previews = _stub_previews(monkeypatch)
     tab.success_button.click()
+    assert not out.exists()  # the preview first
+    previews[-1].save_button.click()
     qtbot.waitUntil(lambda: "Attestation de réussite" in tab.message.text(), timeout=15_000)
     assert out.read_bytes()[:5] == b"%PDF-"
     portal = tmp_path / "portail.xlsx"
@@ -432,6 +443,8 @@ def test_paperwork_from_the_window(qtbot, tab, db, tmp_path, monkeypatch) -> Non
     folder.mkdir()
     monkeypatch.setattr(tab, "ask_folder", lambda *_a: str(folder))
     tab.all_success_action.trigger()
+    assert previews[-1].page_count() == 3 and list(folder.iterdir()) == []
+    previews[-1].save_button.click()
     qtbot.waitUntil(lambda: "attestation(s) de réussite écrite(s)" in tab.message.text(), timeout=15_000)
     assert len(list(folder.glob("*.pdf"))) == 3  # 10, 11 and 12 out of 20
 
@@ -446,5 +459,8 @@ def test_m1_attestation_from_the_dialog(qtbot, db, tmp_path, monkeypatch) -> Non
     assert dialog.current().programme.name == "Master informatique" and dialog.issue_button.isEnabled()
     out = tmp_path / "m1.pdf"
     monkeypatch.setattr(dialog, "ask_save_path", lambda _suggested: str(out))
+    previews = _stub_previews(monkeypatch)
     dialog.issue_button.click()
+    assert not out.exists()  # the preview first
+    previews[-1].save_button.click()
     assert dialog.written == str(out) and out.read_bytes()[:5] == b"%PDF-"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -120,6 +121,25 @@ def success_steps(
         noun="attestation", plural="attestations", feminine=True, changed_message=CHANGED_MESSAGE,
     )
     return written
+
+
+def success_pdf(db: Database, year_label: str, student_number: str | None = None) -> bytes:
+    """The attestations de réussite as success_steps would write them, in one PDF; nothing recorded (preview)."""
+    items = attestations.success_data(db, year_label, student_number)
+    if not items:
+        raise RefusedInput(f"Aucun auditeur n'a d'UE réussie publiée en {year_label} : aucune attestation.")
+    items = attestations.issue_success(db, items, persist=False, now=frenchdates.now())
+    buffer = io.BytesIO()
+    render_attestations([success_document(item) for item in items], office_letterhead(db), buffer)
+    return buffer.getvalue()
+
+
+def m1_pdf(db: Database, student_number: str, programme_name: str, year_label: str) -> bytes:
+    """The attestation de M1 as write_m1 would write it; nothing recorded (preview)."""
+    item = attestations.issue_m1(db, student_number, programme_name, year_label, persist=False, now=frenchdates.now())
+    buffer = io.BytesIO()
+    render_attestations([m1_document(item)], office_letterhead(db), buffer)
+    return buffer.getvalue()
 
 
 def write_success(db: Database, year_label: str, out: str | os.PathLike[str], student_number: str | None = None) -> list[Path]:

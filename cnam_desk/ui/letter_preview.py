@@ -11,23 +11,15 @@ import io
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QBuffer,
-    QByteArray,
-    QIODevice,
     QModelIndex,
     QPointF,
-    QRect,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QPainter
-from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPdfWidgets import QPdfView
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -49,6 +41,7 @@ from cnam_desk.errors import RefusedInput
 from cnam_desk.frenchdates import paris, short_date
 from cnam_desk.requests import letter_files, letters
 from cnam_desk.ui import msgbox, tasks
+from cnam_desk.ui.pdf_preview import PdfPages, PrintChoice, ask_print_dialog, paint_pages  # noqa: F401 (PrintChoice: kept here for callers)
 from cnam_desk.ui.table_columns import remember_columns
 
 TITLE = "Courriers"
@@ -63,27 +56,6 @@ ORDER_LABELS = (("name", "Nom"), ("decision", "Décision"), ("date", "Date de d�
 
 
 # --- the dialogs the clerk answers; tests replace these functions ---------------------------------
-
-
-class PrintChoice(NamedTuple):
-    """What the clerk chose in the print dialog."""
-
-    printer: QPrinter
-    name: str  # the printer's name on the workstation
-    copies: int
-    to_file: str | None  # "print to file": the PDF path asked for
-
-
-def ask_print_dialog(printer: QPrinter, parent: QWidget) -> PrintChoice | None:
-    """The system print dialog (any printer of the workstation); None when the clerk cancels."""
-    dialog = QPrintDialog(printer, parent)
-    dialog.setWindowTitle("Imprimer les courriers")
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return None
-    to_file = None
-    if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat and printer.outputFileName():
-        to_file = printer.outputFileName()
-    return PrintChoice(printer, printer.printerName(), max(1, printer.copyCount()), to_file)
 
 
 def ask_save_path(parent: QWidget, suggested: str) -> str | None:
@@ -185,16 +157,12 @@ class LetterPreviewDialog(QDialog):
         self._job = None
         self._request_ids = list(request_ids)
         self._pdf_bytes = b""
-        self._buffer: QBuffer | None = None
         self.setWindowTitle("Courriers de décision – aperçu avant impression")
         self.resize(1100, 820)
 
-        self.document = QPdfDocument(self)
-        self.view = QPdfView(self)
-        self.view.setDocument(self.document)
-        self.view.setPageMode(QPdfView.PageMode.MultiPage)
-        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-        self.view.setPageSpacing(12)
+        self.pages = PdfPages(self)
+        self.document = self.pages.document
+        self.view = self.pages.view
 
         self.model = LetterListModel(self)
         self.table = QTableView(self)
@@ -290,18 +258,8 @@ class LetterPreviewDialog(QDialog):
         self.save_button.setEnabled(has_letters)
 
     def _load_pdf(self, data: bytes) -> None:
-        self.document.close()
-        if self._buffer is not None:
-            self._buffer.deleteLater()
         self._pdf_bytes = data
-        if not data:
-            self._buffer = None
-            return
-        buffer = QBuffer(self)
-        buffer.setData(QByteArray(data))
-        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        self._buffer = buffer  # QPdfDocument reads from it for as long as it shows the pages
-        self.document.load(buffer)
+        self.pages.load(data)
 
     def _describe(self) -> None:
         rows = self.model.summaries()
@@ -421,29 +379,3 @@ class LetterPreviewDialog(QDialog):
             msgbox.information(self, TITLE, f"{len(references)} courrier(s) envoyé(s) {where}.")
 
         self._run("Impression des courriers", work, done)
-
-
-def paint_pages(printer: QPrinter, pdf: bytes) -> int:
-    """Paint the PDF's pages on a printer (when no print service takes the PDF itself)."""
-    document = QPdfDocument()
-    buffer = QBuffer()
-    buffer.setData(QByteArray(pdf))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    document.load(buffer)
-    pages = document.pageCount()
-    painter = QPainter()
-    if not painter.begin(printer):
-        raise RefusedInput(f"L'imprimante « {printer.printerName()} » n'est pas disponible.")
-    try:
-        for page in range(pages):
-            if page:
-                printer.newPage()
-            area: QRect = printer.pageLayout().paintRectPixels(printer.resolution())
-            size = document.pagePointSize(page).toSize()
-            scale = min(area.width() / max(size.width(), 1), area.height() / max(size.height(), 1))
-            image = document.render(page, size * scale)
-            painter.drawImage(0, 0, image)
-    finally:
-        painter.end()
-        document.close()
-    return pages

@@ -305,37 +305,68 @@ class ResultsController:
         key = self.session_key()
         return key.split("/")[0] if key else None
 
+    def preview_attestation(
+        self, title: str, pdf: Callable[[], bytes], save: Callable[[], None], write: Callable[[Path], object]
+    ) -> None:
+        """The attestations' pages first (nothing recorded), then print, save or close."""
+        # deferred on purpose: QtPdf loads when a preview opens
+        from cnam_desk.ui.pdf_preview import AttestationPreviewDialog
+
+        try:
+            data = pdf()
+        except RefusedInput as refused:
+            self.show_error(str(refused))
+            return
+        dialog = AttestationPreviewDialog(title, data, self, save=save, write=write)
+        self.last_attestation_preview = dialog
+        dialog.exec()
+
     def success_attestation(self) -> None:
         row, year = self.current_row(), self._year()
         if row is None or year is None:
             return
-        path = self.ask_save_path(
-            "Attestation de réussite", paths.safe_file_name(f"attestation-reussite-{row.student_number}-{row.last_name}-{year}.pdf"),
-            "PDF (*.pdf)",
-        )
-        if not path:
-            return
         from cnam_desk.grading import paper  # deferred: reportlab, when attestations are written
 
-        self.run_job(
-            "Attestation de réussite",
-            lambda: paper.success_steps(self.db, year, path, row.student_number),
-            lambda paths: self.show_info(f"Attestation de réussite de {row.name} écrite : {paths[0]}."),
+        number = row.student_number
+
+        def save() -> None:
+            path = self.ask_save_path(
+                "Attestation de réussite", paths.safe_file_name(f"attestation-reussite-{number}-{row.last_name}-{year}.pdf"),
+                "PDF (*.pdf)",
+            )
+            if not path:
+                return
+            self.run_job(
+                "Attestation de réussite",
+                lambda: paper.success_steps(self.db, year, path, number),
+                lambda paths: self.show_info(f"Attestation de réussite de {row.name} écrite : {paths[0]}."),
+            )
+
+        self.preview_attestation(
+            "Attestation de réussite", lambda: paper.success_pdf(self.db, year, number), save,
+            lambda path: paper.write_success(self.db, year, path, number),
         )
 
     def all_success_attestations(self) -> None:
         year = self._year()
         if year is None:
             return
-        folder = self.ask_folder(f"Dossier des attestations de réussite {year}")
-        if not folder:
-            return
         from cnam_desk.grading import paper  # deferred: reportlab, when attestations are written
 
-        self.run_job(
-            "Attestations de réussite",
-            lambda: paper.success_steps(self.db, year, folder),
-            lambda paths: self.show_info(f"{len(paths)} attestation(s) de réussite écrite(s) dans {folder}."),
+
+        def save() -> None:
+            folder = self.ask_folder(f"Dossier des attestations de réussite {year}")
+            if not folder:
+                return
+            self.run_job(
+                "Attestations de réussite",
+                lambda: paper.success_steps(self.db, year, folder),
+                lambda paths: self.show_info(f"{len(paths)} attestation(s) de réussite écrite(s) dans {folder}."),
+            )
+
+        self.preview_attestation(
+            f"Attestations de réussite {year}", lambda: paper.success_pdf(self.db, year), save,
+            lambda path: paper.write_success(self.db, year, path),
         )
 
     def m1_attestation(self) -> None:

@@ -175,18 +175,35 @@ class M1Dialog(QDialog):
         check = self.current()
         if check is None or not check.met:
             return
-        path = self.ask_save_path(paths.safe_file_name(f"attestation-m1-{check.student.number}-{check.student.last_name}.pdf"))
-        if not path:
-            return
         from cnam_desk.grading import paper  # deferred: reportlab, when the attestation is written
 
+        number, programme = check.student.number, check.programme.name
         try:
-            paper.write_m1(self.db, check.student.number, check.programme.name, self.year_label, path)
+            data = paper.m1_pdf(self.db, number, programme, self.year_label)
         except RefusedInput as refused:
             self.error.setText(str(refused))
             return
-        self.written = path
-        self.accept()
+
+        def save() -> None:
+            path = self.ask_save_path(paths.safe_file_name(f"attestation-m1-{number}-{check.student.last_name}.pdf"))
+            if not path:
+                return
+            try:
+                paper.write_m1(self.db, number, programme, self.year_label, path)
+            except RefusedInput as refused:
+                self.error.setText(str(refused))
+                return
+            self.written = path
+            self.accept()
+
+        # deferred on purpose: QtPdf loads when the preview opens
+        from cnam_desk.ui.pdf_preview import AttestationPreviewDialog
+
+        self.last_preview = AttestationPreviewDialog(
+            "Attestation de M1", data, self, save=save,
+            write=lambda path: paper.write_m1(self.db, number, programme, self.year_label, path),
+        )
+        self.last_preview.exec()
 
 
 class ProgrammeModel(_TableModel):

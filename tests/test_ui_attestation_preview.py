@@ -63,7 +63,8 @@ def test_the_attestation_is_previewed_then_saved(qtbot, tab, db, tmp_path, previ
     asked: list[str] = []
     tab.ask_save_path = lambda title, suggested, filters: asked.append(suggested) or str(out)
     qtbot.mouseClick(tab.success_button, Qt.MouseButton.LeftButton)
-    assert len(previews) == 1 and asked == []  # no save dialog before the preview
+    qtbot.waitUntil(lambda: len(previews) == 1, timeout=15_000)  # the pages are drawn off the main thread
+    assert asked == []  # no save dialog before the preview
     dialog = previews[0]
     assert dialog.page_count() >= 1
     assert issued(db) == 0  # a preview records nothing
@@ -81,6 +82,7 @@ def test_closing_the_preview_writes_nothing(qtbot, tab, db, tmp_path, previews) 
     tab.ask_save_path = lambda *_a: pytest.fail("no save dialog on Fermer")
     tab.ask_folder = lambda *_a: pytest.fail("no folder dialog on Fermer")
     tab.all_success_action.trigger()
+    qtbot.waitUntil(lambda: len(previews) == 1, timeout=15_000)  # the pages are drawn off the main thread
     dialog = previews[0]
     assert dialog.page_count() == 3  # 10, 11 and 12 out of 20
     qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
@@ -100,7 +102,9 @@ def test_printing_from_the_preview(qtbot, tab, db, monkeypatch, previews) -> Non
     monkeypatch.setattr(printing, "service_running", lambda: True)
     monkeypatch.setattr(printing, "print_pdf", print_pdf)
     qtbot.mouseClick(tab.success_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(previews) == 1, timeout=15_000)  # the pages are drawn off the main thread
     qtbot.mouseClick(previews[0].print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not previews[0].isVisible(), timeout=15_000)  # written and sent off the main thread
     assert len(sent) == 1 and "AR-2023-2024-104-1" in sent[0][0] and sent[0][1] == "Bureau-RDC"
     assert issued(db) == 1
 

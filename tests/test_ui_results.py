@@ -423,6 +423,7 @@ def test_paperwork_from_the_window(qtbot, tab, db, tmp_path, monkeypatch) -> Non
     monkeypatch.setattr(tab, "ask_save_path", lambda *_a: str(out))
     previews = _stub_previews(monkeypatch)
     tab.success_button.click()
+    qtbot.waitUntil(lambda: len(previews) == 1, timeout=15_000)  # the pages are drawn off the main thread
     assert not out.exists()  # the preview first
     previews[-1].save_button.click()
     qtbot.waitUntil(lambda: "Attestation de réussite" in tab.message.text(), timeout=15_000)
@@ -443,6 +444,7 @@ def test_paperwork_from_the_window(qtbot, tab, db, tmp_path, monkeypatch) -> Non
     folder.mkdir()
     monkeypatch.setattr(tab, "ask_folder", lambda *_a: str(folder))
     tab.all_success_action.trigger()
+    qtbot.waitUntil(lambda: len(previews) == 2, timeout=15_000)  # the pages are drawn off the main thread
     assert previews[-1].page_count() == 3 and list(folder.iterdir()) == []
     previews[-1].save_button.click()
     qtbot.waitUntil(lambda: "attestation(s) de réussite écrite(s)" in tab.message.text(), timeout=15_000)

@@ -11,13 +11,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect
 from PySide6.QtGui import QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QHBoxLayout,
     QLabel,
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from cnam_desk import printing
 from cnam_desk.errors import RefusedInput
-from cnam_desk.ui import msgbox
+from cnam_desk.ui import msgbox, tasks
 
 
 class PrintChoice(NamedTuple):
@@ -110,14 +109,6 @@ def paint_pages(printer: QPrinter, pdf: bytes) -> int:
     return pages
 
 
-def send_to_printer(choice: PrintChoice, path: Path, title: str) -> str | None:
-    """The PDF file to the chosen printer: the print service when one runs, else painted; the job id."""
-    if not printing.service_running():
-        paint_pages(choice.printer, path.read_bytes())
-        return None
-    return printing.print_pdf(path, choice.name or None, title=title, copies=choice.copies)
-
-
 class AttestationPreviewDialog(QDialog):
     """Attestations as they will print, before anything is recorded.
 
@@ -133,6 +124,7 @@ class AttestationPreviewDialog(QDialog):
         self.title = title
         self._save = save
         self._write = write
+        self.pool = None  # tests run the long work on their own thread pool
         self.setWindowTitle(f"{title} – aperçu avant impression")
         self.resize(900, 820)
         self.pages = PdfPages(self)
@@ -167,21 +159,39 @@ class AttestationPreviewDialog(QDialog):
         choice = ask_print_dialog(printer, self, f"Imprimer : {self.title}")
         if choice is None:
             return
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
+        title = self.title
+        write = self._write
+
+        def work():  # type: ignore[no-untyped-def]
+            # A year's batch is hundreds of pages: written and sent off the main thread.
+            yield tasks.Progress(0, 0, f"Impression : {title}…")
             if choice.to_file:
-                self._write(Path(choice.to_file))
-                said = f"{self.title} : PDF enregistré dans « {choice.to_file} »."
+                write(Path(choice.to_file))
+                return None, None
+            with tempfile.TemporaryDirectory(prefix="cnam-desk-impression-") as tmp:
+                path = Path(tmp) / "attestations.pdf"
+                write(path)
+                if not printing.service_running():
+                    return path.read_bytes(), None  # painted on the printer by the main thread (see done)
+                return None, printing.print_pdf(path, choice.name or None, title=title, copies=choice.copies)
+
+        def done(result) -> None:  # type: ignore[no-untyped-def]
+            pdf, job = result
+            if pdf is not None:
+                try:
+                    paint_pages(choice.printer, pdf)
+                except RefusedInput as error:
+                    msgbox.warning(self, title, str(error))
+                    return
+            if choice.to_file:
+                said = f"{title} : PDF enregistré dans « {choice.to_file} »."
             else:
-                with tempfile.TemporaryDirectory(prefix="cnam-desk-impression-") as tmp:
-                    path = Path(tmp) / "attestations.pdf"
-                    self._write(path)
-                    job = send_to_printer(choice, path, self.title)
-                said = f"{self.title} : envoyé à l'imprimante « {choice.name} »" + (f" (travail {job})." if job else ".")
-        except RefusedInput as error:
-            QApplication.restoreOverrideCursor()
-            msgbox.warning(self, self.title, str(error))
-            return
-        QApplication.restoreOverrideCursor()
-        msgbox.information(self, self.title, said)
-        self.accept()
+                said = f"{title} : envoyé à l'imprimante « {choice.name} »" + (f" (travail {job})." if job else ".")
+            msgbox.information(self, title, said)
+            self.accept()
+
+        def failed(error: BaseException) -> None:
+            if isinstance(error, RefusedInput):
+                msgbox.warning(self, title, str(error))
+
+        self._job = tasks.run_with_progress(self, title, work, done, failed, pool=self.pool)

@@ -312,14 +312,18 @@ class ResultsController:
         # deferred on purpose: QtPdf loads when a preview opens
         from cnam_desk.ui.pdf_preview import AttestationPreviewDialog
 
-        try:
-            data = pdf()
-        except RefusedInput as refused:
-            self.show_error(str(refused))
-            return
-        dialog = AttestationPreviewDialog(title, data, self, save=save, write=write)
-        self.last_attestation_preview = dialog
-        dialog.exec()
+        def work() -> Iterator[Any]:
+            # A year's batch is hundreds of pages: drawn off the main thread.
+            yield tasks.Progress(0, 0, f"Préparation de l'aperçu : {title}…")
+            return pdf()
+
+        def opened(data: bytes) -> None:
+            dialog = AttestationPreviewDialog(title, data, self, save=save, write=write)
+            dialog.pool = self.pool
+            self.last_attestation_preview = dialog
+            dialog.exec()
+
+        self.run_job(f"Aperçu : {title}", work, opened)
 
     def success_attestation(self) -> None:
         row, year = self.current_row(), self._year()

@@ -32,10 +32,10 @@ class Run:
     # `shown <time.time()>` tells how long after its start its window was drawn.
     started: float = 0.0
 
-    def shown_after(self) -> float:
-        """Seconds from the start of the process to the `shown` line it printed."""
+    def shown_after(self, label: str = "shown") -> float:
+        """Seconds from the start of the process to the `shown` (or other `label`) line it printed."""
         for line in self.out.splitlines():
-            if line.startswith("shown "):
+            if line.startswith(f"{label} "):
                 return float(line.split()[1]) - self.started
         raise SystemExit(f"le processus n'a pas dit quand sa fenêtre était affichée : {self.out[-400:]}")
 
@@ -142,8 +142,8 @@ def median(runs: Sequence[Run], attribute: str = "seconds") -> float:
     return statistics.median(getattr(run, attribute) or 0.0 for run in runs)
 
 
-def median_shown(runs: Sequence[Run]) -> float:
-    return statistics.median(run.shown_after() for run in runs)
+def median_shown(runs: Sequence[Run], label: str = "shown") -> float:
+    return statistics.median(run.shown_after(label) for run in runs)
 
 
 def peak(runs: Sequence[Run]) -> float:

@@ -11,7 +11,7 @@ import pytest
 from cnam_desk import backup
 from cnam_desk.database import open_database
 from cnam_desk.schedule import exam_calendar
-from cnam_desk.ui import app, msgbox, safety
+from cnam_desk.ui import msgbox, safety, startup
 from cnam_desk.ui.main_window import MainWindow
 from tests.conftest import POSTGRES_URL
 from tests.test_integrity import damage_header
@@ -115,7 +115,7 @@ def test_check_from_the_menu(window: MainWindow, boxes: Boxes) -> None:
 def test_damaged_database_at_start_is_offered_its_latest_backup(qtbot, boxes: Boxes, sqlite_file: Path) -> None:
     backup.daily(sqlite_file, dt.date(2024, 2, 1))
     damage_header(sqlite_file)
-    db = app.open_for_window(str(sqlite_file), demo=False)
+    db = startup.open_for_window(str(sqlite_file), demo=False)
     assert db is not None
     assert boxes.kinds() == ["question", "information"]
     assert "endommagée" in boxes.shown[0][2] and "restaurer" in boxes.shown[0][2]
@@ -127,7 +127,7 @@ def test_damaged_database_at_start_is_offered_its_latest_backup(qtbot, boxes: Bo
 def test_damaged_database_without_backup_does_not_open(monkeypatch, sqlite_file: Path) -> None:
     boxes = Boxes(monkeypatch, answer=False)
     damage_header(sqlite_file)
-    assert app.open_for_window(str(sqlite_file), demo=False) is None
+    assert startup.open_for_window(str(sqlite_file), demo=False) is None
     assert boxes.kinds() == ["error"] and "aucune sauvegarde" in boxes.shown[0][2]
 
 
@@ -136,7 +136,7 @@ def test_damaged_database_restore_declined(monkeypatch, sqlite_file: Path) -> No
     boxes = Boxes(monkeypatch, answer=False)
     backup.daily(sqlite_file)
     damage_header(sqlite_file)
-    assert app.open_for_window(str(sqlite_file), demo=False) is None
+    assert startup.open_for_window(str(sqlite_file), demo=False) is None
     assert boxes.kinds() == ["question"]
 
 

@@ -18,7 +18,7 @@ from cnam_desk import backup, integrity
 from cnam_desk.database import open_database
 from cnam_desk.errors import RefusedInput
 from cnam_desk.schedule import exam_calendar
-from cnam_desk.ui import app
+from cnam_desk.ui import app, startup
 from cnam_desk.ui.main_window import MainWindow
 from tests.conftest import POSTGRES_URL
 from tests.test_ui_safety import Boxes
@@ -53,12 +53,12 @@ def damage_a_data_page(path: Path) -> None:
 
 
 def start_window(qtbot, target: str) -> MainWindow:
-    db = app.open_for_window(target, demo=False)
+    db = startup.open_for_window(target, demo=False)
     assert db is not None
     window = MainWindow(db)
     qtbot.addWidget(window)
     window.show()
-    app.check_after_start(window)
+    startup.check_after_start(window)
     qtbot.waitUntil(lambda: window.startup_check_finished, timeout=20_000)
     return window
 
@@ -118,7 +118,7 @@ def test_damage_found_after_the_window_shows_refuses_every_write(qtbot, monkeypa
     assert boxes.kinds() == ["error"]
     assert "endommagée" in boxes.shown[0][2] and "aucune sauvegarde" in boxes.shown[0][2]
     assert window.isVisible() and _shows_the_session(window)  # what can be read is read
-    assert window.db.read_only and app.DAMAGED_STATUS in window.statusBar().currentMessage()
+    assert window.db.read_only and startup.DAMAGED_STATUS in window.statusBar().currentMessage()
     with pytest.raises(RefusedInput, match="endommagée"):
         exam_calendar.set_session(window.db, SESSION, dt.date(2024, 9, 9), dt.date(2024, 9, 13), None)
     window.db.dispose()
@@ -155,6 +155,6 @@ def test_a_server_database_has_no_file_to_check(qtbot, monkeypatch, db) -> None:
     window = MainWindow(db)
     qtbot.addWidget(window)
     window.show()
-    app.check_after_start(window)
+    startup.check_after_start(window)
     assert window.startup_check_finished and window.safety.daily_finished
     assert boxes.shown == []

@@ -1,30 +1,30 @@
-"""Starting the window: the Qt application, French locale, fonts, unexpected errors, screenshots."""
+"""Starting the window: the Qt application, French locale, fonts, unexpected errors, screenshots.
+
+Only Qt is loaded before the window's frame is drawn; the database and the features open behind
+it (`cnam_desk.ui.startup`).
+"""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import PySide6
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
-from cnam_desk import backup, integrity, logs
-from cnam_desk.database import open_database
-from cnam_desk.db import migrate
-from cnam_desk.db.engine import Database, refuse_writes
+from cnam_desk import logs
 from cnam_desk.errors import RefusedInput
-from cnam_desk.ui import errors, msgbox, safety, tasks
+from cnam_desk.ui import errors
 from cnam_desk.ui.errors import install_error_hook, report_unexpected
 from cnam_desk.ui.main_window import MainWindow
 
 __all__ = [
-    "application", "check_after_start", "install_error_hook", "install_translations", "open_for_window", "render_screenshot",
-    "report_unexpected", "run_window",
+    "application", "install_error_hook", "install_translations", "render_screenshot", "report_unexpected", "run_window",
 ]  # fmt: skip
 
-DAMAGED_STATUS = "⚠ Base endommagée : consultation seulement, rien n'y est enregistré"
+# When the frame gives no sign of being drawn (a window kept hidden), the database opens anyway.
+FRAME_WAIT_MS = 500
 
 
 def application(argv: list[str] | None = None) -> QApplication:
@@ -78,105 +78,47 @@ def install_translations(app: QApplication) -> bool:
     return False
 
 
-def open_for_window(target: str, demo: bool) -> Database | None:
-    """Open the database for the window.
-
-    The file's quick check waits for the window to show (`check_after_start`); a SQLite file too
-    damaged to be opened at all is checked at once and offered its latest backup.
-    """
-    errors.set_database_target(target)
-    try:
-        db = open_database(target)
-    except Exception as error:
-        path = backup.sqlite_path(target)
-        if path is None or not backup.is_damage(error):
-            raise
-        if not safety.ensure_sound(None, path):
-            return None
-        db = open_database(target)
-    if demo:
-        # deferred on purpose: every feature's services, for --demo only
-        from cnam_desk import demo as demo_data
-
-        demo_data.fill(db)
-    return db
-
-
-def _quick_check(path: Path) -> Iterator[tasks.Progress]:
-    yield tasks.Progress(0, 0, "Vérification de la base…")
-    return integrity.quick_check(path)
-
-
-def check_after_start(window: MainWindow) -> None:
-    """Once the window shows: the file's quick check off the main thread, then the day's backup.
-
-    A damaged file is said at once and offered its latest backup; when it is not restored, the
-    window goes on reading it, and every write is refused with the damage found.
-    """
-    path = backup.sqlite_file(window.db.engine)
-    window.startup_check_finished = False
-
-    def checked(problem: str | None) -> None:
-        if problem is None or _damaged(window, path, problem):
-            window.safety.after_start()
-        window.startup_check_finished = True
-
-    def not_checked(_error: BaseException) -> None:
-        # Cancelled by the clerk: the day's backup checks its copy itself, a damaged file is never kept.
-        window.safety.after_start()
-        window.startup_check_finished = True
-
-    if path is None:
-        checked(None)
-        return
-    window.startup_check = tasks.run_with_progress(
-        window, "Vérification de la base…", lambda: _quick_check(path), checked, not_checked
-    )
-
-
-def _damaged(window: MainWindow, path: Path, problem: str) -> bool:
-    """The damage found after the window showed: True when the latest backup was put back."""
-    db = window.db
-    db.dispose()  # no pooled connection of ours stays on the damaged file
-    if safety.offer_restore(window, path, problem):
-        migrate.upgrade(db.engine)
-        safety.reload_tabs(window)
-        return True
-    refuse_writes(db.engine, backup.damaged_message(path, problem))
-    window.statusBar().showMessage(DAMAGED_STATUS)
-    return False
-
-
 def run_window(target: str, demo: bool = False) -> int:
+    """The frame on screen first, then the database and the current tab behind it, then the checks."""
     app = application()
     logs.configure()
     errors.install_error_hook()
-    try:
-        db = open_for_window(target, demo)
-    except RefusedInput as error:
-        msgbox.error(None, "Cnam Desk", str(error))
-        return 1
-    except Exception as error:  # noqa: BLE001 - the window never opens on a stack trace
-        explained = integrity.explain(error, target)
-        if explained is None:
-            errors.report_unexpected(error)
-            return 3
-        msgbox.error(None, "Cnam Desk", explained)
-        return 1
-    if db is None:
-        return 1
-    if db.notices:
-        # The trail's protections were put back (or could not be): the clerk is told before working.
-        msgbox.warning(None, "Cnam Desk", "\n\n".join(notice[0].upper() + notice[1:] + "." for notice in db.notices))
-    logs.log_start(db.engine.dialect.name)
-    window = MainWindow(db)
+    window = MainWindow()
     window.show()
-    # The quick check and the day's backup wait for the event loop: the window is drawn first.
-    QTimer.singleShot(0, lambda: check_after_start(window))
-    return app.exec()
+    started = False
+    failed: list[int] = []
+
+    def open_database_behind() -> None:
+        nonlocal started
+        if started:
+            return
+        started = True
+        # deferred on purpose: SQLAlchemy and the features, once the frame is drawn
+        from cnam_desk.ui import startup
+
+        try:
+            code = startup.open_in(window, target, demo)
+        except Exception as error:  # noqa: BLE001 - said and logged, the program ends
+            errors.report_unexpected(error)
+            code = 3
+        if code is not None:  # said over the frame: the program ends
+            failed.append(code)
+            app.exit(code)
+
+    # Drawn, then opened: the queued call runs once the frame's first painting is on screen.
+    window.first_painted.connect(lambda: QTimer.singleShot(0, open_database_behind))
+    QTimer.singleShot(FRAME_WAIT_MS, open_database_behind)
+    code = app.exec()
+    if failed:
+        window.close()
+        return failed[0]
+    return code
 
 
 def render_screenshot(target: str, tab: str, out: Path, size: tuple[int, int] = (1280, 800)) -> None:
+    # deferred on purpose: SQLAlchemy and the features, for the screenshot command
+    from cnam_desk.database import open_database
+
     app = application()
     db = open_database(target)
     window = MainWindow(db)

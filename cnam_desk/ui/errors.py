@@ -13,7 +13,7 @@ from types import TracebackType
 
 from PySide6.QtWidgets import QApplication, QWidget
 
-from cnam_desk import integrity, logs
+from cnam_desk import logs
 from cnam_desk.errors import RefusedInput
 from cnam_desk.ui import msgbox
 
@@ -31,6 +31,9 @@ def report_unexpected(error: BaseException, parent: QWidget | None = None) -> No
         return  # an error while the dialog of another is open: logged, not stacked
     _reporting = True
     try:
+        # deferred on purpose: SQLAlchemy, when an error is to be explained
+        from cnam_desk import integrity
+
         explained = integrity.explain(error, _current_target)
         if explained is not None:
             msgbox.error(parent, "Cnam Desk", explained)

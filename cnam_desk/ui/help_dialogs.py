@@ -46,13 +46,13 @@ auditeur s’ouvre de partout avec Ctrl+K.</p>
 
 def window_shortcuts(window: QMainWindow) -> list[tuple[str, str]]:
     """(what, keys) for every action of the window that has a key, in menu order, then the others."""
-    seen: set[int] = set()
+    seen: dict[int, QAction] = {}  # holding each action keeps its id its own while the list is made
     rows: list[tuple[str, str]] = []
 
     def add(action: QAction, where: str) -> None:
         if id(action) in seen or action.isSeparator():
             return
-        seen.add(id(action))
+        seen[id(action)] = action
         keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts() if not k.isEmpty()]
         if keys:
             text = action.text().replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…")

@@ -1,141 +1,96 @@
-"""The main window: the four tabs, menus, status bar, remembered geometry and last tab."""
+"""The main window: the four tabs, menus, status bar, remembered geometry and last tab.
+
+The window is built in two steps so that the clerk sees it at once. `MainWindow()` is the frame:
+title, tab bar, menus and status bar, at the remembered size and on the last tab, with nothing read
+yet; it needs Qt alone. `attach(db)` then opens the features on the database: the four tabs, their
+menus, the window's session, and the current tab's data (`cnam_desk.ui.window_content`).
+`MainWindow(db)` does both at once.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QWidget
 
 from cnam_desk import __version__, settings
-from cnam_desk.db.engine import Database, current_clerk
-from cnam_desk.requests import queue
-from cnam_desk.schedule import exam_calendar
-from cnam_desk.schedule.exam_calendar import SessionState
-from cnam_desk.ui import help_dialogs, msgbox, safety, student_dialog
-from cnam_desk.ui.calendar_tab import CalendarTab
-from cnam_desk.ui.dashboard_tab import DashboardTab, connect_window
-from cnam_desk.ui.preferences import PreferencesDialog
-from cnam_desk.ui.requests_tab import RequestsTab
-from cnam_desk.ui.results_tab import ResultsTab
-from cnam_desk.ui.session_state import CurrentSession, ShortcutSync, TabHooks, TabLoader, session_label
+from cnam_desk.ui import help_dialogs, msgbox
 
 TAB_NAMES = ("tableau", "calendrier", "demandes", "resultats")
+TAB_LABELS = ("&Tableau de bord", "&Calendrier", "&Demandes", "&Résultats")
 WINDOW_TITLE = "Cnam Desk – service des examens"
+OPENING = "Ouverture de la base…"
 
 
-def database_label(db: Database) -> str:
+def database_label(db: Any) -> str:
     url = db.engine.url
     if url.get_backend_name() == "sqlite":
         return f"Base locale : {url.database}"
     return f"Base partagée : {url.host or ''}/{url.database or ''}"
 
 
+def _waiting_page() -> QLabel:
+    page = QLabel(OPENING)
+    page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    page.setEnabled(False)  # greyed: nothing to read yet
+    return page
+
+
 class MainWindow(QMainWindow):
-    def __init__(self, db: Database, parent: QWidget | None = None):
+    first_painted = Signal()  # the frame is on screen: the database can be opened behind it
+
+    def __init__(self, db: Any = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.db = db
+        self.opened = False  # True once the tabs are built on the database and the current one is read
+        self._painted = False
         self.setWindowTitle(WINDOW_TITLE)
         self.setMinimumSize(900, 600)
-        self.session_state = CurrentSession(self._default_session, self)
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
-        # Each tab reads the database when it is first shown, on the window's session.
-        self.dashboard_tab = DashboardTab(db, self)
-        self.calendar_tab = CalendarTab(db, self, lazy=True)
-        self.requests_tab = RequestsTab(db, self, lazy=True)
-        self.results_tab = ResultsTab(db, self, lazy=True)
-        self.tabs.addTab(self.dashboard_tab, "&Tableau de bord")
-        self.tabs.addTab(self.calendar_tab, "&Calendrier")
-        self.tabs.addTab(self.requests_tab, "&Demandes")
-        self.tabs.addTab(self.results_tab, "&Résultats")
+        for label in TAB_LABELS:
+            self.tabs.addTab(_waiting_page(), label)
         self.setCentralWidget(self.tabs)
-
         self._build_menus()
-        for tab in (self.calendar_tab, self.requests_tab, self.results_tab):
-            install = getattr(tab, "install_menus", None)
-            if install is not None:
-                install(self)
-        self.safety = safety.install(self)  # Fichier > Sauvegarder, Restaurer, Vérifier
-        connect_window(self)  # each figure of the board opens its list in the other tabs
-        self.student_search = student_dialog.install(self)  # Ctrl+K: the student's file
 
         self.session_status = QLabel(self)
         self.session_status.setObjectName("sessionStatus")
-        self.database_status = QLabel(database_label(db))
-        self.clerk_status = QLabel(f"Agent : {db.clerk}")
+        self.database_status = QLabel(OPENING)
+        self.clerk_status = QLabel("")
         self.statusBar().addPermanentWidget(self.session_status)
         self.statusBar().addPermanentWidget(self.database_status)
         self.statusBar().addPermanentWidget(self.clerk_status)
-        self._join_session()
         self._restore()
+        if db is not None:
+            self.attach(db)
 
-    # --- the window's session ---------------------------------------------------------------
+    def attach(self, db: Any) -> None:
+        """The features on the database: tabs, their menus, the window's session, the current tab read."""
+        # deferred on purpose: the features and SQLAlchemy load once the frame is on screen
+        from cnam_desk.ui import window_content
 
-    def _join_session(self) -> None:
-        """One session for the whole window: chosen in any tab, followed by the others when shown."""
-        state = self.session_state
-        self.tab_loader = loader = TabLoader(self.tabs, state, self)
-        board, calendar, requests, results = self.dashboard_tab, self.calendar_tab, self.requests_tab, self.results_tab
+        self.db = db
+        window_content.fill(self, db)
+        for action in self.needs_database:
+            action.setEnabled(True)
+        self.opened = True
 
-        board.session_wanted = state.key
-        board.session_changed.connect(state.set)
-        # The board reads itself each time it is shown, on the window's session (`session_wanted`).
-        loader.add(board, TabHooks(lambda _key: None,
-                                   lambda key: board.set_session(key) if key != board.current_key() else None,
-                                   board.current_key,
-                                   lambda: board.requests_figure.button))
+    def show_database(self) -> None:
+        self.database_status.setText(database_label(self.db))
+        self.clerk_status.setText(f"Agent : {self.db.clerk}")
 
-        def calendar_show(key: str) -> None:
-            if key in calendar.sessions:
-                calendar.select_session(key)
-            else:
-                calendar.reload(select=key)
-
-        loader.add(calendar, TabHooks(lambda key: calendar.reload(select=key), calendar_show, calendar.current_key,
-                                      lambda: calendar.tree))
-        calendar.session_selected.connect(lambda key: loader.chosen_in(calendar, key))
-
-        def combo_show(combo, reload):  # type: ignore[no-untyped-def]
-            def show(key: str) -> None:
-                index = combo.findData(key)
-                if index >= 0:
-                    combo.setCurrentIndex(index)
-                else:
-                    reload(key)
-            return show
-
-        loader.add(requests, TabHooks(requests._begin, combo_show(requests.session, requests.reload_sessions),
-                                      requests.current_session_key, lambda: requests.table))
-        requests.session.currentIndexChanged.connect(lambda _i: loader.chosen_in(requests, requests.current_session_key()))
-        loader.add(results, TabHooks(results.reload_sessions, combo_show(results.session_combo, results.reload_sessions),
-                                     results.session_key, lambda: results.grid))
-        results.session_combo.currentIndexChanged.connect(lambda _i: loader.chosen_in(results, results.session_key()))
-
-        # A tab's action started from the menus or by its key acts on the window's session.
-        self.file_menu.aboutToShow.connect(loader.bring_all_up_to_date)
-        self.edit_menu.aboutToShow.connect(loader.bring_all_up_to_date)
-        self.shortcut_sync = ShortcutSync(loader, self)
-        for action in self.findChildren(QAction):
-            if not action.shortcut().isEmpty():
-                action.installEventFilter(self.shortcut_sync)
-
-        state.changed.connect(lambda _key: self._show_session())
-        self._show_session()
-
-    def _default_session(self) -> str | None:
-        """The session that matters now: the one with requests waiting, else the first not closed, else the last."""
-        pending = queue.session_with_pending(self.db)
-        if pending:
-            return pending
-        views = exam_calendar.list_sessions(self.db)
-        return next((v.key for v in views if v.state is not SessionState.CLOSED), views[-1].key if views else None)
-
-    def _show_session(self) -> None:
-        key = self.session_state.key()
-        label = session_label(key)
+    def show_session(self, key: str | None, label: str) -> None:
         self.setWindowTitle(f"{WINDOW_TITLE} – {label}" if key else WINDOW_TITLE)
         self.session_status.setText(f"Session : {label}")
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_painted.emit()
 
     # --- menus ------------------------------------------------------------------------
 
@@ -151,7 +106,7 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
         self.file_menu.addAction(self.quit_action)
 
-        for index, label in enumerate(("&Tableau de bord", "&Calendrier", "&Demandes", "&Résultats")):
+        for index, label in enumerate(TAB_LABELS):
             action = QAction(label, self)
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.triggered.connect(lambda _checked=False, i=index: self.tabs.setCurrentIndex(i))
@@ -184,6 +139,11 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self._about)
         self.help_menu.addAction(about)
 
+        # What reads or writes the database waits for it to be open.
+        self.needs_database = [preferences, letterhead, self.letters_action, about]
+        for action in self.needs_database:
+            action.setEnabled(False)
+
     def menu(self, name: str) -> QMenu:
         """The menu a tab adds its actions to: "Fichier", "Édition", "Affichage" or "Aide"."""
         return {"Fichier": self.file_menu, "Édition": self.edit_menu, "Affichage": self.view_menu, "Aide": self.help_menu}[name]
@@ -193,8 +153,11 @@ class MainWindow(QMainWindow):
         self.file_menu.insertAction(self.quit_action, action)
 
     def _preferences(self) -> None:
-        if PreferencesDialog(self).exec():
-            self.db.clerk = current_clerk()
+        # deferred on purpose: the dialog, and the database's naming of the clerk, when it opens
+        from cnam_desk.ui import preferences
+
+        if preferences.PreferencesDialog(self).exec():
+            self.db.clerk = preferences.current_clerk()
             self.clerk_status.setText(f"Agent : {self.db.clerk}")
 
     def _letterhead(self) -> None:
@@ -233,6 +196,22 @@ class MainWindow(QMainWindow):
     def show_tab(self, name: str) -> None:
         self.tabs.setCurrentIndex(TAB_NAMES.index(name))
 
+    def place_tabs(self, pages: list[QWidget]) -> None:
+        """The features' tabs in place of the waiting pages, on the same tab."""
+        current = self.tabs.currentIndex()
+        self.tabs.setUpdatesEnabled(False)
+        self.tabs.blockSignals(True)
+        try:
+            for index, page in enumerate(pages):
+                waiting = self.tabs.widget(index)
+                self.tabs.removeTab(index)
+                self.tabs.insertTab(index, page, TAB_LABELS[index])
+                waiting.deleteLater()
+            self.tabs.setCurrentIndex(current)
+        finally:
+            self.tabs.blockSignals(False)
+            self.tabs.setUpdatesEnabled(True)
+
     # --- geometry -----------------------------------------------------------------------
 
     def _restore(self) -> None:
@@ -242,8 +221,6 @@ class MainWindow(QMainWindow):
             self.resize(1280, 800)
         tab = values["last_tab"]
         self.tabs.setCurrentIndex(tab if isinstance(tab, int) and 0 <= tab < self.tabs.count() else 0)
-        self.tab_loader.current = self.tabs.currentWidget()
-        self.tab_loader.bring_up_to_date(self.tabs.currentWidget())  # index 0 says no change
 
     def save_state(self) -> None:
         settings.save_workstation({
@@ -254,5 +231,3 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self.save_state()
         super().closeEvent(event)
-
-

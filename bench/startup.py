@@ -81,6 +81,29 @@ window.grab()
 print("shown", time.time(), flush=True)
 """
 
+# The same window showing a row read through the SQLAlchemy ORM: the floor of any window of these
+# libraries that shows data from its database.
+BARE_WINDOW_DATA = r"""
+import sys, time
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+app = QApplication(sys.argv)
+with Session(create_engine("sqlite:///" + sys.argv[1])) as session:
+    row = session.execute(text("SELECT * FROM exam_session LIMIT 1")).first()
+window = QMainWindow()
+tabs = QTabWidget()
+for name in ("Calendrier", "Demandes", "Résultats"):
+    tabs.addTab(QLabel(f"{name} : {row}"), name)
+window.setCentralWidget(tabs)
+window.resize(1280, 800)
+window.show()
+for _ in range(3):
+    app.processEvents()
+window.grab()
+print("shown", time.time(), flush=True)
+"""
+
 BARE_CALENDAR = r"""
 import sys
 from sqlalchemy import create_engine, text
@@ -109,10 +132,12 @@ def line(label: str, seconds: float, mb: float, floor: float | None = None) -> s
 
 def bench_window(database: Path, repeat: int, env: dict[str, str]) -> None:
     bares = [run(bare(BARE_WINDOW), env=env) for _ in range(repeat)]
+    data_bares = [run(bare(BARE_WINDOW_DATA, str(database)), env=env) for _ in range(repeat)]
     windows = [run(bare(WINDOW, "--db", str(database)), env=env) for _ in range(repeat)]
     floor = median_shown(bares)
     print("1. fenêtre affichée et dessinée, année de démonstration (hors écran)")
     print(line("PySide6 seul : fenêtre à trois onglets", floor, peak(bares)))
+    print(line("PySide6 + ORM SQLAlchemy : la même, une ligne lue", median_shown(data_bares), peak(data_bares), floor))
     print(line("cnam-desk : cadre dessiné (onglets, menus, barre)", median_shown(windows, "frame"), peak(windows), floor))
     print(line("cnam-desk : fenêtre de l'année de démonstration", median_shown(windows), peak(windows), floor))
     print(f"  {'  puis contrôle rapide et sauvegarde du jour finis':52} {median(windows):6.2f} s")

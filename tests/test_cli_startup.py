@@ -112,10 +112,10 @@ def test_every_command_module_registers_commands() -> None:
 
 
 def test_the_window_loads_no_document_spreadsheet_or_chart_library() -> None:
-    """What the window needs to show itself: Qt's widgets and the database; the rest when first used."""
+    """What the window needs to show its tabs: Qt's widgets and the database; the rest when first used."""
     probe = _loaded_after(
-        "[__import__('cnam_desk.ui.main_window'),"
-        " sorted(m for m in sys.modules if m.startswith('PySide6.'))][1]"
+        "[__import__('cnam_desk.ui.window_content'), __import__('cnam_desk.ui.startup'),"
+        " sorted(m for m in sys.modules if m.startswith('PySide6.'))][2]"
     )
     loaded = set(probe["modules"])
     assert "PySide6" in loaded and "sqlalchemy" in loaded  # the probe can see a library loaded

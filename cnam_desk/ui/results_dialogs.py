@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from html import escape
 from typing import Any
-from xml.sax.saxutils import escape
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (

@@ -60,10 +60,10 @@ def test_the_database_opens_once_the_frame_is_painted(qtbot, qapp, monkeypatch, 
     seen: list[tuple[bool, bool]] = []
     real_open = startup.open_for_window
 
-    def watched(target: str, demo: bool):  # noqa: ANN202
+    def watched(target: str, demo: bool, parent=None):  # noqa: ANN001, ANN202
         frames = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and not w.opened]
         seen.append((bool(frames) and frames[-1].isVisible(), bool(frames) and frames[-1]._painted))
-        return real_open(target, demo)
+        return real_open(target, demo, parent)
 
     monkeypatch.setattr(startup, "open_for_window", watched)
     windows: list[MainWindow] = []

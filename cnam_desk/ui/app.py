@@ -101,18 +101,16 @@ def run_window(target: str, demo: bool = False) -> int:
         except Exception as error:  # noqa: BLE001 - said and logged, the program ends
             errors.report_unexpected(error)
             code = 3
-        if code is not None:  # said over the frame: the program ends
+        if code is not None:  # said over the frame: the program ends with its code
             failed.append(code)
-            app.exit(code)
+            window.close()
+            app.quit()  # the event loop ends (quit, not exit: the code is returned below)
 
     # Drawn, then opened: the queued call runs once the frame's first painting is on screen.
     window.first_painted.connect(lambda: QTimer.singleShot(0, open_database_behind))
     QTimer.singleShot(FRAME_WAIT_MS, open_database_behind)
     code = app.exec()
-    if failed:
-        window.close()
-        return failed[0]
-    return code
+    return failed[0] if failed else code
 
 
 def render_screenshot(target: str, tab: str, out: Path, size: tuple[int, int] = (1280, 800)) -> None:

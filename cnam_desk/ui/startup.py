@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QWidget
 
 from cnam_desk import backup, integrity, logs
 from cnam_desk.database import open_database
@@ -22,7 +23,7 @@ from cnam_desk.ui.main_window import MainWindow
 DAMAGED_STATUS = "⚠ Base endommagée : consultation seulement, rien n'y est enregistré"
 
 
-def open_for_window(target: str, demo: bool) -> Database | None:
+def open_for_window(target: str, demo: bool, parent: QWidget | None = None) -> Database | None:
     """Open the database for the window.
 
     The file's quick check waits for the window to show (`check_after_start`); a SQLite file too
@@ -35,7 +36,7 @@ def open_for_window(target: str, demo: bool) -> Database | None:
         path = backup.sqlite_path(target)
         if path is None or not backup.is_damage(error):
             raise
-        if not safety.ensure_sound(None, path):
+        if not safety.ensure_sound(parent, path):
             return None
         db = open_database(target)
     if demo:
@@ -97,7 +98,7 @@ def open_in(window: MainWindow, target: str, demo: bool = False) -> int | None:
     A database that cannot be opened is said over the frame, which then closes.
     """
     try:
-        db = open_for_window(target, demo)
+        db = open_for_window(target, demo, window)
     except RefusedInput as error:
         msgbox.error(window, "Cnam Desk", str(error))
         return 1

@@ -15,11 +15,11 @@ from sqlalchemy import select
 
 from cnam_desk import frenchdates
 from cnam_desk.db.engine import Database
-from cnam_desk.db.models import Letter, RequestEvent, RequestStatus
+from cnam_desk.db.models import AccommodationRequest, RequestEvent, RequestStatus
 from cnam_desk.errors import RefusedInput
 from cnam_desk.requests import queue, review
 from cnam_desk.requests.labels import STATUS_LABELS
-from cnam_desk.requests.letter_state import LetterState, state_of
+from cnam_desk.requests.letter_state import LetterState, letter_states
 
 
 class UndoRefused(RefusedInput):
@@ -45,16 +45,14 @@ def undo_decision(
                 f"Impossible d'annuler la décision « {word} » de la demande n° {request_id} : "
                 f"la demande a changé depuis ({_last_step(s, request_id)}). Rien n'a été annulé."
             )
-        letters = s.execute(
-            select(Letter.id, Letter.decision, Letter.reference, Letter.printed_at, Letter.print_count)
-            .where(Letter.request_id == request_id)
-        ).all()
-        letter = state_of(request.status, [tuple(row) for row in letters])  # type: ignore[misc]
+        letter = letter_states(s, AccommodationRequest.id == request_id)[request_id]
         if letter.state is LetterState.PRINTED:
-            printed = frenchdates.long_datetime(letter.printed_at) if letter.printed_at else "déjà"
+            printed = "a déjà été imprimé"
+            if letter.printed_at:
+                printed = f"a été imprimé le {frenchdates.long_datetime(letter.printed_at)}"
             raise UndoRefused(
                 f"Impossible d'annuler la décision « {word} » de la demande n° {request_id} : son courrier "
-                f"a été imprimé le {printed}. Changez la décision (avec un motif) au lieu de l'annuler."
+                f"{printed}. Changez la décision (avec un motif) au lieu de l'annuler."
             )
         last = s.scalar(
             select(RequestEvent)

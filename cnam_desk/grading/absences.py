@@ -27,7 +27,11 @@ class AbsentMarking:
 def without_grade(db: Database, ref: ExamRef) -> list[GradeRow]:
     """The students on the exam's sheet who have no grade yet (what « Marquer les autres ABI » would mark)."""
     with db.transaction(write=False) as s:
-        return [row for row in sheet_rows_in(s, ref, best_of_two_in(s)) if row.grade is None]
+        return _without_grade_in(s, ref)
+
+
+def _without_grade_in(s, ref: ExamRef) -> list[GradeRow]:  # s: Session
+    return [row for row in sheet_rows_in(s, ref, best_of_two_in(s)) if row.grade is None]
 
 
 def mark_others_absent(db: Database, ref: ExamRef, *, expected: int | None = None) -> AbsentMarking:
@@ -44,7 +48,7 @@ def mark_others_absent(db: Database, ref: ExamRef, *, expected: int | None = Non
                 f"Les notes de {ref.ue_code} (session {ref.session_key}) sont {publication.text} : "
                 "aucun auditeur n'a été marqué absent."
             )
-        missing = [row for row in sheet_rows_in(s, ref, best_of_two_in(s)) if row.grade is None]
+        missing = _without_grade_in(s, ref)
         if not missing:
             raise RefusedInput(f"Tous les auditeurs de {ref.ue_code} (session {ref.session_key}) ont une note : rien à marquer.")
         if expected is not None and expected != len(missing):

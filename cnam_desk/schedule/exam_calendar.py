@@ -217,7 +217,7 @@ def list_sessions(db: Database, now: dt.datetime | None = None) -> list[SessionV
     return [
         SessionView(
             id=row.id,
-            key=f"{row.label}/S{row.semester_number}/{row.number}",
+            key=str(SessionKey(row.label, row.semester_number, row.number)),
             year=row.label,
             semester=row.semester_number,
             number=row.number,
@@ -364,7 +364,7 @@ def install_default_calendar(db: Database) -> None:
                 if row["deadline"]:
                     local = dt.datetime.fromisoformat(row["deadline"])
                     deadline = frenchdates.paris_instant(local.date(), local.time())
-                key = f"{year['label']}/S{row['semester']}/{row['session']}"
+                key = str(SessionKey(year["label"], row["semester"], row["session"]))
                 save_session(
                     s, key, dt.date.fromisoformat(row["first_day"]), dt.date.fromisoformat(row["last_day"]), deadline
                 )

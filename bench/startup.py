@@ -64,14 +64,12 @@ from cnam_desk.cli import main
 raise SystemExit(main(sys.argv[1:]))
 """
 
-BARE_WINDOW = r"""
-import sys, time
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget
-app = QApplication(sys.argv)
+# A bare window with three tabs, each showing `shown_text(name)`, drawn, then said when.
+_THREE_TABS = r"""
 window = QMainWindow()
 tabs = QTabWidget()
 for name in ("Calendrier", "Demandes", "Résultats"):
-    tabs.addTab(QLabel(name), name)
+    tabs.addTab(QLabel(shown_text(name)), name)
 window.setCentralWidget(tabs)
 window.resize(1280, 800)
 window.show()
@@ -80,6 +78,13 @@ for _ in range(3):
 window.grab()
 print("shown", time.time(), flush=True)
 """
+
+BARE_WINDOW = r"""
+import sys, time
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QTabWidget
+app = QApplication(sys.argv)
+shown_text = str
+""" + _THREE_TABS
 
 # The same window showing a row read through the SQLAlchemy ORM: the floor of any window of these
 # libraries that shows data from its database.
@@ -91,18 +96,8 @@ from sqlalchemy.orm import Session
 app = QApplication(sys.argv)
 with Session(create_engine("sqlite:///" + sys.argv[1])) as session:
     row = session.execute(text("SELECT * FROM exam_session LIMIT 1")).first()
-window = QMainWindow()
-tabs = QTabWidget()
-for name in ("Calendrier", "Demandes", "Résultats"):
-    tabs.addTab(QLabel(f"{name} : {row}"), name)
-window.setCentralWidget(tabs)
-window.resize(1280, 800)
-window.show()
-for _ in range(3):
-    app.processEvents()
-window.grab()
-print("shown", time.time(), flush=True)
-"""
+shown_text = lambda name: f"{name} : {row}"
+""" + _THREE_TABS
 
 BARE_CALENDAR = r"""
 import sys

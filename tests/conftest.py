@@ -101,3 +101,11 @@ def cli(database_url: str, private_home: Path):
         return CommandResult(completed)
 
     return run
+
+
+@pytest.fixture
+def messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Information, warning and error boxes recorded as (title, text), never shown."""
+    from tests.ui_support import record_messages  # Qt's widgets, for the window's tests only
+
+    return record_messages(monkeypatch)

@@ -29,9 +29,9 @@ from cnam_desk.schedule import exam_calendar
 from cnam_desk.ui.main_window import MainWindow
 from cnam_desk.ui.request_detail import isolated
 from cnam_desk.ui.results_models import GradeTableModel
-from cnam_desk.ui.results_tab import ResultsTab
 from tests.requests_support import answer, seed_office, write_export
 from tests.results_data import seed
+from tests.ui_support import results_tab_on
 
 FONTS = Path(__file__).resolve().parent.parent / "resources" / "fonts"
 NAMES = {"arabic": ("العلي", "محمد"), "hebrew": ("כהן", "דוד")}  # (last name, first name) as typed
@@ -199,13 +199,7 @@ def results_tab(qtbot, db):
             student = Student(number=number, last_name=last, first_name=first)
             s.add(student)
             s.add(Enrolment(student=student, course_unit=unit, year=year))
-    widget = ResultsTab(db)
-    qtbot.addWidget(widget)
-    widget.setMinimumSize(1200, 700)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.select("2023-2024/S1/1", "NFA031")
-    return widget
+    return results_tab_on(qtbot, db, "2023-2024/S1/1", "NFA031")
 
 
 @pytest.mark.parametrize("script", sorted(NAMES))

@@ -12,9 +12,9 @@ from cnam_desk.grading import attestations, entry
 from cnam_desk.ui import msgbox, pdf_preview, results_dialogs
 from cnam_desk.ui.pdf_preview import AttestationPreviewDialog
 from cnam_desk.ui.results_models import GradeTableModel
-from cnam_desk.ui.results_tab import ResultsTab
 from tests.pdf_reading import page_texts
 from tests.results_data import grade, seed
+from tests.ui_support import results_tab_on
 
 S1 = "2023-2024/S1/1"
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")  # dialogs shown offscreen
@@ -46,12 +46,7 @@ def tab(qtbot, db):
     for index, number in enumerate(["100", "101", "102", "103", "104", "105"]):
         grade(db, S1, "NFA031", number, str(7 + index))
     entry.publish_by_keys(db, S1, "NFA031")
-    widget = ResultsTab(db)
-    qtbot.addWidget(widget)
-    widget.setMinimumSize(1200, 700)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.select(S1, "NFA031")
+    widget = results_tab_on(qtbot, db, S1, "NFA031")
     numbers = [widget.proxy.index(r, 0).data() for r in range(widget.proxy.rowCount())]
     widget.grid.setFocus()
     widget.grid.setCurrentIndex(widget.proxy.index(numbers.index("104"), GradeTableModel.GRADE))  # 11/20

@@ -14,30 +14,12 @@ from cnam_desk.requests import queue
 from cnam_desk.schedule import planning
 from cnam_desk.ui import letter_preview, msgbox
 from cnam_desk.ui.main_window import MainWindow
+from tests.ui_support import open_window
 
 S1 = "2023-2024/S1/1"
 S2 = "2023-2024/S2/1"
 
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    shown: list[tuple[str, str]] = []
-    for name in ("information", "warning", "error"):
-        monkeypatch.setattr(msgbox, name, lambda _parent, title, text, *_a, **_k: shown.append((title, text)))
-    return shown
-
-
-def open_window(qtbot, db, tab: str) -> MainWindow:
-    main = MainWindow(db)
-    qtbot.addWidget(main)
-    main.show_tab(tab)
-    main.show()
-    qtbot.waitExposed(main)
-    main.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is main)
-    return main
 
 
 def key(main: MainWindow, k: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:

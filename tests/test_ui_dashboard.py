@@ -13,34 +13,15 @@ from PySide6.QtWidgets import QApplication
 from cnam_desk import dashboard
 from cnam_desk.db.models import RequestStatus
 from cnam_desk.requests import queue, review
-from cnam_desk.ui import msgbox
 from cnam_desk.ui.dashboard_models import DaysChart, nice_step
 from cnam_desk.ui.main_window import MainWindow
 from cnam_desk.ui.request_models import ROW_ROLE
+from tests.ui_support import open_window
 
 S1 = "2023-2024/S1/1"
 
 # The offscreen platform cannot size or raise a window by itself, and says so when a dialog shows.
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support (propagateSizeHints|raise)\(\)")
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    shown: list[tuple[str, str]] = []
-    for name in ("information", "warning", "error"):
-        monkeypatch.setattr(msgbox, name, lambda _parent, title, text, *_a, **_k: shown.append((title, text)))
-    return shown
-
-
-def open_window(qtbot, db, tab: str) -> MainWindow:
-    main = MainWindow(db)
-    qtbot.addWidget(main)
-    main.show_tab(tab)
-    main.show()
-    qtbot.waitExposed(main)
-    main.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is main)
-    return main
 
 
 def focused():  # type: ignore[no-untyped-def]

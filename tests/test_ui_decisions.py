@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from cnam_desk.db.models import Letter, RequestStatus
 from cnam_desk.requests import intake, queue
-from cnam_desk.ui import msgbox, request_dialogs
+from cnam_desk.ui import request_dialogs
 from cnam_desk.ui.main_window import MainWindow
 from cnam_desk.ui.request_models import COLUMNS
 from tests.requests_support import answer, seed_office, write_export
@@ -31,14 +31,6 @@ def office(db, tmp_path):
     )
     intake.import_requests(db, path)
     return db
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    shown: list[tuple[str, str]] = []
-    for name in ("information", "warning", "error"):
-        monkeypatch.setattr(msgbox, name, lambda _p, title, text, *_a, **_k: shown.append((title, text)))
-    return shown
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from cnam_desk.ui.results_models import MISMATCH_BACKGROUND, GradeTableModel
 from cnam_desk.ui.results_settle import SettleDialog
 from cnam_desk.ui.results_tab import ResultsTab
 from tests.results_data import grade, seed
+from tests.ui_support import results_tab_on
 
 S1 = "2023-2024/S1/1"
 FIRST = {"100": "12,5", "101": "8", "102": "ABI", "103": "ABJ", "104": "15", "105": "0"}
@@ -27,13 +28,7 @@ def tab(qtbot, db):
     seed(db)
     for number, value in FIRST.items():
         grade(db, S1, "NFA031", number, value)
-    widget = ResultsTab(db)
-    qtbot.addWidget(widget)
-    widget.setMinimumSize(1200, 700)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.select(S1, "NFA031")
-    return widget
+    return results_tab_on(qtbot, db, S1, "NFA031")
 
 
 def rows(db) -> dict:

@@ -8,9 +8,9 @@ from PySide6.QtCore import Qt
 from cnam_desk.db.models import GradeCode
 from cnam_desk.grading import entry
 from cnam_desk.ui import msgbox
-from cnam_desk.ui.results_tab import ResultsTab
 from tests.results_data import grade, seed
 from tests.test_ui_results import S1, numbers, saved
+from tests.ui_support import results_tab_on
 
 
 
@@ -18,13 +18,7 @@ from tests.test_ui_results import S1, numbers, saved
 @pytest.fixture
 def tab(qtbot, db):
     seed(db)
-    widget = ResultsTab(db)
-    qtbot.addWidget(widget)
-    widget.setMinimumSize(1200, 700)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.select(S1, "NFA031")
-    return widget
+    return results_tab_on(qtbot, db, S1, "NFA031")
 
 
 def test_publish_says_what_is_missing_without_asking(qtbot, tab, db, monkeypatch) -> None:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 from cnam_desk.database import open_database
 from cnam_desk.db.models import Letter, RequestKind, RequestStatus
 from cnam_desk.requests import columns, detail, exports, intake, manual, queue, review
-from cnam_desk.ui import msgbox, request_dialogs, requests_tab
+from cnam_desk.ui import request_dialogs, requests_tab
 from cnam_desk.ui.main_window import MainWindow
 from cnam_desk.ui.request_models import (
     FIELD_CHOICES,
@@ -64,17 +64,6 @@ def office(db, tmp_path):
     )
     intake.import_requests(db, path)
     return db
-
-
-@pytest.fixture
-def messages(monkeypatch):
-    """Message boxes are recorded, never shown."""
-    shown: list[tuple[str, str]] = []
-    for name in ("information", "warning", "error"):
-        monkeypatch.setattr(
-            msgbox, name, lambda _parent, title, text, *_a, **_k: shown.append((title, text))
-        )
-    return shown
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from cnam_desk.grading import attestations, entry
 from cnam_desk.ui import msgbox, results_dialogs
 from cnam_desk.ui.pdf_preview import AttestationPreviewDialog
 from cnam_desk.ui.results_models import GradeTableModel
-from cnam_desk.ui.results_tab import ResultsTab
 from tests.results_data import grade, seed
+from tests.ui_support import results_tab_on
 
 S1 = "2023-2024/S1/1"
 
@@ -25,13 +25,7 @@ S1 = "2023-2024/S1/1"
 @pytest.fixture
 def tab(qtbot, db):
     seed(db)
-    widget = ResultsTab(db)
-    qtbot.addWidget(widget)
-    widget.setMinimumSize(1200, 700)  # a fixed size, as inside the main window: no size hints to pass on
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.select(S1, "NFA031")
-    return widget
+    return results_tab_on(qtbot, db, S1, "NFA031")
 
 
 def saved(db, number, key=S1, ue="NFA031"):

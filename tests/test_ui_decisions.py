@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QApplication
 from cnam_desk.db.models import Letter, RequestStatus
 from cnam_desk.requests import intake, queue
 from cnam_desk.ui import request_dialogs
-from cnam_desk.ui.main_window import MainWindow
 from cnam_desk.ui.request_models import COLUMNS
 from tests.requests_support import answer, seed_office, write_export
+from tests.ui_support import open_window
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 LETTER = [column.title for column in COLUMNS].index("Courrier")
@@ -35,13 +35,7 @@ def office(db, tmp_path):
 
 @pytest.fixture
 def window(qtbot, office, messages):
-    main = MainWindow(office)
-    qtbot.addWidget(main)
-    main.show_tab("demandes")
-    main.show()
-    qtbot.waitExposed(main)
-    main.activateWindow()
-    return main
+    return open_window(qtbot, office, "demandes")
 
 
 def focused():

@@ -14,7 +14,6 @@ from cnam_desk.database import open_database
 from cnam_desk.db.models import Letter, RequestKind, RequestStatus
 from cnam_desk.requests import columns, detail, exports, intake, manual, queue, review
 from cnam_desk.ui import request_dialogs, requests_tab
-from cnam_desk.ui.main_window import MainWindow
 from cnam_desk.ui.request_models import (
     FIELD_CHOICES,
     ROW_ROLE,
@@ -23,6 +22,7 @@ from cnam_desk.ui.request_models import (
     QueueProxy,
 )
 from tests.requests_support import answer, seed_office, write_export
+from tests.ui_support import open_window
 
 TRIP = {"reason": "Déplacement professionnel à l'étranger", "ues": "RSX101"}
 
@@ -68,13 +68,7 @@ def office(db, tmp_path):
 
 @pytest.fixture
 def window(qtbot, office, messages):
-    main = MainWindow(office)
-    qtbot.addWidget(main)
-    main.show_tab("demandes")
-    main.show()
-    qtbot.waitExposed(main)
-    main.activateWindow()
-    return main
+    return open_window(qtbot, office, "demandes")
 
 
 def visible_ids(tab) -> list[int]:

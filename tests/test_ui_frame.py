@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLabel, QWidget
 
 from cnam_desk.ui import app, startup
 from cnam_desk.ui.main_window import TAB_LABELS, MainWindow
@@ -102,3 +102,24 @@ def test_a_database_that_cannot_be_opened_is_said_over_the_frame(qtbot, qapp, mo
     qtbot.addWidget(windows[0])
     assert boxes.kinds() == ["error"] and "notes.sqlite3" in boxes.shown[0][2]
     assert not windows[0].isVisible() and not windows[0].opened  # the frame closed, nothing was built on it
+
+
+def _visible(window: MainWindow) -> list[str]:
+    return sorted(f"{type(w).__name__}:{w.objectName()}" for w in window.findChildren(QWidget) if w.isVisible())
+
+
+def test_the_window_built_behind_its_frame_shows_what_a_window_built_at_once_shows(qtbot, db) -> None:
+    at_once = MainWindow(db)
+    qtbot.addWidget(at_once)
+    at_once.show()
+    qtbot.waitExposed(at_once)
+    framed = MainWindow()
+    qtbot.addWidget(framed)
+    framed.show()
+    qtbot.waitExposed(framed)
+    assert not framed.search_box.isEnabled() and framed.search_box.isVisible()  # drawn with the frame, greyed
+    framed.attach(db)
+    qtbot.wait(50)
+    assert framed.search_box.isEnabled() and framed.search_box.isVisible()
+    assert "QLineEdit:studentSearchBox" in _visible(framed)
+    assert _visible(framed) == _visible(at_once)  # nothing built behind the frame stays hidden

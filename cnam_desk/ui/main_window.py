@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QTabWidget, QWidget
 
 from cnam_desk import __version__, settings
 from cnam_desk.ui import help_dialogs, msgbox
+from cnam_desk.ui.search_box import search_corner
 
 TAB_NAMES = ("tableau", "calendrier", "demandes", "resultats")
 TAB_LABELS = ("&Tableau de bord", "&Calendrier", "&Demandes", "&Résultats")
@@ -55,6 +56,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(_waiting_page(), label)
         self.setCentralWidget(self.tabs)
         self._build_menus()
+        self.search_box = search_corner(self)  # Ctrl+K: searches once the database is open
 
         self.session_status = QLabel(self)
         self.session_status.setObjectName("sessionStatus")

@@ -15,7 +15,6 @@ from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListView,
@@ -32,8 +31,8 @@ from cnam_desk.grading import rules
 from cnam_desk.requests.labels import KIND_LABELS, STATUS_LABELS
 from cnam_desk.requests.letter_state import LetterState
 from cnam_desk.student_file import StudentFile, StudentHit
+from cnam_desk.ui.search_box import SHORTCUT, search_corner
 
-SHORTCUT = "Ctrl+K"
 NO_GRADE_BY_PHONE = "Aucune note n'est donnée par téléphone ni par courriel : le portail des auditeurs les publie."
 
 
@@ -255,11 +254,9 @@ class StudentSearch:
     def __init__(self, window: Any):
         self.window = window
         self.dialog: StudentDialog | None = None
-        self.box = QLineEdit(window)
-        self.box.setObjectName("studentSearchBox")
-        self.box.setPlaceholderText(f"Auditeur : n° ou nom ({SHORTCUT})")
-        self.box.setClearButtonEnabled(True)
-        self.box.setFixedWidth(max(self.box.fontMetrics().horizontalAdvance(self.box.placeholderText()) + 40, 240))
+        # The box the window's frame drew (greyed until now), else one of its own.
+        self.box: QLineEdit = getattr(window, "search_box", None) or search_corner(window)
+        self.box.setEnabled(True)
         self.box.returnPressed.connect(self._from_box)
         self.action = QAction("&Dossier d'un auditeur…", window)
         self.action.setShortcut(QKeySequence(SHORTCUT))
@@ -283,10 +280,4 @@ def install(window: Any) -> StudentSearch:
     search = StudentSearch(window)
     window.addAction(search.action)
     window.menu("Affichage").addAction(search.action)
-    # In a container: the menu bar places its corner by the size hint, which a bare field keeps small.
-    corner = QWidget(window)
-    layout = QHBoxLayout(corner)
-    layout.setContentsMargins(0, 1, 4, 1)
-    layout.addWidget(search.box)
-    window.menuBar().setCornerWidget(corner, Qt.Corner.TopRightCorner)
     return search

@@ -31,7 +31,7 @@ from cnam_desk.grading import rules
 from cnam_desk.requests.labels import KIND_LABELS, STATUS_LABELS
 from cnam_desk.requests.letter_state import LetterState
 from cnam_desk.student_file import StudentFile, StudentHit
-from cnam_desk.ui.search_box import SHORTCUT, search_corner
+from cnam_desk.ui.search_box import SHORTCUT
 
 NO_GRADE_BY_PHONE = "Aucune note n'est donnée par téléphone ni par courriel : le portail des auditeurs les publie."
 
@@ -254,8 +254,7 @@ class StudentSearch:
     def __init__(self, window: Any):
         self.window = window
         self.dialog: StudentDialog | None = None
-        # The box the window's frame drew (greyed until now), else one of its own.
-        self.box: QLineEdit = getattr(window, "search_box", None) or search_corner(window)
+        self.box: QLineEdit = window.search_box  # drawn with the window's frame, greyed until now
         self.box.setEnabled(True)
         self.box.returnPressed.connect(self._from_box)
         self.action = QAction("&Dossier d'un auditeur…", window)
